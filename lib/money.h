@@ -1,0 +1,63 @@
+/*
+ * money: amounts as int64_t minor units (pence, cents; JPY has none, BHD
+ * three), parsed from decimal text without ever passing through a double,
+ * printed as plain decimals.  Overflow is an error, never a wrap.  One
+ * rounding rule for everything computed (interest, conversions): half away
+ * from zero.
+ */
+#ifndef CK_MONEY_H
+#define CK_MONEY_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "diag.h"
+
+/* The text an amount of n minor units needs at most: sign, 19 digits,
+ * point, NUL. */
+#define MONEY_BUFSZ 24
+
+enum money_decimal {
+	MONEY_POINT,	/* 1,234.56: comma groups thousands (default) */
+	MONEY_COMMA	/* 1.234,56: point (or space, ') groups thousands */
+};
+
+/* money_minor_digits: ISO 4217 minor digits of code (3 letters, any case):
+ * 0 (JPY, KRW, ...), 3 (BHD, KWD, ...), 2 for every other well-formed
+ * code.  -1 if code is not three ASCII letters. */
+int money_minor_digits(const char *code);
+
+/* money_is_currency: 1 if code is three upper-case ASCII letters. */
+int money_is_currency(const char *code);
+
+/*
+ * money_parse: s (length n) as an amount with `digits` minor digits.
+ * Accepts: leading/trailing spaces; sign as -12.00, +12.00, 12.00-,
+ * (12.00); a currency symbol (£ € $ ¥) or a 3-letter code before or after
+ * the number ("GBP 12.00", "12.00 EUR"); thousands separators per `dec`;
+ * fewer decimals than `digits` ("94" is 94.00).  More decimals than
+ * `digits` are accepted only when the extra ones are zeros ("18.150" for
+ * EUR); otherwise an error, never a silent rounding.  If the text names a
+ * currency it is copied to found_ccy (4 bytes, "" when none; may be NULL).
+ * Returns 0, or -1 with d set ("not an amount", "too many decimals for 2
+ * minor digits", "amount too large").
+ */
+int money_parse(const char *s, size_t n, int digits, enum money_decimal dec,
+    int64_t *out, char found_ccy[4], struct diag *d);
+
+/* money_format: v with `digits` minor digits as "-1234.50" into buf
+ * (MONEY_BUFSZ bytes); returns buf. */
+char *money_format(int64_t v, int digits, char *buf);
+
+/* Checked arithmetic: 0, or -1 on overflow (*out untouched). */
+int money_add(int64_t a, int64_t b, int64_t *out);
+int money_mul(int64_t a, int64_t b, int64_t *out);
+
+/* money_muldiv: a * num / den rounded half away from zero, computed in
+ * 128 bits; -1 if den is 0 or the result does not fit. */
+int money_muldiv(int64_t a, int64_t num, int64_t den, int64_t *out);
+
+/* money_rescale: v from `from` minor digits to `to`, rounding half away
+ * from zero when digits are lost; -1 on overflow. */
+int money_rescale(int64_t v, int from, int to, int64_t *out);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * util: the small helpers every module shares: allocation that never
+ * returns NULL, a growable string buffer, checked number parsing, UTF-8
+ * validation and case-insensitive comparison.  Nothing here knows about
+ * credit control.
+ *
+ * Out of memory is the one condition lib/ does not hand back to its caller:
+ * like git's xmalloc, the x* allocators print "out of memory" and exit 3,
+ * because no tool can do anything useful after it and checking every
+ * allocation would bury the logic.
+ */
+#ifndef CK_UTIL_H
+#define CK_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* xreallocarray: p resized to n*size bytes, dying on overflow too. */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A growable NUL-terminated buffer; zero-initialised is empty and valid. */
+struct sbuf {
+	char *buf;	/* NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void sbuf_reset(struct sbuf *b);	/* len 0, keeps the memory */
+void sbuf_free(struct sbuf *b);
+/* The contents as a string: "" for an empty buffer, never NULL. */
+const char *sbuf_str(const struct sbuf *b);
+
+/*
+ * util_strtonum: s, the whole string, as a decimal integer in [min, max].
+ * Returns 0, or -1 with *errstr set to "invalid", "too small" or
+ * "too large" (OpenBSD strtonum's contract, without its global errno use).
+ */
+int util_strtonum(const char *s, long long min, long long max,
+    long long *out, const char **errstr);
+
+/* util_utf8_valid: 1 if s[0..n) is well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing past U+10FFFF), else 0. */
+int util_utf8_valid(const char *s, size_t n);
+
+/* ASCII case-insensitive comparisons that never depend on the locale. */
+int util_strcaseeq(const char *a, const char *b);
+int util_strncaseeq(const char *a, const char *b, size_t n);
+
+/* util_trim: the span of s[0..*n) without leading and trailing ASCII
+ * white space; returns its start and sets *n to its length. */
+const char *util_trim(const char *s, size_t *n);
+
+/* util_norm_key: lower-case s keeping only ASCII letters and digits, for
+ * matching header names ("Invoice No." == "invoice_no") and references
+ * ("INV 306" == "inv-306").  Non-ASCII bytes are kept as they are. */
+void util_norm_key(const char *s, struct sbuf *out);
+
+#include "banned.h"
+
+#endif
