@@ -1,0 +1,202 @@
+/*
+ * cli: shared options and messages of the tools.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "date.h"
+#include "util.h"
+
+int32_t
+cli_today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	int32_t day = 0;
+
+	localtime_r(&t, &tm);
+	date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, &day);
+	return day;
+}
+
+static void
+vmsg(const struct cli *c, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", c->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warn(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(c, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_at(const struct cli *c, const char *file, long line, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (line > 0)
+		fprintf(stderr, "%s: %s:%ld: ", c->prog, file, line);
+	else
+		fprintf(stderr, "%s: %s: ", c->prog, file);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_die(const struct cli *c, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(c, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+static void
+print_usage(const struct cli *c, FILE *fp)
+{
+	const char *u = c->usage, *nl;
+	int first = 1;
+
+	/* Each SYNOPSIS line gets "usage: " or its indent. */
+	while (*u) {
+		nl = strchr(u, '\n');
+		if (nl == NULL)
+			nl = u + strlen(u);
+		fprintf(fp, "%s%.*s\n", first ? "usage: " : "       ",
+		    (int)(nl - u), u);
+		first = 0;
+		u = *nl ? nl + 1 : nl;
+	}
+}
+
+void
+cli_usage_error(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(c, fmt, ap);
+	va_end(ap);
+	print_usage(c, stderr);
+	exit(EXIT_USAGE);
+}
+
+int32_t
+cli_parse_date_arg(const struct cli *c, const char *option, const char *arg)
+{
+	int32_t day;
+
+	if (date_parse_iso(arg, &day) != 0)
+		cli_usage_error(c, "%s: \"%s\" is not a date (use YYYY-MM-DD)",
+		    option, arg);
+	return day;
+}
+
+void
+cli_init(struct cli *c, const char *prog, const char *usage)
+{
+	const char *e;
+
+	memset(c, 0, sizeof *c);
+	c->prog = prog;
+	c->usage = usage;
+	e = getenv("CREDITKIT_DB");
+	c->db = e && *e ? e : "creditkit.db";
+	e = getenv("CREDITKIT_CONFIG");
+	c->config = e && *e ? e : NULL;
+	e = getenv("CREDITKIT_AS_OF");
+	if (e && *e) {
+		if (date_parse_iso(e, &c->as_of) != 0)
+			cli_usage_error(c, "CREDITKIT_AS_OF: \"%s\" is not a "
+			    "date (use YYYY-MM-DD)", e);
+	} else {
+		c->as_of = cli_today();
+	}
+}
+
+int
+cli_shared_option(struct cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case CLI_OPT_DB:
+		if (*arg == '\0')
+			cli_usage_error(c, "--db: empty file name");
+		c->db = arg;
+		return 1;
+	case CLI_OPT_AS_OF:
+		c->as_of = cli_parse_date_arg(c, "--as-of", arg);
+		return 1;
+	case CLI_OPT_CONFIG:
+		c->config = arg;
+		return 1;
+	case 'h':
+		print_usage(c, stdout);
+		printf("See %s(1).\n", c->prog);
+		exit(cli_finish(c, EXIT_OK));
+	case CLI_OPT_VERSION:
+		printf("%s (creditkit) %s\n", c->prog, CK_VERSION);
+		exit(cli_finish(c, EXIT_OK));
+	case '?':
+		/* getopt_long has said what was wrong. */
+		print_usage(c, stderr);
+		exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+const char *
+cli_input_name(const char *name)
+{
+	return name == NULL || strcmp(name, "-") == 0 ? "<stdin>" : name;
+}
+
+FILE *
+cli_open_input(const struct cli *c, const char *name)
+{
+	FILE *fp;
+
+	if (name == NULL || strcmp(name, "-") == 0)
+		return stdin;
+	fp = fopen(name, "rb");
+	if (fp == NULL)
+		cli_warn(c, "%s: %s", name, strerror(errno));
+	return fp;
+}
+
+void
+cli_close_input(FILE *fp)
+{
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+}
+
+int
+cli_finish(const struct cli *c, int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "%s: standard output: %s\n", c->prog,
+		    strerror(errno ? errno : EIO));
+		return EXIT_STATE;
+	}
+	return status;
+}

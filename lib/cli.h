@@ -1,0 +1,95 @@
+/*
+ * cli: what every tool's main shares: the common options (--db, --as-of,
+ * --config, --help, --version) with their environment defaults, opening
+ * inputs ("-" is standard input), and the messages a tool prints.  This is
+ * the one module that writes to stderr; only bin/ calls it.
+ *
+ * Messages: "tool: file:line: message" for data, "tool: file: strerror"
+ * for the system, "tool: message" then the usage for usage errors.
+ */
+#ifndef CK_CLI_H
+#define CK_CLI_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <getopt.h>
+
+#define CK_VERSION "0.1.0"
+
+/* Exit statuses every tool shares. */
+enum {
+	EXIT_OK = 0,
+	EXIT_REJECTS = 1,	/* some input rejected, the rest done */
+	EXIT_USAGE = 2,
+	EXIT_STATE = 3		/* state or system error, nothing changed */
+};
+
+/* getopt_long values of the shared options (beyond any char). */
+enum {
+	CLI_OPT_DB = 0x1000,
+	CLI_OPT_AS_OF,
+	CLI_OPT_CONFIG,
+	CLI_OPT_VERSION,
+	CLI_OPT_FIRST_TOOL	/* tools number their own long options
+				   from here */
+};
+
+#define CLI_SHARED_LONGOPTS \
+	{ "db", required_argument, NULL, CLI_OPT_DB }, \
+	{ "as-of", required_argument, NULL, CLI_OPT_AS_OF }, \
+	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }
+
+struct cli {
+	const char *prog;
+	const char *usage;	/* the SYNOPSIS lines, without "usage: " */
+	const char *db;		/* --db, $CREDITKIT_DB, ./creditkit.db */
+	int32_t as_of;		/* --as-of, $CREDITKIT_AS_OF, today */
+	const char *config;	/* --config, $CREDITKIT_CONFIG, or NULL */
+};
+
+/* cli_init: sets the program name and the defaults from the environment;
+ * exits 2 with a message when $CREDITKIT_AS_OF is not a date. */
+void cli_init(struct cli *c, const char *prog, const char *usage);
+
+/*
+ * cli_shared_option: handles opt (as getopt_long returned it) if it is a
+ * shared option: returns 1 if handled (exits for --help and --version and
+ * on a bad value), 0 if opt is not a shared option.  '?' prints the usage
+ * and exits 2.
+ */
+int cli_shared_option(struct cli *c, int opt, const char *arg);
+
+/* Messages, one line each on stderr, prefixed with the program name. */
+void cli_warn(const struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_at(const struct cli *c, const char *file, long line,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* cli_die: message and exit with status. */
+void cli_die(const struct cli *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+/* cli_usage_error: message, the usage, exit 2. */
+void cli_usage_error(const struct cli *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* cli_open_input: name as a FILE ("-" or NULL is stdin); NULL with the
+ * system's message printed when it cannot be opened. */
+FILE *cli_open_input(const struct cli *c, const char *name);
+void cli_close_input(FILE *fp);
+/* cli_input_name: "-" and NULL read as "<stdin>" in messages. */
+const char *cli_input_name(const char *name);
+
+/* cli_finish: flushes stdout and checks it (a full disk is never silent);
+ * returns status, or 3 when stdout failed. */
+int cli_finish(const struct cli *c, int status);
+
+/* cli_parse_date_arg: an option's ISO date, or a usage error naming the
+ * option. */
+int32_t cli_parse_date_arg(const struct cli *c, const char *option,
+    const char *arg);
+
+/* cli_today: the local calendar date now. */
+int32_t cli_today(void);
+
+#endif

@@ -1,0 +1,605 @@
+/*
+ * state: schema, migrations, connection settings, transactions, batches
+ * and the audit trail of a client's SQLite state file.
+ *
+ * The schema is laid out for the whole daily cycle (items and debtors,
+ * bank statements and payments, settlements, chase actions, contacts,
+ * promises, queries, plans, holds, scores, audit) so that later tools add
+ * rows, not tables.  Each migration takes the file from version N-1 to N
+ * inside one transaction; a file is never left half-migrated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+/*
+ * Version 1.  Column order matters for speed where noted: SQLite decodes a
+ * record from its start, so the columns the aging scan reads come first in
+ * item.
+ */
+static const char schema_v1[] =
+"CREATE TABLE batch ("
+"  id INTEGER PRIMARY KEY,"
+"  kind TEXT NOT NULL,"			/* invoices, payments, contacts */
+"  tool TEXT NOT NULL,"
+"  file_name TEXT NOT NULL,"
+"  sha256 TEXT,"
+"  as_of INTEGER NOT NULL,"
+"  snapshot INTEGER NOT NULL DEFAULT 0,"
+"  started_at TEXT NOT NULL,"
+"  finished_at TEXT,"
+"  rows_read INTEGER NOT NULL DEFAULT 0,"
+"  rows_ingested INTEGER NOT NULL DEFAULT 0,"
+"  rows_updated INTEGER NOT NULL DEFAULT 0,"
+"  rows_unchanged INTEGER NOT NULL DEFAULT 0,"
+"  rows_rejected INTEGER NOT NULL DEFAULT 0,"
+"  rows_closed INTEGER NOT NULL DEFAULT 0"
+");"
+"CREATE INDEX batch_sha ON batch(kind, sha256);"
+
+"CREATE TABLE debtor ("
+"  id INTEGER PRIMARY KEY,"
+"  ref TEXT NOT NULL UNIQUE,"		/* the client's account code */
+"  name TEXT NOT NULL DEFAULT '',"
+"  type TEXT NOT NULL DEFAULT 'business'"
+"    CHECK (type IN ('business','sole_trader','consumer')),"
+"  email TEXT, phone TEXT, address TEXT, language TEXT, country TEXT,"
+"  time_zone TEXT,"
+"  segment TEXT,"			/* client-defined, picks a chase path */
+"  chase_path TEXT,"			/* per-debtor override */
+"  restricted INTEGER NOT NULL DEFAULT 0,"	/* GDPR Art. 18 */
+"  erased_at INTEGER,"			/* GDPR Art. 17: anonymised */
+"  batch_id INTEGER REFERENCES batch(id),"
+"  updated_batch_id INTEGER REFERENCES batch(id)"
+");"
+
+/* Named people at a debtor (a company's accounts payable clerk). */
+"CREATE TABLE debtor_contact ("
+"  id INTEGER PRIMARY KEY,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  name TEXT, role TEXT, email TEXT, phone TEXT,"
+"  is_primary INTEGER NOT NULL DEFAULT 0"
+");"
+"CREATE INDEX debtor_contact_debtor ON debtor_contact(debtor_id);"
+
+/* Open items: invoices, debit notes, credit notes (amount negative) and
+ * receipts the client's own ledger holds unapplied (amount negative). */
+"CREATE TABLE item ("
+"  id INTEGER PRIMARY KEY,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  issue_date INTEGER NOT NULL,"
+"  due_date INTEGER NOT NULL,"
+"  amount INTEGER NOT NULL,"		/* signed, minor units */
+"  open_amount INTEGER NOT NULL,"	/* now, after every settlement */
+"  closed_date INTEGER,"		/* NULL while open */
+"  in_query INTEGER NOT NULL DEFAULT 0,"	/* disputed per the export */
+"  currency TEXT NOT NULL,"
+"  doc_type TEXT NOT NULL"
+"    CHECK (doc_type IN ('invoice','credit_note','debit_note',"
+"    'payment')),"
+"  doc_id TEXT NOT NULL UNIQUE,"
+"  closed_reason TEXT,"			/* settled, snapshot, paid, ... */
+"  row_hash TEXT NOT NULL,"		/* of the mapped fields */
+"  attrs TEXT,"				/* other export columns, JSON */
+"  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+"  updated_batch_id INTEGER REFERENCES batch(id)"
+");"
+"CREATE INDEX item_debtor ON item(debtor_id);"
+
+/* What changed when a re-ingested row differed. */
+"CREATE TABLE item_change ("
+"  id INTEGER PRIMARY KEY,"
+"  item_id INTEGER NOT NULL REFERENCES item(id),"
+"  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+"  field TEXT NOT NULL, old_value TEXT, new_value TEXT"
+");"
+
+/*
+ * Everything that reduced (or, negative, restored) an item's open amount,
+ * dated, so that any past day can be replayed: open on day D = amount -
+ * the settlements dated on or before D.
+ */
+"CREATE TABLE settlement ("
+"  id INTEGER PRIMARY KEY,"
+"  item_id INTEGER NOT NULL REFERENCES item(id),"
+"  date INTEGER NOT NULL,"
+"  amount INTEGER NOT NULL,"
+"  kind TEXT NOT NULL CHECK (kind IN ('export','settled','snapshot',"
+"    'allocation','writeoff','credit','reversal','reopen')),"
+"  payment_id INTEGER REFERENCES payment(id),"
+"  batch_id INTEGER REFERENCES batch(id),"
+"  note TEXT"
+");"
+"CREATE INDEX settlement_item ON settlement(item_id);"
+"CREATE INDEX settlement_date ON settlement(date);"
+
+"CREATE TABLE statement ("
+"  id INTEGER PRIMARY KEY,"
+"  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+"  account TEXT NOT NULL,"
+"  stmt_ref TEXT NOT NULL,"
+"  currency TEXT,"
+"  opening INTEGER, closing INTEGER,"
+"  from_date INTEGER, to_date INTEGER,"
+"  balance_ok INTEGER,"
+"  UNIQUE (account, stmt_ref)"
+");"
+
+"CREATE TABLE payment ("
+"  id INTEGER PRIMARY KEY,"
+"  entry_key TEXT NOT NULL UNIQUE,"	/* bank's entry reference or hash */
+"  statement_id INTEGER REFERENCES statement(id),"
+"  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+"  account TEXT,"
+"  booking_date INTEGER, value_date INTEGER NOT NULL,"
+"  currency TEXT NOT NULL,"
+"  amount INTEGER NOT NULL,"		/* cash: booked amount, signed */
+"  charges INTEGER NOT NULL DEFAULT 0,"
+"  kind TEXT NOT NULL CHECK (kind IN ('receipt','reversal','debit')),"
+"  payer_name TEXT, payer_account TEXT, reference TEXT,"
+"  end_to_end_id TEXT,"
+"  debtor_id INTEGER REFERENCES debtor(id),"
+"  unallocated INTEGER NOT NULL,"	/* what is not yet applied */
+"  reverses_id INTEGER REFERENCES payment(id)"
+");"
+"CREATE INDEX payment_debtor ON payment(debtor_id);"
+
+/* One row per chase action carried out (or planned and emitted). */
+"CREATE TABLE action ("
+"  id INTEGER PRIMARY KEY,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  as_of INTEGER NOT NULL,"
+"  path TEXT, step TEXT NOT NULL, channel TEXT NOT NULL,"
+"  template TEXT, doc_ids TEXT, currency TEXT,"
+"  amount_due INTEGER, interest INTEGER, compensation INTEGER,"
+"  file TEXT, created_at TEXT NOT NULL,"
+"  UNIQUE (debtor_id, as_of, step, channel)"
+");"
+"CREATE TABLE action_item ("
+"  action_id INTEGER NOT NULL REFERENCES action(id),"
+"  item_id INTEGER NOT NULL REFERENCES item(id),"
+"  PRIMARY KEY (action_id, item_id)"
+");"
+
+/* Contact attempts and their outcomes (calls, e-mails, letters...). */
+"CREATE TABLE contact ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  at TEXT NOT NULL,"			/* local time, ISO */
+"  day INTEGER NOT NULL,"
+"  channel TEXT NOT NULL, outcome TEXT, agent TEXT, note TEXT,"
+"  batch_id INTEGER REFERENCES batch(id)"
+");"
+"CREATE INDEX contact_debtor ON contact(debtor_id);"
+
+"CREATE TABLE promise ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  made_on INTEGER NOT NULL,"
+"  amount INTEGER NOT NULL, currency TEXT NOT NULL,"
+"  due_date INTEGER NOT NULL, grace_days INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL DEFAULT 'pending',"
+"  batch_id INTEGER REFERENCES batch(id)"
+");"
+
+"CREATE TABLE query ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  reason TEXT, owner TEXT,"
+"  opened INTEGER NOT NULL, review_date INTEGER,"
+"  closed INTEGER, outcome TEXT, note TEXT,"
+"  batch_id INTEGER REFERENCES batch(id)"
+");"
+"CREATE TABLE query_item ("
+"  query_id INTEGER NOT NULL REFERENCES query(id),"
+"  item_id INTEGER NOT NULL REFERENCES item(id),"
+"  PRIMARY KEY (query_id, item_id)"
+");"
+
+"CREATE TABLE plan ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  total INTEGER NOT NULL, currency TEXT NOT NULL,"
+"  created INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'active',"
+"  cancelled INTEGER,"
+"  batch_id INTEGER REFERENCES batch(id)"
+");"
+"CREATE TABLE instalment ("
+"  plan_id INTEGER NOT NULL REFERENCES plan(id),"
+"  seq INTEGER NOT NULL,"
+"  due_date INTEGER NOT NULL, amount INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'pending',"
+"  PRIMARY KEY (plan_id, seq)"
+");"
+
+"CREATE TABLE hold ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  kind TEXT NOT NULL CHECK (kind IN ('breathing_space','insolvency',"
+"    'deceased','complaint','legal','client')),"
+"  start_date INTEGER NOT NULL, end_date INTEGER, released INTEGER,"
+"  note TEXT,"
+"  batch_id INTEGER REFERENCES batch(id)"
+");"
+
+"CREATE TABLE score ("
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  as_of INTEGER NOT NULL,"
+"  score REAL NOT NULL, band TEXT NOT NULL,"
+"  inputs TEXT NOT NULL,"		/* JSON: every factor, for Art. 15 */
+"  PRIMARY KEY (debtor_id, as_of)"
+");"
+
+/* Append-only: who or what changed what, and when. */
+"CREATE TABLE audit ("
+"  id INTEGER PRIMARY KEY,"
+"  at TEXT NOT NULL,"
+"  tool TEXT NOT NULL,"
+"  actor TEXT,"
+"  action TEXT NOT NULL,"
+"  entity TEXT, entity_id INTEGER,"
+"  batch_id INTEGER REFERENCES batch(id),"
+"  detail TEXT"
+");"
+"CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit"
+"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+"CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit"
+"  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+
+/* Views for people: ISO dates; amounts stay in minor units with the
+ * currency beside them, since the minor digits differ by currency. */
+"CREATE VIEW item_v AS SELECT i.id, d.ref AS debtor_id, d.name AS"
+"  debtor_name, i.doc_id, i.doc_type,"
+"  date(i.issue_date * 86400, 'unixepoch') AS issue_date,"
+"  date(i.due_date * 86400, 'unixepoch') AS due_date,"
+"  i.currency, i.amount AS amount_minor, i.open_amount AS open_minor,"
+"  date(i.closed_date * 86400, 'unixepoch') AS closed_date,"
+"  i.closed_reason, i.in_query, i.attrs"
+"  FROM item i JOIN debtor d ON d.id = i.debtor_id;"
+"CREATE VIEW settlement_v AS SELECT s.id, i.doc_id,"
+"  date(s.date * 86400, 'unixepoch') AS date, s.amount AS amount_minor,"
+"  s.kind, s.payment_id, s.batch_id, s.note"
+"  FROM settlement s JOIN item i ON i.id = s.item_id;"
+;
+
+/* migrations[i] takes a file from version i to version i + 1. */
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+int
+state_error(struct state *st, struct diag *d, const char *what)
+{
+	diag_set(d, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) :
+	    "no database");
+	return -1;
+}
+
+int
+state_exec(struct state *st, const char *sql, struct diag *d)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		diag_set(d, "%s", msg ? msg : "sqlite error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+state_prepare(struct state *st, const char *sql, struct diag *d)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		state_error(st, d, "preparing a statement");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+user_version(struct state *st, int *v, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "PRAGMA user_version", d);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return state_error(st, d, "reading the schema version");
+	}
+	*v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Is this an empty file (fresh), or one that holds tables of others? */
+static int
+has_foreign_tables(struct state *st, int *yes, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st,
+	    "SELECT count(*) FROM sqlite_schema", d);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return state_error(st, d, "reading the schema");
+	}
+	*yes = sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+migrate(struct state *st, struct diag *d)
+{
+	int v, foreign;
+	size_t nmig = sizeof migrations / sizeof migrations[0];
+
+	if (user_version(st, &v, d) != 0)
+		return -1;
+	if (v == STATE_VERSION)
+		return 0;
+	if (v > STATE_VERSION) {
+		diag_set(d, "state file has schema version %d, newer than "
+		    "this creditkit (%d): upgrade creditkit", v, STATE_VERSION);
+		return -1;
+	}
+	if (v == 0) {
+		if (has_foreign_tables(st, &foreign, d) != 0)
+			return -1;
+		if (foreign) {
+			diag_set(d, "not a creditkit state file (it has tables "
+			    "but no creditkit schema version)");
+			return -1;
+		}
+	}
+	if (state_exec(st, "BEGIN EXCLUSIVE", d) != 0)
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	if (user_version(st, &v, d) != 0)
+		goto fail;
+	for (; v < STATE_VERSION && (size_t)v < nmig; v++) {
+		char pragma[48];
+
+		if (state_exec(st, migrations[v], d) != 0) {
+			diag_prefix(d, "migrating the state to version %d",
+			    v + 1);
+			goto fail;
+		}
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d",
+		    v + 1);
+		if (state_exec(st, pragma, d) != 0)
+			goto fail;
+	}
+	if (state_exec(st, "COMMIT", d) != 0)
+		goto fail;
+	return 0;
+fail:
+	state_exec(st, "ROLLBACK", NULL);
+	return -1;
+}
+
+int
+state_open(struct state *st, const char *path, enum state_mode mode,
+    const char *tool, struct diag *d)
+{
+	int flags = SQLITE_OPEN_READWRITE;
+
+	memset(st, 0, sizeof *st);
+	st->path = path;
+	st->tool = tool;
+	if (mode == STATE_WRITE)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (access(path, F_OK) != 0) {
+		diag_set(d, "no state file (ingest something first, or name "
+		    "it with --db)");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		state_error(st, d, "opening the state");
+		state_close(st);
+		return -1;
+	}
+	sqlite3_busy_timeout(st->db, 30000);
+	/*
+	 * WAL lets a report read while a cron job writes; synchronous NORMAL
+	 * is durable in WAL mode except for the last transaction on power
+	 * loss, which a re-run repeats safely.
+	 */
+	if (state_exec(st, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -262144;"	/* 256 MiB at most */
+	    "PRAGMA temp_store = MEMORY;", d) != 0) {
+		diag_prefix(d, "opening the state");
+		state_close(st);
+		return -1;
+	}
+	if (migrate(st, d) != 0) {
+		state_close(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st->db)
+		sqlite3_close(st->db);
+	st->db = NULL;
+}
+
+int
+state_begin(struct state *st, struct diag *d)
+{
+	return state_exec(st, "BEGIN IMMEDIATE", d);
+}
+
+int
+state_commit(struct state *st, struct diag *d)
+{
+	if (state_exec(st, "COMMIT", d) != 0) {
+		diag_prefix(d, "committing");
+		return -1;
+	}
+	return 0;
+}
+
+void
+state_rollback(struct state *st)
+{
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		state_exec(st, "ROLLBACK", NULL);
+}
+
+void
+state_now(char buf[32])
+{
+	const char *pin = getenv("CREDITKIT_NOW");
+	time_t t;
+	struct tm tm;
+
+	if (pin != NULL && *pin != '\0') {
+		snprintf(buf, 32, "%s", pin);
+		return;
+	}
+	t = time(NULL);
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+state_batch_begin(struct state *st, const char *kind, const char *file_name,
+    const char *sha256, int32_t as_of, int snapshot, struct diag *d)
+{
+	char now[32];
+	sqlite3_stmt *s;
+	int rc;
+
+	s = state_prepare(st, "INSERT INTO batch (kind, tool, file_name, "
+	    "sha256, as_of, snapshot, started_at) VALUES (?,?,?,?,?,?,?)", d);
+	if (s == NULL)
+		return -1;
+	state_now(now);
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, st->tool, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, file_name, -1, SQLITE_STATIC);
+	if (sha256)
+		sqlite3_bind_text(s, 4, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, as_of);
+	sqlite3_bind_int(s, 6, snapshot);
+	sqlite3_bind_text(s, 7, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(st, d, "recording the batch");
+	st->batch_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+state_batch_finish(struct state *st, const struct batch_counts *c,
+    struct diag *d)
+{
+	char now[32];
+	sqlite3_stmt *s;
+	int rc;
+
+	s = state_prepare(st, "UPDATE batch SET finished_at = ?, "
+	    "rows_read = ?, rows_ingested = ?, rows_updated = ?, "
+	    "rows_unchanged = ?, rows_rejected = ?, rows_closed = ? "
+	    "WHERE id = ?", d);
+	if (s == NULL)
+		return -1;
+	state_now(now);
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, c->read);
+	sqlite3_bind_int64(s, 3, c->ingested);
+	sqlite3_bind_int64(s, 4, c->updated);
+	sqlite3_bind_int64(s, 5, c->unchanged);
+	sqlite3_bind_int64(s, 6, c->rejected);
+	sqlite3_bind_int64(s, 7, c->closed);
+	sqlite3_bind_int64(s, 8, st->batch_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(st, d, "finishing the batch");
+	return 0;
+}
+
+int
+state_batch_seen(struct state *st, const char *kind, const char *sha256,
+    struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = state_prepare(st, "SELECT 1 FROM batch WHERE kind = ? AND "
+	    "sha256 = ? AND finished_at IS NOT NULL LIMIT 1", d);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return state_error(st, d, "looking up earlier batches");
+}
+
+int
+state_audit(struct state *st, const char *action, const char *entity,
+    int64_t entity_id, const char *detail, struct diag *d)
+{
+	char now[32];
+	const char *actor = getenv("CREDITKIT_ACTOR");
+	sqlite3_stmt *s;
+	int rc;
+
+	if (actor == NULL || *actor == '\0')
+		actor = getenv("USER");
+	s = state_prepare(st, "INSERT INTO audit (at, tool, actor, action, "
+	    "entity, entity_id, batch_id, detail) VALUES (?,?,?,?,?,?,?,?)",
+	    d);
+	if (s == NULL)
+		return -1;
+	state_now(now);
+	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, st->tool, -1, SQLITE_STATIC);
+	if (actor)
+		sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+	if (entity)
+		sqlite3_bind_text(s, 5, entity, -1, SQLITE_STATIC);
+	if (entity_id)
+		sqlite3_bind_int64(s, 6, entity_id);
+	if (st->batch_id)
+		sqlite3_bind_int64(s, 7, st->batch_id);
+	if (detail)
+		sqlite3_bind_text(s, 8, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(st, d, "writing the audit trail");
+	return 0;
+}
