@@ -43,12 +43,20 @@ struct csvin *csvin_open(FILE *fp, const char *name,
     const struct csvin_opts *opts, struct diag *d);
 void csvin_close(struct csvin *c);	/* does not fclose fp */
 
+/* csvin_encoding_known: 1 if csvin_open accepts the encoding name (NULL
+ * too, meaning UTF-8), else 0; for checking a setting where it is read. */
+int csvin_encoding_known(const char *name);
+
 /*
  * csvin_next: the next non-blank record (a record whose fields are all
  * empty or white space counts as blank and is skipped).  Returns 1, 0 at
  * end of input, -1 with d set (d->line too) on an I/O error, a byte
  * sequence that is not valid UTF-8 in a UTF-8 file, or a quote left open
  * at end of input; after -1 for invalid UTF-8 reading may go on.
+ * On -1 for bad data (invalid UTF-8, a byte the encoding does not
+ * define, an unclosed quote) *rec is still the offending record, so its
+ * raw bytes can go to the rejects file (its fields may be incomplete);
+ * on an I/O error *rec is NULL.
  * The record is valid until the next call.
  */
 int csvin_next(struct csvin *c, struct csvin_record **rec, struct diag *d);

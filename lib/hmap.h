@@ -16,6 +16,12 @@ struct hmap *hmap_new(void);
 void hmap_free(struct hmap *m);
 size_t hmap_count(const struct hmap *m);
 
+/*
+ * Keys are byte strings (key may be NULL when keylen is 0).  A slot
+ * pointer, like a hmap_key string, is valid only until the next hmap_put,
+ * which may move the map's storage: store values, not slot pointers.
+ */
+
 /* hmap_get: the slot of key, or NULL when absent. */
 int64_t *hmap_get(const struct hmap *m, const char *key, size_t keylen);
 /* hmap_put: the slot of key, created with value 0 if absent (*created

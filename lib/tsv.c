@@ -10,7 +10,9 @@
  * same message: the field count, then field by field a NUL byte, invalid
  * UTF-8 and a bad escape.
  */
+#include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,53 +112,48 @@ utf8_ok(const char *s, size_t n)
 
 /*
  * unescape: s[0..n) in place.  Returns the new length, or -1 with *bad
- * the offset of the backslash that starts a bad escape.
+ * the offset of the backslash that starts a bad escape (s is then partly
+ * rewritten).
  */
 static long
 unescape(char *s, size_t n, size_t *bad)
 {
-	char *p = memchr(s, '\\', n), *end = s + n, *w;
+	char *end = s + n, *p = memchr(s, '\\', n), *w;
 
 	if (p == NULL)
 		return (long)n;
-	w = p;
-	while (p != NULL) {
-		size_t run = (size_t)(p - w);
-		char c;
+	/* w trails p once the first escape has shrunk the text. */
+	for (w = p; p != NULL; ) {
+		char *q;
+		size_t run;
 
-		/* w trails p; move the plain run up to the next backslash. */
-		(void)run;
 		if (p + 1 == end) {
 			*bad = (size_t)(p - s);
 			return -1;
 		}
 		switch (p[1]) {
 		case 't':
-			c = '\t';
+			*w++ = '\t';
 			break;
 		case 'n':
-			c = '\n';
+			*w++ = '\n';
 			break;
 		case 'r':
-			c = '\r';
+			*w++ = '\r';
 			break;
 		case '\\':
-			c = '\\';
+			*w++ = '\\';
 			break;
 		default:
 			*bad = (size_t)(p - s);
 			return -1;
 		}
-		*w++ = c;
 		p += 2;
-		{
-			char *q = memchr(p, '\\', (size_t)(end - p));
-			size_t len = (size_t)((q ? q : end) - p);
-
-			memmove(w, p, len);
-			w += len;
-			p = q;
-		}
+		q = memchr(p, '\\', (size_t)(end - p));
+		run = (size_t)((q != NULL ? q : end) - p);
+		memmove(w, p, run);
+		w += run;
+		p = q;
 	}
 	return (long)(w - s);
 }
@@ -173,25 +170,36 @@ tsv_unescape(char *s, size_t n)
 	return len;
 }
 
+/* The length of the UTF-8 character whose first byte is c (the line was
+ * validated before escapes are looked at). */
+static size_t
+utf8_len(unsigned char c)
+{
+	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
 /* The message for a bad escape at s[at] (a backslash) of s[0..n). */
 static void
 bad_escape(struct diag *d, const char *s, size_t n, size_t at,
     const char *what)
 {
 	unsigned char c;
+	size_t len;
 
 	if (at + 1 >= n) {
-		diag_set(d, "bad escape \"\\\" at the end of %s "
-		    "(write a backslash as \\\\)", what);
+		diag_set(d, "bad escape \"\\\" at the end of %s", what);
 		return;
 	}
 	c = (unsigned char)s[at + 1];
-	if (c > ' ' && c < 0x7f)
-		diag_set(d, "bad escape \"\\%c\" in %s "
-		    "(only \\t \\n \\r \\\\ are known)", c, what);
+	len = utf8_len(c);
+	if (len > n - at - 1)
+		len = n - at - 1;
+	if (c < 0x20 || c == 0x7f)
+		diag_set(d, "bad escape \"\\\" before byte 0x%02x in %s",
+		    c, what);
 	else
-		diag_set(d, "bad escape: \"\\\" before byte 0x%02x in %s "
-		    "(only \\t \\n \\r \\\\ are known)", c, what);
+		diag_set(d, "bad escape \"\\%.*s\" in %s", (int)len,
+		    s + at + 1, what);
 }
 
 /*
@@ -216,6 +224,8 @@ split(struct tsv_reader *r, int *nul)
 	p = start = r->fbuf;
 	end = p + r->rawlen;
 	*nul = 0;
+	if (r->ncols > 0)
+		r->fesc[0] = 0;
 	for (;;) {
 		/* strcspn stops at the terminating NUL too, and at any
 		 * NUL inside the line, which is told apart by position. */
@@ -246,68 +256,62 @@ split(struct tsv_reader *r, int *nul)
 	return nf;
 }
 
+/* What field i is called in messages: a data field by its column's
+ * name, a header field by its position. */
+static void
+field_what(const struct tsv_reader *r, size_t i, int header, struct sbuf *w)
+{
+	if (header)
+		sbuf_addf(w, "column name %zu", i + 1);
+	else
+		sbuf_addf(w, "field \"%s\"", r->colname[i]);
+}
+
 /*
- * check_fields: the per-field checks of a row already split into ncols
- * fields, with escapes undone.  what(i) names field i in messages.
+ * check_fields: the per-field checks of a line split into exactly ncols
+ * fields, undoing the escapes as it goes.  nul is split's report.
  */
 static int
 check_fields(struct tsv_reader *r, int nul, struct diag *d, int header)
 {
+	/* Tab and backslash are ASCII, so the line is valid UTF-8 exactly
+	 * when every field is: one check for the line, fields only when
+	 * there is a culprit to name. */
 	int utf8 = utf8_ok(r->raw, r->rawlen);
 
 	for (size_t i = 0; i < r->ncols; i++) {
 		char *f = r->fld[i];
-		size_t n = r->flen[i], bad;
-		char what[64];
-		const char *name;
-		long len;
+		size_t n = r->flen[i], bad = 0;
+		struct sbuf w = { 0 };
+		long len = 0;
 
-		if (header) {
-			snprintf(what, sizeof what, "column name %zu", i + 1);
-			name = what;
-		} else {
-			name = r->colname[i];
-		}
 		if (nul && memchr(f, '\0', n) != NULL) {
-			if (header)
-				diag_set(d, "NUL byte in %s", name);
-			else
-				diag_set(d, "NUL byte in field \"%s\"", name);
-			return -1;
-		}
-		if (!utf8 && !utf8_ok(f, n)) {
-			if (header)
-				diag_set(d, "invalid UTF-8 in %s", name);
-			else
-				diag_set(d, "invalid UTF-8 in field \"%s\"",
-				    name);
-			return -1;
-		}
-		if (!r->fesc[i])
+			field_what(r, i, header, &w);
+			diag_set(d, "NUL byte in %s", w.buf);
+		} else if (!utf8 && !utf8_ok(f, n)) {
+			field_what(r, i, header, &w);
+			diag_set(d, "invalid UTF-8 in %s", w.buf);
+		} else if (r->fesc[i] && (len = unescape(f, n, &bad)) < 0) {
+			field_what(r, i, header, &w);
+			bad_escape(d, f, n, bad, w.buf);
+		} else {
+			if (r->fesc[i]) {
+				f[len] = '\0';
+				r->flen[i] = (size_t)len;
+			}
 			continue;
-		len = unescape(f, n, &bad);
-		if (len < 0) {
-			struct sbuf w = { 0 };
-
-			if (header)
-				sbuf_adds(&w, name);
-			else
-				sbuf_addf(&w, "field \"%s\"", name);
-			bad_escape(d, f, n, bad, sbuf_str(&w));
-			sbuf_free(&w);
-			return -1;
 		}
-		f[len] = '\0';
-		r->flen[i] = (size_t)len;
+		sbuf_free(&w);
+		return -1;
 	}
 	return 0;
 }
 
+/* Names in order, and equal names by column, so the first of a run of
+ * equal names is its first occurrence. */
 static int
-cmp_name(const void *a, const void *b, void *arg)
+cmp_col(char **names, size_t i, size_t j)
 {
-	char **names = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	int c = strcmp(names[i], names[j]);
 
 	if (c != 0)
@@ -315,21 +319,20 @@ cmp_name(const void *a, const void *b, void *arg)
 	return i < j ? -1 : i > j;
 }
 
-/* A small merge sort, since qsort_r is not in POSIX and the header may
- * have many columns (a fuzzer will find O(n^2)). */
+/* A merge sort, since qsort_r is not in POSIX and a header may have
+ * thousands of columns (a fuzzer finds any O(n^2)). */
 static void
-sort_idx(size_t *v, size_t *tmp, size_t n, char **names)
+sort_cols(size_t *v, size_t *tmp, size_t n, char **names)
 {
 	size_t h, i, j, k;
 
 	if (n < 2)
 		return;
 	h = n / 2;
-	sort_idx(v, tmp, h, names);
-	sort_idx(v + h, tmp, n - h, names);
+	sort_cols(v, tmp, h, names);
+	sort_cols(v + h, tmp, n - h, names);
 	for (i = 0, j = h, k = 0; i < h && j < n; )
-		tmp[k++] = cmp_name(&v[i], &v[j], names) <= 0 ? v[i++] :
-		    v[j++];
+		tmp[k++] = cmp_col(names, v[i], v[j]) <= 0 ? v[i++] : v[j++];
 	while (i < h)
 		tmp[k++] = v[i++];
 	while (j < n)
@@ -353,6 +356,7 @@ read_header(struct tsv_reader *r, struct diag *d)
 	size_t nf, *tmp;
 	int nul;
 
+	/* Blank lines before the header are skipped as they are anywhere. */
 	for (;;) {
 		st = read_line(r, d);
 		if (st == LINE_ERR)
@@ -405,27 +409,25 @@ read_header(struct tsv_reader *r, struct diag *d)
 	tmp = xreallocarray(NULL, nf, sizeof *tmp);
 	for (size_t i = 0; i < nf; i++)
 		r->sorted[i] = i;
-	sort_idx(r->sorted, tmp, nf, r->colname);
+	sort_cols(r->sorted, tmp, nf, r->colname);
 	free(tmp);
 
-	/* Of all repeated names, report the one repeated first. */
+	/* Of all repeated names, report the one whose repeat comes first:
+	 * the second of each run of equal names in sorted order. */
 	{
 		size_t first = 0, second = 0;
 
 		for (size_t i = 1; i < nf; i++) {
-			size_t a = r->sorted[i - 1], b = r->sorted[i];
+			char **cn = r->colname;
+			size_t *o = r->sorted;
 
-			if (strcmp(r->colname[a], r->colname[b]) != 0)
+			if (strcmp(cn[o[i - 1]], cn[o[i]]) != 0)
 				continue;
-			if (second == 0 || b < second) {
-				/* a may itself repeat an earlier one. */
-				size_t k = i - 1;
-
-				while (k > 0 && strcmp(r->colname[
-				    r->sorted[k - 1]], r->colname[b]) == 0)
-					k--;
-				first = r->sorted[k];
-				second = b;
+			if (i >= 2 && strcmp(cn[o[i - 2]], cn[o[i]]) == 0)
+				continue;
+			if (second == 0 || o[i] < second) {
+				first = o[i - 1];
+				second = o[i];
 			}
 		}
 		if (second != 0) {
@@ -492,7 +494,7 @@ tsv_col(const struct tsv_reader *r, const char *name)
 		int c = strcmp(name, r->colname[r->sorted[mid]]);
 
 		if (c == 0)
-			return r->sorted[mid] > INT32_MAX ? -1 :
+			return r->sorted[mid] > INT_MAX ? -1 :
 			    (int)r->sorted[mid];
 		if (c < 0)
 			hi = mid;
@@ -515,6 +517,9 @@ tsv_next(struct tsv_reader *r, struct diag *d)
 		case LINE_EOF:
 			return 0;
 		case LINE_ERR:
+			/* No row: tsv_raw is empty, tsv_line the line that
+			 * could not be read. */
+			r->rowline = r->line + 1;
 			r->rawlen = 0;
 			r->raw[0] = '\0';
 			return -1;
@@ -540,12 +545,14 @@ tsv_next(struct tsv_reader *r, struct diag *d)
 const char *
 tsv_field(const struct tsv_reader *r, size_t i)
 {
+	assert(i < r->ncols);
 	return r->fld[i];
 }
 
 size_t
 tsv_field_len(const struct tsv_reader *r, size_t i)
 {
+	assert(i < r->ncols);
 	return r->flen[i];
 }
 
@@ -561,6 +568,7 @@ tsv_line(const struct tsv_reader *r)
 	return r->rowline;
 }
 
+/* Without the BOM and the line end, so a rejects file starts clean. */
 const char *
 tsv_raw_header(const struct tsv_reader *r)
 {

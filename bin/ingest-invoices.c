@@ -1,0 +1,265 @@
+/*
+ * ingest-invoices: a client's open-items export (CSV in the dialect of its
+ * accounting system) into the client's state, and out again as an item
+ * stream for the next tool of a pipeline.  See ingest-invoices(1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "ingest.h"
+#include "state.h"
+#include "util.h"
+
+static const char usage[] =
+    "ingest-invoices [--snapshot] [--strict] [--rejects file] [-qv]\n"
+    "[--date-format order] [--decimal point|comma] [--delimiter c]\n"
+    "[--encoding name] [--currency code] [--debtor-type type]\n"
+    "[--terms terms] [--db file] [--as-of date] [--config file]\n"
+    "[file ...]";
+
+enum {
+	OPT_SNAPSHOT = CLI_OPT_FIRST_TOOL,
+	OPT_STRICT,
+	OPT_REJECTS,
+	OPT_DATE_FORMAT,
+	OPT_DECIMAL,
+	OPT_DELIMITER,
+	OPT_ENCODING,
+	OPT_CURRENCY,
+	OPT_DEBTOR_TYPE,
+	OPT_TERMS
+};
+
+static const struct option longopts[] = {
+	CLI_SHARED_LONGOPTS,
+	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "date-format", required_argument, NULL, OPT_DATE_FORMAT },
+	{ "decimal", required_argument, NULL, OPT_DECIMAL },
+	{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
+	{ "currency", required_argument, NULL, OPT_CURRENCY },
+	{ "debtor-type", required_argument, NULL, OPT_DEBTOR_TYPE },
+	{ "terms", required_argument, NULL, OPT_TERMS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct reporter {
+	const struct cli *cli;
+	long shown;
+};
+
+/* Each rejected row is told; past a hundred, only the count (the rejects
+ * file has them all). */
+static void
+report(void *ctx, const char *file, long line, const char *msg)
+{
+	struct reporter *rp = ctx;
+
+	if (rp->shown++ < 100)
+		cli_at(rp->cli, file, line, "%s", msg);
+	else if (rp->shown == 101)
+		cli_warn(rp->cli, "more rejected rows not shown");
+}
+
+static int
+parse_delimiter(const char *s)
+{
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		return '\t';
+	if (strcmp(s, "auto") == 0)
+		return 0;
+	if (strlen(s) == 1 && strchr(",;|\t", s[0]) != NULL)
+		return (unsigned char)s[0];
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct client_config cfg;
+	struct ingest_opts o;
+	struct reporter rp;
+	struct state st;
+	struct ingest_run *run;
+	struct batch_counts total = { 0 };
+	struct diag d;
+	const char *rejects_path = NULL;
+	const char *opt_date = NULL, *opt_decimal = NULL, *opt_delim = NULL;
+	const char *opt_enc = NULL, *opt_ccy = NULL, *opt_type = NULL;
+	const char *opt_terms = NULL;
+	int quiet = 0, verbose = 0, ch, rc, status = EXIT_OK;
+
+	cli_init(&cli, "ingest-invoices", usage);
+	memset(&o, 0, sizeof o);
+	while ((ch = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+		if (cli_shared_option(&cli, ch, optarg))
+			continue;
+		switch (ch) {
+		case OPT_SNAPSHOT: o.snapshot = 1; break;
+		case OPT_STRICT: o.strict = 1; break;
+		case OPT_REJECTS: rejects_path = optarg; break;
+		case OPT_DATE_FORMAT: opt_date = optarg; break;
+		case OPT_DECIMAL: opt_decimal = optarg; break;
+		case OPT_DELIMITER: opt_delim = optarg; break;
+		case OPT_ENCODING: opt_enc = optarg; break;
+		case OPT_CURRENCY: opt_ccy = optarg; break;
+		case OPT_DEBTOR_TYPE: opt_type = optarg; break;
+		case OPT_TERMS: opt_terms = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'v': verbose = 1; break;
+		default:
+			cli_usage_error(&cli, "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	/* The config gives the defaults; options override them. */
+	config_defaults(&cfg);
+	diag_clear(&d);
+	if (cli.config != NULL && config_load(cli.config, &cfg, &d) != 0) {
+		cli_at(&cli, cli.config, d.line, "%s", d.msg);
+		return EXIT_USAGE;
+	}
+	o.as_of = cli.as_of;
+	o.date_order = cfg.input.date_order;
+	o.decimal = cfg.input.decimal;
+	o.delimiter = cfg.input.delimiter;
+	o.encoding = cfg.input.encoding;
+	snprintf(o.currency, sizeof o.currency, "%s", cfg.client.currency);
+	o.debtor_type = cfg.client.debtor_type;
+	o.default_terms = cfg.input.default_terms;
+	o.map_field = (const char *const *)cfg.input.column_field;
+	o.map_header = (const char *const *)cfg.input.column_header;
+	o.map_line = cfg.input.column_line;
+	o.nmap = cfg.input.ncolumns;
+	if (opt_date && date_order_from_name(opt_date, &o.date_order) != 0)
+		cli_usage_error(&cli, "--date-format: \"%s\" is not one of "
+		    "auto, iso, dmy, mdy, ymd, excel", opt_date);
+	if (opt_decimal) {
+		if (util_strcaseeq(opt_decimal, "point"))
+			o.decimal = MONEY_POINT;
+		else if (util_strcaseeq(opt_decimal, "comma"))
+			o.decimal = MONEY_COMMA;
+		else
+			cli_usage_error(&cli, "--decimal: \"%s\" is not point "
+			    "or comma", opt_decimal);
+	}
+	if (opt_delim && (o.delimiter = parse_delimiter(opt_delim)) < 0)
+		cli_usage_error(&cli, "--delimiter: \"%s\" is not one of , ; "
+		    "| tab auto", opt_delim);
+	if (opt_enc)
+		o.encoding = opt_enc;
+	if (opt_ccy) {
+		if (!money_is_currency(opt_ccy))
+			cli_usage_error(&cli, "--currency: \"%s\" is not an ISO "
+			    "4217 code such as GBP", opt_ccy);
+		snprintf(o.currency, sizeof o.currency, "%s", opt_ccy);
+	}
+	if (opt_type) {
+		if (strcmp(opt_type, "business") != 0 &&
+		    strcmp(opt_type, "sole_trader") != 0 &&
+		    strcmp(opt_type, "consumer") != 0)
+			cli_usage_error(&cli, "--debtor-type: \"%s\" is not "
+			    "business, sole_trader or consumer", opt_type);
+		o.debtor_type = opt_type;
+	}
+	if (opt_terms) {
+		int32_t due;
+
+		if (ingest_terms_due(opt_terms, 0, &due) != 0)
+			cli_usage_error(&cli, "--terms: \"%s\" is not payment "
+			    "terms such as \"net 30\" or \"eom 30\"",
+			    opt_terms);
+		o.default_terms = opt_terms;
+	}
+	o.out = quiet ? NULL : stdout;
+	rp.cli = &cli;
+	rp.shown = 0;
+	o.report = report;
+	o.report_ctx = &rp;
+	if (rejects_path != NULL) {
+		o.rejects = fopen(rejects_path, "w");
+		if (o.rejects == NULL)
+			cli_die(&cli, EXIT_STATE, "%s: %s", rejects_path,
+			    strerror(errno));
+	}
+
+	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		return EXIT_STATE;
+	}
+	if (state_begin(&st, &d) != 0 ||
+	    (run = ingest_begin(&st, &o, &d)) == NULL) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		state_rollback(&st);
+		state_close(&st);
+		return EXIT_STATE;
+	}
+	/* No operands: standard input. */
+	for (int i = 0; i < (argc ? argc : 1) && status == EXIT_OK; i++) {
+		const char *arg = argc ? argv[i] : "-";
+		const char *name = cli_input_name(arg);
+		FILE *fp = cli_open_input(&cli, arg);
+		struct batch_counts before = total;
+
+		if (fp == NULL) {
+			status = EXIT_STATE;
+			break;
+		}
+		diag_clear(&d);
+		rc = ingest_file(run, fp, name, &total, &d);
+		if (rc != 0) {
+			/* The data stopped the run (strict, no header,
+			 * ambiguous dates) or the state did: nothing of it
+			 * is kept. */
+			cli_at(&cli, rc == INGEST_ESTATE ? cli.db : name,
+			    d.line, "%s", d.msg);
+			status = rc == INGEST_ESTATE ? EXIT_STATE :
+			    EXIT_REJECTS;
+		} else if (ferror(fp)) {
+			cli_warn(&cli, "%s: read error", name);
+			status = EXIT_STATE;
+		} else if (verbose) {
+			cli_warn(&cli, "%s: %ld rows: %ld new, %ld updated, "
+			    "%ld unchanged, %ld rejected", name,
+			    total.read - before.read,
+			    total.ingested - before.ingested,
+			    total.updated - before.updated,
+			    total.unchanged - before.unchanged,
+			    total.rejected - before.rejected);
+		}
+		cli_close_input(fp);
+	}
+	if (status == EXIT_OK && ingest_finish(run, &total, &d) != 0) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	if (status == EXIT_OK && verbose && o.snapshot)
+		cli_warn(&cli, "--snapshot: %ld items closed", total.closed);
+	ingest_free(run);
+	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	if (status != EXIT_OK)
+		state_rollback(&st);
+	state_close(&st);
+	config_free(&cfg);
+	if (o.rejects != NULL && fclose(o.rejects) != 0) {
+		cli_warn(&cli, "%s: write error", rejects_path);
+		status = EXIT_STATE;
+	}
+	if (status == EXIT_OK && total.rejected > 0)
+		status = EXIT_REJECTS;
+	return cli_finish(&cli, status);
+}

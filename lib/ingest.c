@@ -1,0 +1,1462 @@
+/*
+ * ingest: client exports of open items into the state.
+ *
+ * The flow of one file: records come from csvin; the first record that
+ * itemmap recognises as a header ends the title rows; if the date order is
+ * not configured, records are held back until the date columns have been
+ * sniffed to one order; then each row is normalised (or rejected whole,
+ * with the field that is wrong), de-duplicated against the rows of the
+ * same file, and written to the state: new items inserted, changed ones
+ * updated with the change recorded, unchanged ones left alone.  Every
+ * change to an item's open amount is a dated settlement, so a past day can
+ * be replayed from the state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvin.h"
+#include "hmap.h"
+#include "ingest.h"
+#include "itemmap.h"
+#include "sha256.h"
+#include "tsv.h"
+#include "util.h"
+
+/* How many records may stand before the header (QuickBooks has four). */
+#define MAX_TITLE_ROWS 30
+/* How many rows are held back while the date order is still open; a file
+ * still ambiguous past this asks for --date-format. */
+#define MAX_SNIFF_ROWS 100000
+
+enum doc_type { DOC_INVOICE, DOC_CREDIT, DOC_DEBIT, DOC_PAYMENT };
+static const char *const doc_type_names[] = {
+	"invoice", "credit_note", "debit_note", "payment"
+};
+
+/* One row, normalised; strings point into the record or into sbufs. */
+struct row {
+	const char *debtor_ref, *debtor_name, *debtor_type;
+	const char *doc_id;
+	enum doc_type type;
+	int32_t issue, due, settled;
+	int has_settled;
+	char currency[4];
+	int digits;
+	int64_t amount, open;	/* open: what the export says is open */
+	int disputed;
+	const char *email, *phone, *address, *language, *country;
+	uint64_t hash;
+};
+
+/* A record copied out of csvin, for rows held back while sniffing. */
+struct held {
+	size_t nfields;
+	char **fields;
+	size_t *lens;
+	long line;
+	char *raw;
+	size_t rawlen;
+};
+
+struct ingest_run {
+	struct state *st;
+	const struct ingest_opts *o;
+	struct hmap *debtors;		/* ref -> debtor id, seen this run */
+	unsigned char *seen;		/* item ids listed, for --snapshot */
+	int64_t max_item_at_start;
+	int unidentified_rejects;	/* rejected rows with no doc id */
+	int stream_header_done;
+	size_t stream_nextra;		/* extra columns of the stream */
+	char **stream_extra;
+	sqlite3_stmt *ins_item, *find_item, *upd_item, *ins_settle,
+	    *ins_change, *find_debtor, *ins_debtor, *upd_debtor;
+	struct sbuf attrs, tmp, name, norm;
+};
+
+/* Per-file state. */
+struct file_ctx {
+	const char *name;
+	struct itemmap map;
+	int mapped;
+	enum date_order order;
+	struct hmap *docs;	/* doc id -> row hash, this file */
+	struct hmap *doc_line;	/* doc id -> line of its first row */
+	struct batch_counts *c;
+	int rejects_header_done;
+	char *raw_header;
+	size_t raw_header_len;
+};
+
+static int
+prep(struct ingest_run *r, sqlite3_stmt **s, const char *sql,
+    struct diag *d)
+{
+	*s = state_prepare(r->st, sql, d);
+	return *s ? 0 : -1;
+}
+
+struct ingest_run *
+ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
+{
+	struct ingest_run *r = xcalloc(1, sizeof *r);
+	sqlite3_stmt *s;
+
+	r->st = st;
+	r->o = o;
+	r->debtors = hmap_new();
+	if (prep(r, &r->ins_item, "INSERT INTO item (debtor_id, issue_date, "
+	    "due_date, amount, open_amount, closed_date, in_query, currency, "
+	    "doc_type, doc_id, closed_reason, row_hash, attrs, batch_id) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+	    "ON CONFLICT (doc_id) DO NOTHING", d) ||
+	    prep(r, &r->find_item, "SELECT id, row_hash, debtor_id, "
+	    "issue_date, due_date, amount, open_amount, closed_date, "
+	    "in_query, currency, doc_type, closed_reason FROM item "
+	    "WHERE doc_id = ?", d) ||
+	    prep(r, &r->upd_item, "UPDATE item SET debtor_id = ?, "
+	    "issue_date = ?, due_date = ?, amount = ?, open_amount = ?, "
+	    "closed_date = ?, in_query = ?, currency = ?, doc_type = ?, "
+	    "closed_reason = ?, row_hash = ?, attrs = ?, "
+	    "updated_batch_id = ? WHERE id = ?", d) ||
+	    prep(r, &r->ins_settle, "INSERT INTO settlement (item_id, date, "
+	    "amount, kind, batch_id) VALUES (?,?,?,?,?)", d) ||
+	    prep(r, &r->ins_change, "INSERT INTO item_change (item_id, "
+	    "batch_id, field, old_value, new_value) VALUES (?,?,?,?,?)", d) ||
+	    prep(r, &r->find_debtor, "SELECT id, name, type, email, phone, "
+	    "address, language, country FROM debtor WHERE ref = ?", d) ||
+	    prep(r, &r->ins_debtor, "INSERT INTO debtor (ref, name, type, "
+	    "email, phone, address, language, country, batch_id) "
+	    "VALUES (?,?,?,?,?,?,?,?,?)", d) ||
+	    prep(r, &r->upd_debtor, "UPDATE debtor SET name = ?, type = ?, "
+	    "email = coalesce(?, email), phone = coalesce(?, phone), "
+	    "address = coalesce(?, address), "
+	    "language = coalesce(?, language), "
+	    "country = coalesce(?, country), updated_batch_id = ? "
+	    "WHERE id = ?", d)) {
+		ingest_free(r);
+		return NULL;
+	}
+	if (o->snapshot) {
+		s = state_prepare(st, "SELECT coalesce(max(id), 0) FROM item",
+		    d);
+		if (s == NULL || sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			state_error(st, d, "reading the items");
+			ingest_free(r);
+			return NULL;
+		}
+		r->max_item_at_start = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		r->seen = xcalloc((size_t)r->max_item_at_start + 1, 1);
+	}
+	return r;
+}
+
+void
+ingest_free(struct ingest_run *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_finalize(r->ins_item);
+	sqlite3_finalize(r->find_item);
+	sqlite3_finalize(r->upd_item);
+	sqlite3_finalize(r->ins_settle);
+	sqlite3_finalize(r->ins_change);
+	sqlite3_finalize(r->find_debtor);
+	sqlite3_finalize(r->ins_debtor);
+	sqlite3_finalize(r->upd_debtor);
+	hmap_free(r->debtors);
+	free(r->seen);
+	for (size_t i = 0; i < r->stream_nextra; i++)
+		free(r->stream_extra[i]);
+	free(r->stream_extra);
+	sbuf_free(&r->attrs);
+	sbuf_free(&r->tmp);
+	sbuf_free(&r->name);
+	sbuf_free(&r->norm);
+	free(r);
+}
+
+/* ---- payment terms ---- */
+
+int
+ingest_terms_due(const char *terms, int32_t issue, int32_t *due)
+{
+	struct sbuf k = { 0 };
+	const char *s;
+	long long days = 0;
+	const char *errstr;
+	int eom = 0, rc = -1;
+
+	/* Normalised: "EOM + 30" -> "eom30", "Net 30 days" -> "net30days". */
+	util_norm_key(terms, &k);
+	s = sbuf_str(&k);
+	if (strncmp(s, "endofmonth", 10) == 0) {
+		eom = 1;
+		s += 10;
+	} else if (strncmp(s, "eom", 3) == 0) {
+		eom = 1;
+		s += 3;
+	} else if (strncmp(s, "net", 3) == 0) {
+		s += 3;
+	}
+	if (*s == '\0' && eom) {
+		days = 0;
+	} else {
+		char num[16];
+		size_t n = 0;
+
+		while (s[n] >= '0' && s[n] <= '9' && n < sizeof num - 1) {
+			num[n] = s[n];
+			n++;
+		}
+		num[n] = '\0';
+		if (n == 0 || (strcmp(s + n, "") != 0 &&
+		    strcmp(s + n, "days") != 0 && strcmp(s + n, "d") != 0))
+			goto out;
+		if (util_strtonum(num, 0, 3650, &days, &errstr) != 0)
+			goto out;
+	}
+	*due = (eom ? date_end_of_month(issue) : issue) + (int32_t)days;
+	rc = 0;
+out:
+	sbuf_free(&k);
+	return rc;
+}
+
+/* ---- row normalisation ---- */
+
+static const char *
+field(const struct file_ctx *f, char *const *fields, size_t nfields,
+    enum item_field which)
+{
+	int i = f->map.col[which];
+
+	if (i < 0 || (size_t)i >= nfields)
+		return "";
+	return fields[i];
+}
+
+/* A cell with nothing but spaces counts as empty. */
+static int
+blank(const char *s)
+{
+	size_t n = strlen(s);
+
+	util_trim(s, &n);
+	return n == 0;
+}
+
+static int
+parse_doc_type(const char *s, enum doc_type *t)
+{
+	static const struct {
+		const char *key;
+		enum doc_type t;
+	} names[] = {
+		{ "invoice", DOC_INVOICE }, { "inv", DOC_INVOICE },
+		{ "taxinvoice", DOC_INVOICE }, { "salesinvoice", DOC_INVOICE },
+		{ "accrec", DOC_INVOICE }, { "380", DOC_INVOICE },
+		{ "creditnote", DOC_CREDIT }, { "creditmemo", DOC_CREDIT },
+		{ "credit", DOC_CREDIT }, { "cn", DOC_CREDIT },
+		{ "crn", DOC_CREDIT }, { "salescreditnote", DOC_CREDIT },
+		{ "accreccredit", DOC_CREDIT }, { "381", DOC_CREDIT },
+		{ "debitnote", DOC_DEBIT }, { "debitmemo", DOC_DEBIT },
+		{ "dn", DOC_DEBIT }, { "383", DOC_DEBIT },
+		{ "payment", DOC_PAYMENT }, { "receipt", DOC_PAYMENT },
+		{ "unappliedpayment", DOC_PAYMENT },
+		{ "unappliedcash", DOC_PAYMENT },
+		{ "paymentonaccount", DOC_PAYMENT },
+	};
+	struct sbuf k = { 0 };
+	int rc = -1;
+
+	util_norm_key(s, &k);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(sbuf_str(&k), names[i].key) == 0) {
+			*t = names[i].t;
+			rc = 0;
+			break;
+		}
+	}
+	sbuf_free(&k);
+	return rc;
+}
+
+static const char *
+parse_debtor_type(const char *s)
+{
+	struct sbuf k = { 0 };
+	const char *t = NULL, *key;
+
+	util_norm_key(s, &k);
+	key = sbuf_str(&k);
+	if (!strcmp(key, "business") || !strcmp(key, "company") ||
+	    !strcmp(key, "b2b") || !strcmp(key, "organisation") ||
+	    !strcmp(key, "organization") || !strcmp(key, "publicbody"))
+		t = "business";
+	else if (!strcmp(key, "soletrader") || !strcmp(key, "sole") ||
+	    !strcmp(key, "soleproprietor") || !strcmp(key, "partnership"))
+		t = "sole_trader";
+	else if (!strcmp(key, "consumer") || !strcmp(key, "individual") ||
+	    !strcmp(key, "private") || !strcmp(key, "b2c") ||
+	    !strcmp(key, "person"))
+		t = "consumer";
+	sbuf_free(&k);
+	return t;
+}
+
+static int
+parse_flag(const char *s, int *out)
+{
+	static const char *const yes[] = { "yes", "y", "true", "1", "x",
+	    "disputed", "inquery" };
+	static const char *const no[] = { "no", "n", "false", "0", "" };
+	struct sbuf k = { 0 };
+	int rc = -1;
+
+	util_norm_key(s, &k);
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (strcmp(sbuf_str(&k), yes[i]) == 0) {
+			*out = 1;
+			rc = 0;
+		}
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (strcmp(sbuf_str(&k), no[i]) == 0) {
+			*out = 0;
+			rc = 0;
+		}
+	sbuf_free(&k);
+	return rc;
+}
+
+static int
+parse_date_field(const struct file_ctx *f, const char *s,
+    enum item_field which, int32_t *out, struct diag *d)
+{
+	if (date_parse(s, f->order, out, d) != 0) {
+		diag_prefix(d, "field \"%s\"", itemmap_field_name(which));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_amount(const struct ingest_run *r, const char *s, int digits,
+    enum item_field which, int64_t *out, char ccy[4], struct diag *d)
+{
+	if (money_parse(s, strlen(s), digits, r->o->decimal, out, ccy, d)) {
+		diag_prefix(d, "field \"%s\"", itemmap_field_name(which));
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t
+fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
+{
+	h = fnv1a(h, s ? s : "", s ? strlen(s) : 0);
+	return fnv1a(h, "\x1f", 1);
+}
+
+static uint64_t
+hash_int(uint64_t h, int64_t v)
+{
+	return fnv1a(h, &v, sizeof v);
+}
+
+/*
+ * normalise: the record as a row, or -1 with d naming the field.
+ * Title, section and total rows never get here.
+ */
+static int
+normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
+    size_t nfields, struct row *w, struct diag *d)
+{
+	const struct ingest_opts *o = r->o;
+	const char *s, *amount_s, *open_s, *paid_s;
+	char found[4] = "", found2[4] = "";
+	int64_t paid;
+	uint64_t h;
+
+	memset(w, 0, sizeof *w);
+	w->doc_id = field(f, fields, nfields, F_DOC_ID);
+	if (blank(w->doc_id)) {
+		diag_set(d, "field \"doc_id\": empty");
+		return -1;
+	}
+	w->debtor_ref = field(f, fields, nfields, F_DEBTOR_ID);
+	w->debtor_name = field(f, fields, nfields, F_DEBTOR_NAME);
+	/* Exports that name debtors but give no code (Xero, QuickBooks):
+	 * the name is the code. */
+	if (blank(w->debtor_ref))
+		w->debtor_ref = w->debtor_name;
+	if (blank(w->debtor_ref)) {
+		diag_set(d, "field \"debtor_id\": empty (and no debtor name)");
+		return -1;
+	}
+	if (blank(w->debtor_name))
+		w->debtor_name = w->debtor_ref;
+
+	s = field(f, fields, nfields, F_DEBTOR_TYPE);
+	if (blank(s)) {
+		w->debtor_type = o->debtor_type ? o->debtor_type : "business";
+	} else if ((w->debtor_type = parse_debtor_type(s)) == NULL) {
+		diag_set(d, "field \"debtor_type\": \"%s\" is not business, "
+		    "sole_trader or consumer", s);
+		return -1;
+	}
+
+	/* The currency first: it decides the minor digits. */
+	s = field(f, fields, nfields, F_CURRENCY);
+	if (!blank(s)) {
+		size_t n = strlen(s);
+		const char *t = util_trim(s, &n);
+
+		if (n != 3) {
+			diag_set(d, "field \"currency\": \"%s\" is not an "
+			    "ISO 4217 code", s);
+			return -1;
+		}
+		for (int i = 0; i < 3; i++) {
+			char c = t[i];
+
+			w->currency[i] = c >= 'a' && c <= 'z' ?
+			    (char)(c - 'a' + 'A') : c;
+		}
+		if (!money_is_currency(w->currency)) {
+			diag_set(d, "field \"currency\": \"%s\" is not an "
+			    "ISO 4217 code", s);
+			return -1;
+		}
+	} else {
+		memcpy(w->currency, o->currency, 4);
+	}
+	w->digits = money_minor_digits(w->currency);
+
+	amount_s = field(f, fields, nfields, F_AMOUNT);
+	open_s = field(f, fields, nfields, F_OPEN_AMOUNT);
+	paid_s = field(f, fields, nfields, F_PAID_AMOUNT);
+	if (blank(amount_s) && blank(open_s)) {
+		diag_set(d, "field \"amount\": empty");
+		return -1;
+	}
+	if (!blank(amount_s)) {
+		if (parse_amount(r, amount_s, w->digits, F_AMOUNT, &w->amount,
+		    found, d))
+			return -1;
+	}
+	if (!blank(open_s)) {
+		if (parse_amount(r, open_s, w->digits, F_OPEN_AMOUNT, &w->open,
+		    found2, d))
+			return -1;
+		if (blank(amount_s))
+			w->amount = w->open;
+	} else if (!blank(paid_s)) {
+		if (parse_amount(r, paid_s, w->digits, F_PAID_AMOUNT, &paid,
+		    found2, d))
+			return -1;
+		if (money_add(w->amount, -paid, &w->open) != 0) {
+			diag_set(d, "field \"paid_amount\": too large");
+			return -1;
+		}
+	} else {
+		w->open = w->amount;
+	}
+	/* An amount written "GBP 12.00" must agree with the currency. */
+	if (found[0] == '\0')
+		memcpy(found, found2, 4);
+	if (found[0] != '\0' && strcmp(found, w->currency) != 0) {
+		if (blank(field(f, fields, nfields, F_CURRENCY))) {
+			memcpy(w->currency, found, 4);
+			if (money_minor_digits(found) != w->digits) {
+				diag_set(d, "field \"amount\": %s amounts "
+				    "need a currency column", found);
+				return -1;
+			}
+		} else {
+			diag_set(d, "field \"amount\": written in %s but "
+			    "the currency is %s", found, w->currency);
+			return -1;
+		}
+	}
+
+	s = field(f, fields, nfields, F_DOC_TYPE);
+	if (blank(s)) {
+		w->type = w->amount < 0 ? DOC_CREDIT : DOC_INVOICE;
+	} else if (parse_doc_type(s, &w->type) != 0) {
+		diag_set(d, "field \"doc_type\": \"%s\" is not an invoice, "
+		    "credit note, debit note or payment", s);
+		return -1;
+	}
+	/* A negative amount is a credit note; credit notes and receipts are
+	 * held negative whatever sign the export wrote them with (UBL
+	 * credit notes are positive). */
+	if (w->type == DOC_INVOICE && w->amount < 0)
+		w->type = DOC_CREDIT;
+	if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
+		if (w->amount > 0)
+			w->amount = -w->amount;
+		if (w->open > 0)
+			w->open = -w->open;
+	}
+	if (w->amount >= 0 ? (w->open < 0 || w->open > w->amount) :
+	    (w->open > 0 || w->open < w->amount)) {
+		char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+
+		diag_set(d, "field \"open_amount\": %s is outside the "
+		    "document's amount %s", money_format(w->open, w->digits, a),
+		    money_format(w->amount, w->digits, b));
+		return -1;
+	}
+
+	s = field(f, fields, nfields, F_ISSUE_DATE);
+	if (blank(s)) {
+		diag_set(d, "field \"issue_date\": empty");
+		return -1;
+	}
+	if (parse_date_field(f, s, F_ISSUE_DATE, &w->issue, d))
+		return -1;
+	s = field(f, fields, nfields, F_DUE_DATE);
+	if (!blank(s)) {
+		if (parse_date_field(f, s, F_DUE_DATE, &w->due, d))
+			return -1;
+	} else {
+		const char *terms = field(f, fields, nfields, F_TERMS);
+
+		if (blank(terms))
+			terms = o->default_terms;
+		if (terms != NULL && !blank(terms)) {
+			if (ingest_terms_due(terms, w->issue, &w->due) != 0) {
+				diag_set(d, "field \"terms\": \"%s\" is not "
+				    "payment terms (net 30, eom 30)", terms);
+				return -1;
+			}
+		} else if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
+			w->due = w->issue;
+		} else {
+			diag_set(d, "field \"due_date\": empty, and no terms "
+			    "to compute it (add input.default_terms or "
+			    "--terms)");
+			return -1;
+		}
+	}
+	s = field(f, fields, nfields, F_SETTLED_DATE);
+	if (!blank(s)) {
+		if (parse_date_field(f, s, F_SETTLED_DATE, &w->settled, d))
+			return -1;
+		w->has_settled = 1;
+		if (w->settled < w->issue) {
+			diag_set(d, "field \"settled_date\": %s is before the "
+			    "issue date", s);
+			return -1;
+		}
+	}
+	s = field(f, fields, nfields, F_DISPUTED);
+	if (parse_flag(s, &w->disputed) != 0) {
+		diag_set(d, "field \"disputed\": \"%s\" is not yes or no", s);
+		return -1;
+	}
+	w->email = field(f, fields, nfields, F_EMAIL);
+	w->phone = field(f, fields, nfields, F_PHONE);
+	w->address = field(f, fields, nfields, F_ADDRESS);
+	w->language = field(f, fields, nfields, F_LANGUAGE);
+	w->country = field(f, fields, nfields, F_COUNTRY);
+
+	h = 0xcbf29ce484222325ULL;
+	h = hash_str(h, w->debtor_ref);
+	h = hash_str(h, w->debtor_name);
+	h = hash_str(h, w->debtor_type);
+	h = hash_str(h, w->doc_id);
+	h = hash_int(h, w->type);
+	h = hash_int(h, w->issue);
+	h = hash_int(h, w->due);
+	h = hash_str(h, w->currency);
+	h = hash_int(h, w->amount);
+	h = hash_int(h, w->open);
+	h = hash_int(h, w->has_settled ? w->settled : INT32_MIN);
+	h = hash_int(h, w->disputed);
+	h = hash_str(h, w->email);
+	h = hash_str(h, w->phone);
+	h = hash_str(h, w->address);
+	h = hash_str(h, w->language);
+	h = hash_str(h, w->country);
+	w->hash = h;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static void
+json_string(struct sbuf *b, const char *s)
+{
+	sbuf_addc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			sbuf_addc(b, '\\');
+			sbuf_addc(b, (char)c);
+		} else if (c < 0x20) {
+			sbuf_addf(b, "\\u%04x", c);
+		} else {
+			sbuf_addc(b, (char)c);
+		}
+	}
+	sbuf_addc(b, '"');
+}
+
+/* The unmapped columns of the row as a JSON object, "" when none. */
+static const char *
+make_attrs(struct ingest_run *r, const struct file_ctx *f,
+    char *const *fields, size_t nfields)
+{
+	int any = 0;
+
+	sbuf_reset(&r->attrs);
+	for (size_t k = 0; k < f->map.nextra; k++) {
+		int i = f->map.extra[k];
+
+		if ((size_t)i >= nfields || blank(fields[i]))
+			continue;
+		sbuf_addc(&r->attrs, any ? ',' : '{');
+		json_string(&r->attrs, f->map.extra_names[k]);
+		sbuf_addc(&r->attrs, ':');
+		json_string(&r->attrs, fields[i]);
+		any = 1;
+	}
+	if (any)
+		sbuf_addc(&r->attrs, '}');
+	return any ? sbuf_str(&r->attrs) : NULL;
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL || blank(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static int
+step_done(struct ingest_run *r, sqlite3_stmt *s, const char *what,
+    struct diag *d)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return state_error(r->st, d, what);
+	return 0;
+}
+
+/* debtor_id: the state's id of the row's debtor, created or brought up
+ * to date the first time the run meets it. */
+static int
+debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
+    struct diag *d)
+{
+	size_t n = strlen(w->debtor_ref);
+	int64_t *slot = hmap_get(r->debtors, w->debtor_ref, n);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (slot != NULL) {
+		*id = *slot;
+		return 0;
+	}
+	s = r->find_debtor;
+	sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		s = r->upd_debtor;
+		sqlite3_bind_text(s, 1, w->debtor_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, w->debtor_type, -1, SQLITE_STATIC);
+		bind_text_or_null(s, 3, w->email);
+		bind_text_or_null(s, 4, w->phone);
+		bind_text_or_null(s, 5, w->address);
+		bind_text_or_null(s, 6, w->language);
+		bind_text_or_null(s, 7, w->country);
+		sqlite3_bind_int64(s, 8, r->st->batch_id);
+		sqlite3_bind_int64(s, 9, *id);
+		if (step_done(r, s, "updating a debtor", d))
+			return -1;
+	} else {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return state_error(r->st, d, "looking up a debtor");
+		s = r->ins_debtor;
+		sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, w->debtor_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, w->debtor_type, -1, SQLITE_STATIC);
+		bind_text_or_null(s, 4, w->email);
+		bind_text_or_null(s, 5, w->phone);
+		bind_text_or_null(s, 6, w->address);
+		bind_text_or_null(s, 7, w->language);
+		bind_text_or_null(s, 8, w->country);
+		sqlite3_bind_int64(s, 9, r->st->batch_id);
+		if (step_done(r, s, "adding a debtor", d))
+			return -1;
+		*id = sqlite3_last_insert_rowid(r->st->db);
+	}
+	*hmap_put(r->debtors, w->debtor_ref, n, NULL) = *id;
+	return 0;
+}
+
+static int
+add_settlement(struct ingest_run *r, int64_t item, int32_t date,
+    int64_t amount, const char *kind, struct diag *d)
+{
+	sqlite3_stmt *s = r->ins_settle;
+
+	sqlite3_bind_int64(s, 1, item);
+	sqlite3_bind_int(s, 2, date);
+	sqlite3_bind_int64(s, 3, amount);
+	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, r->st->batch_id);
+	return step_done(r, s, "recording a settlement", d);
+}
+
+/* Where the row says the item ends up: open now, or closed on a day. */
+static void
+row_target(const struct ingest_run *r, const struct row *w, int64_t *open,
+    int *closed, int32_t *closed_date, const char **reason,
+    int32_t *settle_date, const char **settle_kind)
+{
+	if (w->has_settled) {
+		*open = 0;
+		*closed = 1;
+		*closed_date = w->settled;
+		*reason = "settled";
+		*settle_date = w->settled;
+		*settle_kind = "settled";
+	} else {
+		*open = w->open;
+		*closed = w->open == 0;
+		*closed_date = r->o->as_of;
+		*reason = "paid";
+		/* The export does not say when it was paid: by the export's
+		 * date at the latest. */
+		*settle_date = r->o->as_of;
+		*settle_kind = "export";
+	}
+}
+
+static int
+record_change(struct ingest_run *r, int64_t item, const char *fieldname,
+    const char *old, const char *new, struct diag *d)
+{
+	sqlite3_stmt *s = r->ins_change;
+
+	sqlite3_bind_int64(s, 1, item);
+	sqlite3_bind_int64(s, 2, r->st->batch_id);
+	sqlite3_bind_text(s, 3, fieldname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, old, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, new, -1, SQLITE_TRANSIENT);
+	return step_done(r, s, "recording a change", d);
+}
+
+static int
+change_int(struct ingest_run *r, int64_t item, const char *name,
+    int64_t old, int64_t new, int is_date, int digits, struct diag *d)
+{
+	char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+
+	if (old == new)
+		return 0;
+	if (is_date) {
+		date_format((int32_t)old, a);
+		date_format((int32_t)new, b);
+	} else {
+		money_format(old, digits, a);
+		money_format(new, digits, b);
+	}
+	return record_change(r, item, name, a, b, d);
+}
+
+enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED };
+
+static int
+upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
+    char *const *fields, size_t nfields, enum upsert_result *res,
+    struct diag *d)
+{
+	sqlite3_stmt *s;
+	int64_t did = 0, item, open, old_open, old_amount;
+	int closed, rc;
+	int32_t closed_date, settle_date;
+	const char *reason, *settle_kind, *attrs;
+	char hash[17];
+
+	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)w->hash);
+	if (debtor_id(r, w, &did, d) != 0)
+		return -1;
+	row_target(r, w, &open, &closed, &closed_date, &reason, &settle_date,
+	    &settle_kind);
+	attrs = make_attrs(r, f, fields, nfields);
+
+	s = r->ins_item;
+	sqlite3_bind_int64(s, 1, did);
+	sqlite3_bind_int(s, 2, w->issue);
+	sqlite3_bind_int(s, 3, w->due);
+	sqlite3_bind_int64(s, 4, w->amount);
+	sqlite3_bind_int64(s, 5, open);
+	if (closed)
+		sqlite3_bind_int(s, 6, closed_date);
+	sqlite3_bind_int(s, 7, w->disputed);
+	sqlite3_bind_text(s, 8, w->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, doc_type_names[w->type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, w->doc_id, -1, SQLITE_STATIC);
+	if (closed)
+		sqlite3_bind_text(s, 11, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, hash, -1, SQLITE_STATIC);
+	if (attrs)
+		sqlite3_bind_text(s, 13, attrs, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 14, r->st->batch_id);
+	if (step_done(r, s, "adding an item", d) != 0)
+		return -1;
+	if (sqlite3_changes(r->st->db) == 1) {
+		item = sqlite3_last_insert_rowid(r->st->db);
+		*res = UP_NEW;
+		if (open != w->amount &&
+		    add_settlement(r, item, settle_date, w->amount - open,
+		    settle_kind, d) != 0)
+			return -1;
+		return 0;
+	}
+
+	/* Known already: compare, and bring it up to date if it changed. */
+	s = r->find_item;
+	sqlite3_bind_text(s, 1, w->doc_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return state_error(r->st, d, "looking up an item");
+	}
+	item = sqlite3_column_int64(s, 0);
+	if (r->seen && item <= r->max_item_at_start)
+		r->seen[item] = 1;
+	/* Unchanged, unless a snapshot closed it and it is open again. */
+	if (strcmp((const char *)sqlite3_column_text(s, 1), hash) == 0 &&
+	    (closed || sqlite3_column_type(s, 11) == SQLITE_NULL ||
+	    strcmp((const char *)sqlite3_column_text(s, 11), "snapshot") != 0)) {
+		sqlite3_reset(s);
+		*res = UP_UNCHANGED;
+		return 0;
+	}
+	*res = UP_UPDATED;
+	{
+		int64_t old_debtor = sqlite3_column_int64(s, 2);
+		int32_t old_issue = sqlite3_column_int(s, 3);
+		int32_t old_due = sqlite3_column_int(s, 4);
+		int old_query = sqlite3_column_int(s, 8);
+		char old_ccy[8] = "", old_type[16] = "";
+
+		old_amount = sqlite3_column_int64(s, 5);
+		old_open = sqlite3_column_int64(s, 6);
+		snprintf(old_ccy, sizeof old_ccy, "%s",
+		    (const char *)sqlite3_column_text(s, 9));
+		snprintf(old_type, sizeof old_type, "%s",
+		    (const char *)sqlite3_column_text(s, 10));
+		sqlite3_reset(s);
+		if ((old_debtor != did && record_change(r, item, "debtor_id",
+		    "", w->debtor_ref, d)) ||
+		    change_int(r, item, "issue_date", old_issue, w->issue, 1,
+		    0, d) ||
+		    change_int(r, item, "due_date", old_due, w->due, 1, 0, d) ||
+		    change_int(r, item, "amount", old_amount, w->amount, 0,
+		    w->digits, d) ||
+		    change_int(r, item, "open_amount", old_open, open, 0,
+		    w->digits, d) ||
+		    (old_query != w->disputed && record_change(r, item,
+		    "in_query", old_query ? "1" : "0",
+		    w->disputed ? "1" : "0", d)) ||
+		    (strcmp(old_ccy, w->currency) != 0 && record_change(r,
+		    item, "currency", old_ccy, w->currency, d)) ||
+		    (strcmp(old_type, doc_type_names[w->type]) != 0 &&
+		    record_change(r, item, "doc_type", old_type,
+		    doc_type_names[w->type], d)))
+			return -1;
+	}
+	/*
+	 * The settlements so far stand; a new amount moves the open amount
+	 * by the same difference, and what is left between that and what the
+	 * export says is open now is a settlement of this export (negative
+	 * when the export reopened part of it).
+	 */
+	{
+		int64_t carried = old_open + (w->amount - old_amount);
+		int64_t delta = carried - open;
+
+		if (delta != 0 && add_settlement(r, item, settle_date, delta,
+		    delta > 0 ? settle_kind : "reopen", d) != 0)
+			return -1;
+	}
+	s = r->upd_item;
+	sqlite3_bind_int64(s, 1, did);
+	sqlite3_bind_int(s, 2, w->issue);
+	sqlite3_bind_int(s, 3, w->due);
+	sqlite3_bind_int64(s, 4, w->amount);
+	sqlite3_bind_int64(s, 5, open);
+	if (closed)
+		sqlite3_bind_int(s, 6, closed_date);
+	sqlite3_bind_int(s, 7, w->disputed);
+	sqlite3_bind_text(s, 8, w->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, doc_type_names[w->type], -1, SQLITE_STATIC);
+	if (closed)
+		sqlite3_bind_text(s, 10, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, hash, -1, SQLITE_STATIC);
+	if (attrs)
+		sqlite3_bind_text(s, 12, attrs, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 13, r->st->batch_id);
+	sqlite3_bind_int64(s, 14, item);
+	return step_done(r, s, "updating an item", d);
+}
+
+/* ---- the item stream ---- */
+
+static void
+stream_header(struct ingest_run *r, const struct file_ctx *f)
+{
+	FILE *out = r->o->out;
+
+	if (out == NULL || r->stream_header_done)
+		return;
+	r->stream_header_done = 1;
+	for (size_t i = 0; i < itemmap_stream_ncolumns; i++) {
+		if (i)
+			tsv_sep(out);
+		tsv_put(out, itemmap_stream_columns[i]);
+	}
+	/* The first file's unmapped columns pass through; they are kept in
+	 * the state for every file either way. */
+	r->stream_nextra = f->map.nextra;
+	r->stream_extra = xcalloc(f->map.nextra ? f->map.nextra : 1,
+	    sizeof *r->stream_extra);
+	for (size_t k = 0; k < f->map.nextra; k++) {
+		r->stream_extra[k] = xstrdup(f->map.extra_names[k]);
+		tsv_sep(out);
+		tsv_put(out, f->map.extra_names[k]);
+	}
+	tsv_end(out);
+}
+
+static void
+stream_row(struct ingest_run *r, const struct file_ctx *f,
+    const struct row *w, enum upsert_result res, char *const *fields,
+    size_t nfields)
+{
+	static const char *const status[] = { "new", "updated", "unchanged" };
+	FILE *out = r->o->out;
+	char buf[MONEY_BUFSZ];
+	int64_t open;
+	int closed;
+	int32_t closed_date, settle_date;
+	const char *reason, *settle_kind;
+
+	if (out == NULL)
+		return;
+	row_target(r, w, &open, &closed, &closed_date, &reason, &settle_date,
+	    &settle_kind);
+	tsv_put(out, w->debtor_ref);
+	tsv_sep(out);
+	tsv_put(out, w->debtor_name);
+	tsv_sep(out);
+	tsv_put(out, w->debtor_type);
+	tsv_sep(out);
+	tsv_put(out, w->doc_id);
+	tsv_sep(out);
+	tsv_put(out, doc_type_names[w->type]);
+	tsv_sep(out);
+	tsv_put(out, date_format(w->issue, buf));
+	tsv_sep(out);
+	tsv_put(out, date_format(w->due, buf));
+	tsv_sep(out);
+	tsv_put(out, w->currency);
+	tsv_sep(out);
+	tsv_put(out, money_format(w->amount, w->digits, buf));
+	tsv_sep(out);
+	tsv_put(out, money_format(open, w->digits, buf));
+	tsv_sep(out);
+	if (w->has_settled)
+		tsv_put(out, date_format(w->settled, buf));
+	tsv_sep(out);
+	tsv_put(out, w->disputed ? "1" : "0");
+	tsv_sep(out);
+	tsv_put(out, status[res]);
+	for (size_t k = 0; k < r->stream_nextra; k++) {
+		tsv_sep(out);
+		/* By name, so a second file's columns land where they
+		 * belong or nowhere. */
+		for (size_t j = 0; j < f->map.nextra; j++) {
+			int i = f->map.extra[j];
+
+			if (strcmp(f->map.extra_names[j],
+			    r->stream_extra[k]) == 0 && (size_t)i < nfields) {
+				tsv_put(out, fields[i]);
+				break;
+			}
+		}
+	}
+	tsv_end(out);
+}
+
+/* ---- the file loop ---- */
+
+static void
+held_free(struct held *h)
+{
+	for (size_t i = 0; i < h->nfields; i++)
+		free(h->fields[i]);
+	free(h->fields);
+	free(h->lens);
+	free(h->raw);
+}
+
+static void
+held_copy(struct held *h, const struct csvin_record *rec)
+{
+	h->nfields = rec->nfields;
+	h->fields = xcalloc(rec->nfields ? rec->nfields : 1,
+	    sizeof *h->fields);
+	h->lens = xcalloc(rec->nfields ? rec->nfields : 1, sizeof *h->lens);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		h->fields[i] = xstrndup(rec->fields[i], rec->lens[i]);
+		h->lens[i] = rec->lens[i];
+	}
+	h->line = rec->line;
+	h->raw = xstrndup(rec->raw, rec->rawlen);
+	h->rawlen = rec->rawlen;
+}
+
+static void
+reject(struct ingest_run *r, struct file_ctx *f, long line, const char *raw,
+    size_t rawlen, const char *doc_id, const char *msg)
+{
+	FILE *rj = r->o->rejects;
+
+	f->c->rejected++;
+	if (r->o->report)
+		r->o->report(r->o->report_ctx, f->name, line, msg);
+	if (rj != NULL) {
+		if (!f->rejects_header_done && f->raw_header != NULL) {
+			fwrite(f->raw_header, 1, f->raw_header_len, rj);
+			f->rejects_header_done = 1;
+		}
+		fwrite(raw, 1, rawlen, rj);
+		/* The last line of a file may have come without its end. */
+		if (rawlen == 0 || (raw[rawlen - 1] != '\n' &&
+		    raw[rawlen - 1] != '\r'))
+			fputc('\n', rj);
+	}
+	/* A rejected row still says its document exists: --snapshot must
+	 * not close it. */
+	if (r->seen != NULL) {
+		size_t n;
+		const char *t;
+
+		if (doc_id == NULL || (n = strlen(doc_id),
+		    t = util_trim(doc_id, &n), n == 0)) {
+			r->unidentified_rejects++;
+		} else {
+			sqlite3_stmt *s = r->find_item;
+			char *id = xstrndup(t, n);
+
+			sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				int64_t item = sqlite3_column_int64(s, 0);
+
+				if (item <= r->max_item_at_start)
+					r->seen[item] = 1;
+			}
+			sqlite3_reset(s);
+			free(id);
+		}
+	}
+}
+
+/* Section and total rows of report-style exports (QuickBooks, Xero,
+ * Sage): no document number and no amount, or a first cell that says
+ * "Total".  They are skipped, never summed in. */
+static int
+is_section_row(const struct file_ctx *f, char *const *fields,
+    size_t nfields)
+{
+	const char *first = nfields > 0 ? fields[0] : "";
+	size_t n = strlen(first);
+
+	first = util_trim(first, &n);
+	if (n >= 5 && util_strncaseeq(first, "total", 5))
+		return 1;
+	return blank(field(f, fields, nfields, F_DOC_ID)) &&
+	    blank(field(f, fields, nfields, F_AMOUNT)) &&
+	    blank(field(f, fields, nfields, F_OPEN_AMOUNT));
+}
+
+static int
+process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
+    size_t nfields, long line, const char *raw, size_t rawlen,
+    struct diag *d)
+{
+	struct row w;
+	struct diag rd;
+	enum upsert_result res = UP_UNCHANGED;
+	const char *doc;
+	int64_t *prev;
+	int created;
+
+	if (is_section_row(f, fields, nfields))
+		return 0;
+	f->c->read++;
+	diag_clear(&rd);
+	doc = field(f, fields, nfields, F_DOC_ID);
+	/* Fields beyond the header are an error only when they hold
+	 * something (exports pad rows with empty columns). */
+	for (size_t i = f->map.ncols; i < nfields; i++) {
+		if (!blank(fields[i])) {
+			diag_set(&rd, "row has %zu fields, header has %zu",
+			    nfields, f->map.ncols);
+			goto rejected;
+		}
+	}
+	if (normalise(r, f, fields, nfields, &w, &rd) != 0)
+		goto rejected;
+
+	/* The same document twice in one file: line items of one invoice
+	 * (Xero repeats the invoice's totals on each) merge; different
+	 * values for the same number are an error. */
+	prev = hmap_put(f->docs, w.doc_id, strlen(w.doc_id), &created);
+	if (!created) {
+		if ((uint64_t)*prev == w.hash)
+			return 0;
+		diag_set(&rd, "document \"%s\" is on line %lld already, with "
+		    "other values", w.doc_id, (long long)*hmap_get(f->doc_line,
+		    w.doc_id, strlen(w.doc_id)));
+		goto rejected;
+	}
+	*prev = (int64_t)w.hash;
+	*hmap_put(f->doc_line, w.doc_id, strlen(w.doc_id), NULL) = line;
+
+	if (upsert(r, f, &w, fields, nfields, &res, d) != 0)
+		return INGEST_ESTATE;
+	switch (res) {
+	case UP_NEW:
+		f->c->ingested++;
+		break;
+	case UP_UPDATED:
+		f->c->updated++;
+		break;
+	case UP_UNCHANGED:
+		f->c->unchanged++;
+		break;
+	}
+	stream_row(r, f, &w, res, fields, nfields);
+	return 0;
+
+rejected:
+	reject(r, f, line, raw, rawlen, doc, rd.msg);
+	if (r->o->strict) {
+		d->line = line;
+		diag_set(d, "%s (stopped by --strict: nothing ingested)",
+		    rd.msg);
+		return INGEST_EDATA;
+	}
+	return 0;
+}
+
+/*
+ * Feed a held-back row to the sniffer; 1 once the order is decided.
+ * Values that cannot be ambiguous (ISO, month names) constrain nothing;
+ * when the first date of the file is one of them the file needs no order
+ * at all, and a later value that does is rejected with the advice to give
+ * --date-format.
+ */
+static int
+sniff_row(struct file_ctx *f, struct date_sniff *sn, char *const *fields,
+    size_t nfields, long line)
+{
+	static const enum item_field dates[] = { F_ISSUE_DATE, F_DUE_DATE,
+	    F_SETTLED_DATE };
+	int ambiguous;
+	int32_t day;
+	enum date_order o;
+
+	if (is_section_row(f, fields, nfields))
+		return 0;
+	for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++) {
+		const char *v = field(f, fields, nfields, dates[k]);
+
+		if (blank(v))
+			continue;
+		if (date_parse(v, DATE_AUTO, &day, NULL) == 0) {
+			if (sn->values == 0)
+				return 1;
+			continue;
+		}
+		date_sniff_add(sn, v, line);
+	}
+	if (sn->values == 0)
+		return 0;
+	o = date_sniff_result(sn, &ambiguous);
+	if (o != DATE_AUTO) {
+		f->order = o;
+		return 1;
+	}
+	return 0;
+}
+
+int
+ingest_file(struct ingest_run *r, FILE *fp, const char *name,
+    struct batch_counts *c, struct diag *d)
+{
+	const struct ingest_opts *o = r->o;
+	struct csvin_opts co = { o->delimiter, o->encoding, 0 };
+	struct file_ctx f;
+	struct csvin *in = NULL;
+	struct csvin_record *rec = NULL;
+	struct held *held = NULL;
+	size_t nheld = 0, titles = 0;
+	struct date_sniff sn;
+	struct sha256 sha;
+	char hex[65];
+	int rc = INGEST_EDATA, prc = 0, got, deciding;
+	struct batch_counts fc = { 0 };
+
+	memset(&f, 0, sizeof f);
+	f.name = name;
+	f.c = &fc;
+	f.order = o->date_order;
+	f.docs = hmap_new();
+	f.doc_line = hmap_new();
+	date_sniff_init(&sn);
+	sha256_init(&sha);
+	deciding = f.order == DATE_AUTO;
+
+	if (state_batch_begin(r->st, "invoices", name, NULL, o->as_of,
+	    o->snapshot, d) != 0) {
+		rc = INGEST_ESTATE;
+		goto out_nocsv;
+	}
+	in = csvin_open(fp, name, &co, d);
+	if (in == NULL)
+		goto out_nocsv;
+
+	for (;;) {
+		diag_clear(d);
+		got = csvin_next(in, &rec, d);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			if (rec == NULL || !f.mapped)
+				goto out;
+			/* An unreadable record (bad UTF-8) is a reject;
+			 * the file goes on. */
+			sha256_update(&sha, rec->raw, rec->rawlen);
+			fc.read++;
+			reject(r, &f, d->line, rec->raw, rec->rawlen, NULL,
+			    d->msg);
+			if (o->strict) {
+				diag_prefix(d, "stopped by --strict");
+				goto out;
+			}
+			continue;
+		}
+		sha256_update(&sha, rec->raw, rec->rawlen);
+		if (!f.mapped) {
+			int m = itemmap_header(&f.map, rec->fields,
+			    rec->nfields, o->map_field, o->map_header,
+			    o->map_line, o->nmap, d);
+
+			if (m < 0)
+				goto out;
+			if (m == 0) {
+				if (++titles > MAX_TITLE_ROWS) {
+					d->line = 0;
+					diag_set(d, "no header row found in "
+					    "the first %d records (name the "
+					    "columns in the config's "
+					    "input.columns)", MAX_TITLE_ROWS);
+					goto out;
+				}
+				continue;
+			}
+			f.mapped = 1;
+			f.raw_header = xstrndup(rec->raw, rec->rawlen);
+			f.raw_header_len = rec->rawlen;
+			stream_header(r, &f);
+			continue;
+		}
+		if (deciding) {
+			held = xreallocarray(held, nheld + 1, sizeof *held);
+			held_copy(&held[nheld++], rec);
+			if (sniff_row(&f, &sn, rec->fields, rec->nfields,
+			    rec->line) == 0) {
+				if (nheld < MAX_SNIFF_ROWS)
+					continue;
+				d->line = 0;
+				diag_set(d, "the date order is still unknown "
+				    "after %d rows: use --date-format DMY or "
+				    "MDY", MAX_SNIFF_ROWS);
+				goto out;
+			}
+			deciding = 0;
+			for (size_t i = 0; i < nheld; i++)
+				if ((prc = process_row(r, &f, held[i].fields,
+				    held[i].nfields, held[i].line, held[i].raw,
+				    held[i].rawlen, d)) != 0)
+					goto out;
+			continue;
+		}
+		if ((prc = process_row(r, &f, rec->fields, rec->nfields,
+		    rec->line, rec->raw, rec->rawlen, d)) != 0)
+			goto out;
+	}
+	if (!f.mapped) {
+		d->line = 0;
+		diag_set(d, titles ? "no header row found (name the columns "
+		    "in the config's input.columns)" : "empty file");
+		goto out;
+	}
+	if (deciding && nheld > 0) {
+		int ambiguous;
+
+		date_sniff_result(&sn, &ambiguous);
+		if (ambiguous) {
+			d->line = 0;
+			diag_set(d, "every date fits both day/month and "
+			    "month/day order: use --date-format DMY or MDY");
+			goto out;
+		}
+		/* No order fits every value: take the likeliest so that only
+		 * the rows that fit none are rejected. */
+		f.order = sn.fit_dmy >= sn.fit_mdy ? DATE_DMY : DATE_MDY;
+		if (sn.fit_iso >= sn.fit_dmy && sn.fit_iso >= sn.fit_mdy)
+			f.order = DATE_ISO;
+		for (size_t i = 0; i < nheld; i++)
+			if ((prc = process_row(r, &f, held[i].fields,
+			    held[i].nfields, held[i].line, held[i].raw,
+			    held[i].rawlen, d)) != 0)
+				goto out;
+	}
+	rc = INGEST_ESTATE;
+	sha256_hex(&sha, hex);
+	{
+		sqlite3_stmt *s = state_prepare(r->st,
+		    "UPDATE batch SET sha256 = ? WHERE id = ?", d);
+
+		if (s == NULL)
+			goto out;
+		sqlite3_bind_text(s, 1, hex, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, r->st->batch_id);
+		if (step_done(r, s, "recording the file's hash", d) != 0) {
+			sqlite3_finalize(s);
+			goto out;
+		}
+		sqlite3_finalize(s);
+	}
+	if (state_batch_finish(r->st, &fc, d) != 0)
+		goto out;
+	c->read += fc.read;
+	c->ingested += fc.ingested;
+	c->updated += fc.updated;
+	c->unchanged += fc.unchanged;
+	c->rejected += fc.rejected;
+	rc = 0;
+out:
+	/* A row that failed says whose fault it was. */
+	if (prc != 0)
+		rc = prc;
+	if (in != NULL)
+		csvin_close(in);
+out_nocsv:
+	for (size_t i = 0; i < nheld; i++)
+		held_free(&held[i]);
+	free(held);
+	free(f.raw_header);
+	itemmap_free(&f.map);
+	hmap_free(f.docs);
+	hmap_free(f.doc_line);
+	return rc;
+}
+
+int
+ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
+{
+	sqlite3_stmt *s, *close;
+	int rc;
+
+	if (!r->o->snapshot)
+		return 0;
+	if (r->unidentified_rejects > 0) {
+		if (r->o->report) {
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "--snapshot: %d rejected "
+			    "rows have no document number, so no item is "
+			    "closed by this run", r->unidentified_rejects);
+			r->o->report(r->o->report_ctx, "snapshot", 0, msg);
+		}
+		return 0;
+	}
+	s = state_prepare(r->st, "SELECT id, open_amount FROM item "
+	    "WHERE closed_date IS NULL AND id <= ?", d);
+	close = state_prepare(r->st, "UPDATE item SET open_amount = 0, "
+	    "closed_date = ?, closed_reason = 'snapshot', "
+	    "updated_batch_id = ? WHERE id = ?", d);
+	if (s == NULL || close == NULL) {
+		sqlite3_finalize(s);
+		sqlite3_finalize(close);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, r->max_item_at_start);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t item = sqlite3_column_int64(s, 0);
+		int64_t open = sqlite3_column_int64(s, 1);
+
+		if (r->seen[item])
+			continue;
+		if ((open != 0 && add_settlement(r, item, r->o->as_of, open,
+		    "snapshot", d) != 0))
+			break;
+		sqlite3_bind_int(close, 1, r->o->as_of);
+		sqlite3_bind_int64(close, 2, r->st->batch_id);
+		sqlite3_bind_int64(close, 3, item);
+		if (step_done(r, close, "closing an item", d) != 0)
+			break;
+		c->closed++;
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(close);
+	if (rc != SQLITE_DONE) {
+		if (d->msg[0] == '\0')
+			state_error(r->st, d, "closing items by snapshot");
+		return -1;
+	}
+	/* The closes belong to the run's last batch. */
+	s = state_prepare(r->st, "UPDATE batch SET rows_closed = ? "
+	    "WHERE id = ?", d);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, c->closed);
+	sqlite3_bind_int64(s, 2, r->st->batch_id);
+	rc = step_done(r, s, "recording the closes", d);
+	sqlite3_finalize(s);
+	return rc;
+}
