@@ -99,6 +99,7 @@ main(int argc, char **argv)
 	int quiet = 0, verbose = 0, ch, rc, status = EXIT_OK;
 
 	cli_init(&cli, "ingest-invoices", usage);
+	cli_keep_going_on_epipe();
 	memset(&o, 0, sizeof o);
 	while ((ch = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
 		if (cli_shared_option(&cli, ch, optarg))

@@ -66,10 +66,14 @@ struct debtor {
 	const char *ref;	/* in the arena */
 	const char *name;
 	int64_t id;		/* the state's debtor.id; 0 for streams */
-	int32_t head;		/* first group of this debtor, -1 */
 	uint32_t rank;		/* position in ref order */
 };
 
+/*
+ * A group is this header and then one sum per bucket, a->gstride bytes in
+ * all (GRP), so that the sums a row touches share a cache line or two
+ * with the header: the scan's cost is mostly these misses.
+ */
 struct group {
 	uint32_t debtor;
 	uint32_t ccy;
@@ -77,8 +81,10 @@ struct group {
 	int32_t oldest_due;	/* INT32_MAX while there is no debit */
 	int64_t open_items;
 	int64_t credits, unapplied, in_query;
-	int64_t b[AGING_MAX_BUCKETS];
+	int64_t b[];
 };
+#define GRP(a, i) \
+	((struct group *)(void *)((char *)(a)->grp + (size_t)(i) * (a)->gstride))
 
 struct item {
 	uint32_t debtor;
@@ -111,10 +117,13 @@ struct aging {
 	char report[4];
 
 	struct debtor *deb;
+	int32_t *head;			/* per debtor: its first group, -1;
+					   apart from deb to stay in cache */
 	size_t ndeb, debcap;
 	struct hmap *debmap;		/* streams: ref -> index */
 
-	struct group *grp;
+	void *grp;			/* groups, gstride bytes each */
+	size_t gstride;
 	size_t ngrp, grpcap;
 
 	struct item *item;
@@ -319,6 +328,7 @@ aging_new(const struct aging_opts *o)
 
 	a->o = *o;
 	a->nb = aging_nbuckets(o);
+	a->gstride = sizeof(struct group) + a->nb * sizeof(int64_t);
 	return a;
 }
 
@@ -339,6 +349,7 @@ aging_free(struct aging *a)
 	hmap_free(a->debmap);
 	free(a->ccy);
 	free(a->deb);
+	free(a->head);
 	free(a->grp);
 	free(a->item);
 	free(a);
@@ -388,13 +399,17 @@ debtor_add(struct aging *a, int64_t id, const char *ref, size_t reflen,
 {
 	struct debtor *dp;
 
-	GROW(a->deb, a->ndeb, a->debcap);
+	if (a->ndeb == a->debcap) {
+		a->debcap = a->debcap ? a->debcap * 2 : 64;
+		a->deb = xreallocarray(a->deb, a->debcap, sizeof *a->deb);
+		a->head = xreallocarray(a->head, a->debcap, sizeof *a->head);
+	}
 	dp = &a->deb[a->ndeb];
 	dp->ref = arena_strndup(a, ref, reflen);
 	dp->name = arena_strndup(a, name, namelen);
 	dp->id = id;
-	dp->head = -1;
 	dp->rank = 0;
+	a->head[a->ndeb] = -1;
 	return (uint32_t)a->ndeb++;
 }
 
@@ -405,17 +420,20 @@ group_of(struct aging *a, uint32_t debtor, uint32_t ccy)
 	struct group *g;
 	int32_t i;
 
-	for (i = a->deb[debtor].head; i >= 0; i = a->grp[i].next)
-		if (a->grp[i].ccy == ccy)
+	for (i = a->head[debtor]; i >= 0; i = GRP(a, i)->next)
+		if (GRP(a, i)->ccy == ccy)
 			return (uint32_t)i;
-	GROW(a->grp, a->ngrp, a->grpcap);
-	g = &a->grp[a->ngrp];
-	memset(g, 0, sizeof *g);
+	if (a->ngrp == a->grpcap) {
+		a->grpcap = a->grpcap ? a->grpcap * 2 : 64;
+		a->grp = xreallocarray(a->grp, a->grpcap, a->gstride);
+	}
+	g = GRP(a, a->ngrp);
+	memset(g, 0, a->gstride);
 	g->debtor = debtor;
 	g->ccy = ccy;
 	g->oldest_due = INT32_MAX;
-	g->next = a->deb[debtor].head;
-	a->deb[debtor].head = (int32_t)a->ngrp;
+	g->next = a->head[debtor];
+	a->head[debtor] = (int32_t)a->ngrp;
 	return (uint32_t)a->ngrp++;
 }
 
@@ -507,7 +525,7 @@ add_open(struct aging *a, uint32_t debtor, uint32_t ccy, enum doc doc,
 	if (a->o.by == AGING_BY_DEBTOR) {
 		uint32_t g = group_of(a, debtor, ccy);
 
-		if (tally(a, &a->grp[g], kind_of(doc, open), issue, due, open,
+		if (tally(a, GRP(a, g), kind_of(doc, open), issue, due, open,
 		    in_query) != 0) {
 			overflow(a, debtor, ccy, d);
 			return -1;
@@ -648,8 +666,56 @@ is_day(int64_t v)
 }
 
 /*
+ * A batch of the scan's rows for --by debtor.  Rows are gathered first and
+ * summed after, so that the cache misses of looking up their groups (one
+ * per row, at random over the debtors) overlap instead of queueing behind
+ * each sqlite3_step.
+ */
+#define BATCH 256
+struct srow {
+	int64_t open;
+	int64_t did;		/* the state's debtor id */
+	uint32_t debtor;	/* its index, found in flush_rows */
+	uint32_t ccy;
+	int32_t issue, due;
+	uint8_t doc, in_query;
+};
+
+static int
+flush_rows(struct aging *a, const struct idmap *m, struct srow *r, size_t n,
+    struct diag *d)
+{
+	for (size_t i = 0; i < n; i++) {
+		long deb = debtor_index(a, m, r[i].did);
+
+		if (deb < 0) {
+			diag_set(d, "no debtor %lld", (long long)r[i].did);
+			return -1;
+		}
+		r[i].debtor = (uint32_t)deb;
+	}
+#if defined(__GNUC__) || defined(__clang__)
+	for (size_t i = 0; i < n; i++) {
+		int32_t h = a->head[r[i].debtor];
+
+		if (h >= 0) {
+			__builtin_prefetch(GRP(a, h));
+			__builtin_prefetch((char *)GRP(a, h) + 64);
+		}
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		if (add_open(a, r[i].debtor, r[i].ccy, (enum doc)r[i].doc,
+		    r[i].issue, r[i].due, r[i].open, r[i].open, r[i].in_query,
+		    NULL, 0, NULL, d) != 0)
+			return -1;
+	return 0;
+}
+
+/*
  * scan_items: the hot loop.  Column order in the SELECT follows the
- * table's, so SQLite decodes each record once, front to back.
+ * table's, so SQLite decodes each record once, front to back; --by debtor
+ * reads neither amount nor doc_id.
  */
 static int
 scan_items(struct aging *a, struct state *st, const struct idmap *m,
@@ -657,38 +723,38 @@ scan_items(struct aging *a, struct state *st, const struct idmap *m,
     struct diag *d)
 {
 	static const char sql_debtor[] =
-	    "SELECT id, debtor_id, issue_date, due_date, amount, open_amount,"
+	    "SELECT id, debtor_id, issue_date, due_date, open_amount,"
 	    " in_query, currency, doc_type FROM item"
 	    " WHERE issue_date <= ?1 AND (closed_date IS NULL OR"
 	    " closed_date > ?1) ORDER BY id";
 	static const char sql_item[] =
-	    "SELECT id, debtor_id, issue_date, due_date, amount, open_amount,"
-	    " in_query, currency, doc_type, doc_id FROM item"
+	    "SELECT id, debtor_id, issue_date, due_date, open_amount,"
+	    " in_query, currency, doc_type, amount, doc_id FROM item"
 	    " WHERE issue_date <= ?1 AND (closed_date IS NULL OR"
 	    " closed_date > ?1) ORDER BY id";
 	int by_item = a->o.by == AGING_BY_ITEM;
+	struct srow *batch;
+	size_t nbatch = 0, k = 0, q = 0;
 	sqlite3_stmt *s;
-	size_t k = 0, q = 0;
-	int64_t last_did = INT64_MIN;
-	long deb = -1, ccy = -1;
+	long ccy = -1;
+	const unsigned char *last_dt = NULL;
+	enum doc doc = DOC_INVOICE;
 	int rc;
 
 	s = state_prepare(st, by_item ? sql_item : sql_debtor, d);
 	if (s == NULL)
 		return -1;
+	batch = xreallocarray(NULL, BATCH, sizeof *batch);
 	sqlite3_bind_int(s, 1, a->o.as_of);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 		int64_t did = sqlite3_column_int64(s, 1);
 		int64_t issue = sqlite3_column_int64(s, 2);
 		int64_t due = sqlite3_column_int64(s, 3);
-		int64_t amount = sqlite3_column_int64(s, 4);
-		int64_t open = sqlite3_column_int64(s, 5);
-		int inq = sqlite3_column_int(s, 6) != 0;
-		const unsigned char *cc = sqlite3_column_text(s, 7);
-		int ccn = sqlite3_column_bytes(s, 7);
-		const unsigned char *dt;
-		enum doc doc;
+		int64_t open = sqlite3_column_int64(s, 4);
+		int inq, dtn;
+		const unsigned char *cc, *dt;
+		int ccn;
 
 		while (k < nadj && adj[k].item < id)
 			k++;
@@ -700,6 +766,7 @@ scan_items(struct aging *a, struct state *st, const struct idmap *m,
 		}
 		if (open == 0)
 			continue;
+		inq = sqlite3_column_int(s, 5) != 0;
 		while (q < nqry && qry[q].item < id)
 			q++;
 		if (q < nqry && qry[q].item == id)
@@ -709,20 +776,10 @@ scan_items(struct aging *a, struct state *st, const struct idmap *m,
 			    (long long)id);
 			goto fail;
 		}
-		dt = sqlite3_column_text(s, 8);
-		if (doc_of(dt, sqlite3_column_bytes(s, 8), &doc) != 0) {
-			diag_set(d, "item %lld: unknown doc_type", (long long)id);
-			goto fail;
-		}
-		/* Runs of one debtor and one currency are the rule. */
-		if (did != last_did) {
-			if ((deb = debtor_index(a, m, did)) < 0) {
-				diag_set(d, "item %lld: no debtor %lld",
-				    (long long)id, (long long)did);
-				goto fail;
-			}
-			last_did = did;
-		}
+		/* Runs of one currency and type are common, and the checks
+		 * below are cheap when they are. */
+		cc = sqlite3_column_text(s, 6);
+		ccn = sqlite3_column_bytes(s, 6);
 		if (ccy < 0 || cc == NULL || ccn != 3 ||
 		    memcmp(cc, a->ccy[ccy].code, 3) != 0) {
 			ccy = ccy_find(a, cc ? (const char *)cc : "",
@@ -732,28 +789,62 @@ scan_items(struct aging *a, struct state *st, const struct idmap *m,
 				goto fail;
 			}
 		}
+		dt = sqlite3_column_text(s, 7);
+		dtn = sqlite3_column_bytes(s, 7);
+		if (dt == NULL || last_dt == NULL || dt[0] != last_dt[0]) {
+			if (doc_of(dt, dtn, &doc) != 0) {
+				diag_set(d, "item %lld: unknown doc_type",
+				    (long long)id);
+				goto fail;
+			}
+			/* The four types differ in their first letter. */
+			last_dt = (const unsigned char *)doc_names[doc];
+		} else if ((size_t)dtn != strlen(doc_names[doc])) {
+			diag_set(d, "item %lld: unknown doc_type",
+			    (long long)id);
+			goto fail;
+		}
 		if (by_item) {
 			const char *docid = (const char *)
 			    sqlite3_column_text(s, 9);
 			size_t dl = (size_t)sqlite3_column_bytes(s, 9);
+			long deb = debtor_index(a, m, did);
 
-			rc = add_open(a, (uint32_t)deb, (uint32_t)ccy, doc,
-			    (int32_t)issue, (int32_t)due, amount, open, inq,
-			    docid, dl, NULL, d);
-		} else {
-			rc = add_open(a, (uint32_t)deb, (uint32_t)ccy, doc,
-			    (int32_t)issue, (int32_t)due, amount, open, inq,
-			    NULL, 0, NULL, d);
+			if (deb < 0) {
+				diag_set(d, "item %lld: no debtor %lld",
+				    (long long)id, (long long)did);
+				goto fail;
+			}
+			if (add_open(a, (uint32_t)deb, (uint32_t)ccy, doc,
+			    (int32_t)issue, (int32_t)due,
+			    sqlite3_column_int64(s, 8), open, inq, docid, dl,
+			    NULL, d) != 0)
+				goto fail;
+			continue;
 		}
-		if (rc != 0)
-			goto fail;
+		batch[nbatch].open = open;
+		batch[nbatch].did = did;
+		batch[nbatch].ccy = (uint32_t)ccy;
+		batch[nbatch].issue = (int32_t)issue;
+		batch[nbatch].due = (int32_t)due;
+		batch[nbatch].doc = (uint8_t)doc;
+		batch[nbatch].in_query = (uint8_t)inq;
+		if (++nbatch == BATCH) {
+			if (flush_rows(a, m, batch, nbatch, d) != 0)
+				goto fail;
+			nbatch = 0;
+		}
 	}
+	if (rc == SQLITE_DONE && flush_rows(a, m, batch, nbatch, d) != 0)
+		goto fail;
 	sqlite3_finalize(s);
+	free(batch);
 	if (rc != SQLITE_DONE)
 		return state_error(st, d, "reading items");
 	return 0;
 fail:
 	sqlite3_finalize(s);
+	free(batch);
 	return -1;
 }
 
@@ -846,6 +937,10 @@ aging_scan_state(struct aging *a, struct state *st, struct diag *d)
 	 * cron job ingests. */
 	if (state_exec(st, "BEGIN", d) != 0)
 		return -1;
+	/* The scan reads the file once, front to back: mapped, SQLite reads
+	 * pages in place instead of copying each into its cache. */
+	if (state_exec(st, "PRAGMA cache_size = -8192", d) != 0)
+		goto out;
 	if (load_debtors(a, st, &m, d) != 0)
 		goto out;
 	/* Only settlements after the day change the past; usually few. */
@@ -1606,13 +1701,14 @@ write_by_debtor(struct aging *a, FILE *out, struct diag *d)
 		for (;;) {
 			const struct group *best = NULL;
 
-			for (int32_t k = order[i]->head; k >= 0;
-			    k = a->grp[k].next) {
-				const char *c = a->ccy[a->grp[k].ccy].code;
+			for (int32_t k = a->head[order[i] - a->deb];
+			    k >= 0; k = GRP(a, k)->next) {
+				const struct group *g = GRP(a, k);
+				const char *c = a->ccy[g->ccy].code;
 
 				if (strcmp(c, prev) > 0 && (best == NULL ||
 				    strcmp(c, a->ccy[best->ccy].code) < 0))
-					best = &a->grp[k];
+					best = g;
 			}
 			if (best == NULL)
 				break;

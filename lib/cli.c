@@ -2,6 +2,7 @@
  * cli: shared options and messages of the tools.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,10 +191,20 @@ cli_close_input(FILE *fp)
 		fclose(fp);
 }
 
+void
+cli_keep_going_on_epipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int
 cli_finish(const struct cli *c, int status)
 {
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		/* The reader went away (| head): its choice, not a fault. */
+		if (errno == EPIPE)
+			return status;
 		fprintf(stderr, "%s: standard output: %s\n", c->prog,
 		    strerror(errno ? errno : EIO));
 		return EXIT_STATE;

@@ -84,6 +84,14 @@ const char *cli_input_name(const char *name);
  * returns status, or 3 when stdout failed. */
 int cli_finish(const struct cli *c, int status);
 
+/*
+ * cli_keep_going_on_epipe: for tools whose product is the state, not
+ * their output: a reader that stops early (| head) must not kill the run
+ * before it commits.  SIGPIPE is ignored, writes fail quietly, and
+ * cli_finish does not count a broken pipe as a failure.
+ */
+void cli_keep_going_on_epipe(void);
+
 /* cli_parse_date_arg: an option's ISO date, or a usage error naming the
  * option. */
 int32_t cli_parse_date_arg(const struct cli *c, const char *option,

@@ -36,7 +36,6 @@ enum { ENC_UTF8, ENC_ICONV };
 
 struct csvin {
 	FILE *fp;
-	char *name;
 	int delim;		/* 0 until sniffed */
 	int enc;
 	const char *encname;	/* canonical name, for messages */
@@ -176,15 +175,13 @@ csvin_open(FILE *fp, const char *name, const struct csvin_opts *opts,
 			return NULL;
 		}
 	}
-	if (csv_init(&c->p, CSV_APPEND_NULL) != 0) {
-		/* csv_init fails only when it cannot allocate. */
-		fputs("creditkit: out of memory\n", stderr);
-		exit(3);
-	}
+	/* csv_init fails only for a NULL parser; it allocates nothing. */
+	(void)csv_init(&c->p, CSV_APPEND_NULL);
 	csv_set_space_func(&c->p, only_space);
 	csv_set_realloc_func(&c->p, xrealloc);
+	/* name is not kept: messages never carry the file (diag.h). */
+	(void)name;
 	c->fp = fp;
-	c->name = xstrdup(name ? name : "-");
 	c->delim = opts ? opts->delimiter : 0;
 	c->chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
 	return c;
@@ -198,7 +195,6 @@ csvin_close(struct csvin *c)
 	csv_free(&c->p);
 	if (c->cd != (iconv_t)-1)
 		iconv_close(c->cd);
-	free(c->name);
 	free(c->buf);
 	sbuf_free(&c->raw);
 	sbuf_free(&c->conv);
@@ -434,7 +430,7 @@ fail:
 	return -1;
 }
 
-/* Blank: nothing but spaces and the line end. */
+/* Blank: nothing but spaces, tabs and the line end. */
 static int
 blank_line(const char *s, size_t n)
 {
@@ -484,7 +480,7 @@ convert(struct csvin *c, const char *s, size_t n)
 		if (errno == E2BIG)
 			continue;
 		/* EILSEQ, or EINVAL, which a single-byte encoding cannot
-		 * give.  There is room: one byte in left >= 7 bytes out. */
+		 * give. */
 		if (c->bad_line == 0) {
 			c->bad_line = c->lineno;
 			c->bad_byte = (unsigned char)*in;

@@ -80,8 +80,12 @@ struct file_ctx {
 	struct itemmap map;
 	int mapped;
 	enum date_order order;
-	struct hmap *docs;	/* doc id -> row hash, this file */
-	struct hmap *doc_line;	/* doc id -> line of its first row */
+	struct hmap *docs;	/* doc id -> index into seen_rows */
+	struct seen_row {
+		uint64_t hash;
+		long line;
+	} *seen_rows;		/* the documents of this file so far */
+	size_t seen_cap;
 	struct batch_counts *c;
 	int rejects_header_done;
 	char *raw_header;
@@ -566,7 +570,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		}
 	}
 	s = field(f, fields, nfields, F_DISPUTED);
-	if (parse_flag(s, &w->disputed) != 0) {
+	if (!blank(s) && parse_flag(s, &w->disputed) != 0) {
 		diag_set(d, "field \"disputed\": \"%s\" is not yes or no", s);
 		return -1;
 	}
@@ -1144,15 +1148,22 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	 * values for the same number are an error. */
 	prev = hmap_put(f->docs, w.doc_id, strlen(w.doc_id), &created);
 	if (!created) {
-		if ((uint64_t)*prev == w.hash)
+		const struct seen_row *first = &f->seen_rows[*prev];
+
+		if (first->hash == w.hash)
 			return 0;
-		diag_set(&rd, "document \"%s\" is on line %lld already, with "
-		    "other values", w.doc_id, (long long)*hmap_get(f->doc_line,
-		    w.doc_id, strlen(w.doc_id)));
+		diag_set(&rd, "document \"%s\" is on line %ld already, with "
+		    "other values", w.doc_id, first->line);
 		goto rejected;
 	}
-	*prev = (int64_t)w.hash;
-	*hmap_put(f->doc_line, w.doc_id, strlen(w.doc_id), NULL) = line;
+	*prev = (int64_t)(hmap_count(f->docs) - 1);
+	if (hmap_count(f->docs) > f->seen_cap) {
+		f->seen_cap = f->seen_cap ? f->seen_cap * 2 : 1024;
+		f->seen_rows = xreallocarray(f->seen_rows, f->seen_cap,
+		    sizeof *f->seen_rows);
+	}
+	f->seen_rows[*prev].hash = w.hash;
+	f->seen_rows[*prev].line = line;
 
 	if (upsert(r, f, &w, fields, nfields, &res, d) != 0)
 		return INGEST_ESTATE;
@@ -1244,7 +1255,6 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	f.c = &fc;
 	f.order = o->date_order;
 	f.docs = hmap_new();
-	f.doc_line = hmap_new();
 	date_sniff_init(&sn);
 	sha256_init(&sha);
 	deciding = f.order == DATE_AUTO;
@@ -1392,7 +1402,7 @@ out_nocsv:
 	free(f.raw_header);
 	itemmap_free(&f.map);
 	hmap_free(f.docs);
-	hmap_free(f.doc_line);
+	free(f.seen_rows);
 	return rc;
 }
 

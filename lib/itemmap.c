@@ -187,26 +187,34 @@ itemmap_field_from_name(const char *name)
 void
 itemmap_snake(const char *header, size_t index, struct sbuf *out)
 {
+	const unsigned char *p = (const unsigned char *)header;
 	int sep = 0;
 
 	sbuf_reset(out);
-	for (const unsigned char *p = (const unsigned char *)header; *p; p++) {
-		int c = *p;
+	for (size_t i = 0; p[i]; i++) {
+		int c = p[i];
+		int upper = c >= 'A' && c <= 'Z';
+		int lower = (c >= 'a' && c <= 'z') || c >= 0x80;
+		int digit = c >= '0' && c <= '9';
 
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c >= 0x80) {
-			if (sep && out->len > 0)
-				sbuf_addc(out, '_');
-			sep = 0;
-			sbuf_addc(out, (char)c);
-		} else if (c >= 'A' && c <= 'Z') {
-			if (sep && out->len > 0)
-				sbuf_addc(out, '_');
-			sep = 0;
-			sbuf_addc(out, (char)(c - 'A' + 'a'));
-		} else {
+		if (!upper && !lower && !digit) {
 			sep = 1;
+			continue;
 		}
+		/* CamelCase words split: customerID, POAddressLine1. */
+		if (upper && i > 0) {
+			int prev = p[i - 1], next = p[i + 1];
+
+			if ((prev >= 'a' && prev <= 'z') ||
+			    (prev >= '0' && prev <= '9') ||
+			    (prev >= 'A' && prev <= 'Z' && next >= 'a' &&
+			    next <= 'z'))
+				sep = 1;
+		}
+		if (sep && out->len > 0)
+			sbuf_addc(out, '_');
+		sep = 0;
+		sbuf_addc(out, (char)(upper ? c - 'A' + 'a' : c));
 	}
 	if (out->len == 0)
 		sbuf_addf(out, "column_%zu", index + 1);

@@ -66,8 +66,9 @@ int itemmap_header(struct itemmap *m, char *const *fields, size_t nfields,
 void itemmap_free(struct itemmap *m);
 
 /* itemmap_snake: a header's text as a snake_case column name
- * ("Open balance" -> "open_balance", "*InvoiceNumber" -> "invoicenumber"
- * for CamelCase kept lower); an empty header becomes "column_N". */
+ * ("Open balance" -> "open_balance", "POAddressLine1" ->
+ * "po_address_line1"); a header with no letters or digits becomes
+ * "column_N", N counted from 1. */
 void itemmap_snake(const char *header, size_t index, struct sbuf *out);
 
 /*

@@ -273,10 +273,11 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 	const char *hint = "";
 	char decsep = dec == MONEY_COMMA ? ',' : '.';
 	uint64_t mag = 0;
-	size_t k;
+	/* Counts are size_t: a value may be longer than INT_MAX bytes. */
+	size_t k, ndig = 0, nfrac = 0, glen = 0, ndigits;
 	int neg = 0, signs = 0, paren = 0, closed = 0, have_ccy = 0;
-	int over = 0, toomany = 0, ndig = 0, nfrac = 0, point = 0;
-	int ngroups = 0, glen = 0, gkind = 0, kind = 0;
+	int over = 0, toomany = 0, point = 0, gkind = 0;
+	int grouped = 0, kind = 0;
 
 	if (str == NULL)
 		n = 0;
@@ -287,6 +288,7 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 		    digits);
 		return -1;
 	}
+	ndigits = (size_t)digits;
 	p = s;
 	end = s + n;
 
@@ -329,18 +331,18 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 		k = group_len(p, end, dec, &kind);
 		if (k == 0 || ndig == 0 || p + k >= end || !is_digit(p[k]))
 			break;
-		if (ngroups > 0 && kind != gkind)
+		if (grouped && kind != gkind)
 			goto bad;
-		if ((ngroups == 0 && glen > 3) || (ngroups > 0 && glen != 3)) {
+		if ((!grouped && glen > 3) || (grouped && glen != 3)) {
 			gkind = kind;
 			goto badgroup;
 		}
 		gkind = kind;
-		ngroups++;
+		grouped = 1;
 		glen = 0;
 		p += k;
 	}
-	if (ngroups > 0 && glen != 3)
+	if (grouped && glen != 3)
 		goto badgroup;
 
 	/* Minor units: the first `digits` count, the rest must be 0. */
@@ -348,7 +350,7 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 		point = 1;
 		p++;
 		for (; p < end && is_digit(*p); p++, nfrac++) {
-			if (nfrac < digits)
+			if (nfrac < ndigits)
 				push_digit(&mag, *p - '0', &over);
 			else if (*p != '0')
 				toomany = 1;
@@ -356,7 +358,7 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 	}
 	if (ndig + nfrac == 0)
 		goto bad;
-	for (; nfrac < digits; nfrac++)
+	for (; nfrac < ndigits; nfrac++)
 		push_digit(&mag, 0, &over);
 	/* "1.234,56" read with a decimal point stops at the comma. */
 	if (point && p < end && *p == (dec == MONEY_COMMA ? '.' : ','))

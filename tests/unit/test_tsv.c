@@ -605,7 +605,7 @@ test_roundtrip_bytes(void)
 
 	/* A header and a row of one field per ASCII byte, plus UTF-8. */
 	{
-		char names[128][8], vals[128][8];
+		char names[128][16], vals[128][4];
 		const char *hdr[128], *row[128];
 		struct diag d;
 		struct tsv_reader *r;
