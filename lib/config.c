@@ -461,17 +461,20 @@ cfg_parse_file(const char *path, struct cfg_node **root, struct diag *d)
 	}
 	yaml_parser_set_input_file(&b.p, fp);
 	b.fp = fp;
+	errno = 0;
 	rc = parse(&b, root);
-	if (rc != 0)
-		refine(&b);
-	builder_done(&b);
-	if (rc == 0 && ferror(fp)) {
-		diag_set(d, "read error");
+	if (ferror(fp)) {
+		/* libyaml says "input error"; errno says what it was (a
+		 * directory, an I/O error). */
+		diag_set(d, "%s", strerror(errno ? errno : EIO));
 		set_line(d, 0);
 		cfg_free(*root);
 		*root = NULL;
 		rc = -1;
+	} else if (rc != 0) {
+		refine(&b);
 	}
+	builder_done(&b);
 	fclose(fp);
 	return rc;
 }

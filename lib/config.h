@@ -44,7 +44,8 @@ struct cfg_node {
 
 /*
  * cfg_parse_file, cfg_parse_string: the YAML document in the file at path,
- * or in text[0..n) (name is unused but kept for symmetry with messages).
+ * or in text[0..n) (name says what the text is; messages do not carry
+ * it, the tool adds the file: diag.h).
  * *root is the tree, NULL for an empty document (nothing but comments).
  * Returns 0, or -1 with d set: the file cannot be read (strerror), a
  * YAML syntax error (libyaml's words, its line), more than one document,

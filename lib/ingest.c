@@ -1057,7 +1057,8 @@ reject(struct ingest_run *r, struct file_ctx *f, long line, const char *raw,
 	FILE *rj = r->o->rejects;
 
 	f->c->rejected++;
-	if (r->o->report)
+	/* Under --strict the run stops with this message instead. */
+	if (r->o->report && !r->o->strict)
 		r->o->report(r->o->report_ctx, f->name, line, msg);
 	if (rj != NULL) {
 		if (!f->rejects_header_done && f->raw_header != NULL) {
