@@ -13,6 +13,7 @@
 
 #include "aging.h"
 #include "cli.h"
+#include "config.h"
 #include "date.h"
 #include "money.h"
 #include "state.h"
@@ -144,7 +145,8 @@ main(int argc, char *argv[])
 	struct aging *a;
 	struct diag d;
 	const char *rates = NULL, *report = NULL, *buckets = NULL;
-	int opt, force_state = 0, status = EXIT_OK, stream;
+	int opt, force_state = 0, status = EXIT_OK, stream, basis = -1;
+	struct client_config cfg;
 	long bad = 0;
 
 	/* One connection, one thread: SQLite's per-call locking is only
@@ -153,7 +155,6 @@ main(int argc, char *argv[])
 	cli_init(&c, "age-ledger", usage);
 	memset(&o, 0, sizeof o);
 	o.by = AGING_BY_DEBTOR;
-	o.basis = AGING_DUE;
 	aging_bounds_default(&o.bounds);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (cli_shared_option(&c, opt, optarg))
@@ -170,9 +171,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_BASIS:
 			if (strcmp(optarg, "due") == 0)
-				o.basis = AGING_DUE;
+				basis = AGING_DUE;
 			else if (strcmp(optarg, "invoice") == 0)
-				o.basis = AGING_INVOICE;
+				basis = AGING_INVOICE;
 			else
 				cli_usage_error(&c, "--basis: \"%s\" is not "
 				    "due or invoice", optarg);
@@ -197,12 +198,34 @@ main(int argc, char *argv[])
 	argv += optind;
 	o.as_of = c.as_of;
 
+	/* The client's config gives the defaults; options override them. */
+	config_defaults(&cfg);
+	diag_clear(&d);
+	if (c.config != NULL) {
+		if (config_load(c.config, &cfg, &d) != 0) {
+			cli_at(&c, c.config, d.line, "%s", d.msg);
+			return EXIT_USAGE;
+		}
+		if (basis < 0)
+			basis = cfg.aging.basis == CONFIG_BASIS_INVOICE ?
+			    AGING_INVOICE : AGING_DUE;
+		if (buckets == NULL && aging_bounds_set(&o.bounds,
+		    cfg.aging.buckets, cfg.aging.nbuckets, &d) != 0) {
+			cli_at(&c, c.config, 0, "aging.buckets: %s", d.msg);
+			return EXIT_USAGE;
+		}
+		if (rates != NULL && report == NULL)
+			report = cfg.client.reporting_currency;
+	}
+	o.basis = basis == AGING_INVOICE ? AGING_INVOICE : AGING_DUE;
 	if (buckets != NULL &&
 	    aging_bounds_parse(buckets, &o.bounds, &d) != 0)
 		cli_usage_error(&c, "--buckets: %s", d.msg);
-	if ((rates == NULL) != (report == NULL))
-		cli_usage_error(&c, "--rates and --report-currency go "
-		    "together");
+	if (rates != NULL && report == NULL)
+		cli_usage_error(&c, "--rates needs --report-currency (or "
+		    "--config with client.reporting_currency)");
+	if (rates == NULL && report != NULL)
+		cli_usage_error(&c, "--report-currency needs --rates");
 	if (report != NULL && !money_is_currency(report))
 		cli_usage_error(&c, "--report-currency: \"%s\" is not a "
 		    "currency code (use ISO 4217, like GBP)", report);
@@ -237,5 +260,6 @@ main(int argc, char *argv[])
 		cli_warn(&c, "%ld input row%s rejected", bad, bad == 1 ? "" :
 		    "s");
 	aging_free(a);
+	config_free(&cfg);
 	return cli_finish(&c, status);
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "ingest.h"
+#include "itemmap.h"
 #include "state.h"
 #include "util.h"
 
@@ -96,6 +97,8 @@ main(int argc, char **argv)
 	const char *opt_date = NULL, *opt_decimal = NULL, *opt_delim = NULL;
 	const char *opt_enc = NULL, *opt_ccy = NULL, *opt_type = NULL;
 	const char *opt_terms = NULL;
+	FILE **files;
+	size_t nfiles;
 	int quiet = 0, verbose = 0, ch, rc, status = EXIT_OK;
 
 	cli_init(&cli, "ingest-invoices", usage);
@@ -195,6 +198,30 @@ main(int argc, char **argv)
 			    strerror(errno));
 	}
 
+	/* The config's column names are checked before any data is read. */
+	for (size_t i = 0; i < o.nmap; i++)
+		if (itemmap_field_from_name(o.map_field[i]) < 0) {
+			cli_at(&cli, cli.config, o.map_line[i], "input.columns: "
+			    "unknown field \"%s\" (known: debtor_id, "
+			    "debtor_name, doc_id, issue_date, due_date, amount, "
+			    "...: see ingest-invoices(1))", o.map_field[i]);
+			return EXIT_USAGE;
+		}
+	/* Every input is opened before the state, so a missing file leaves
+	 * no trace; no operands means standard input. */
+	nfiles = argc ? (size_t)argc : 1;
+	files = xcalloc(nfiles, sizeof *files);
+	for (size_t i = 0; i < nfiles; i++) {
+		files[i] = cli_open_input(&cli, argc ? argv[i] : "-");
+		if (files[i] == NULL) {
+			for (size_t k = 0; k < i; k++)
+				cli_close_input(files[k]);
+			free(files);
+			config_free(&cfg);
+			return EXIT_STATE;
+		}
+	}
+
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		return EXIT_STATE;
@@ -206,17 +233,11 @@ main(int argc, char **argv)
 		state_close(&st);
 		return EXIT_STATE;
 	}
-	/* No operands: standard input. */
-	for (int i = 0; i < (argc ? argc : 1) && status == EXIT_OK; i++) {
-		const char *arg = argc ? argv[i] : "-";
-		const char *name = cli_input_name(arg);
-		FILE *fp = cli_open_input(&cli, arg);
+	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
+		const char *name = cli_input_name(argc ? argv[i] : "-");
+		FILE *fp = files[i];
 		struct batch_counts before = total;
 
-		if (fp == NULL) {
-			status = EXIT_STATE;
-			break;
-		}
 		diag_clear(&d);
 		rc = ingest_file(run, fp, name, &total, &d);
 		if (rc != 0) {
@@ -231,16 +252,24 @@ main(int argc, char **argv)
 			cli_warn(&cli, "%s: read error", name);
 			status = EXIT_STATE;
 		} else if (verbose) {
+			long merged = (total.read - before.read) -
+			    (total.ingested - before.ingested) -
+			    (total.updated - before.updated) -
+			    (total.unchanged - before.unchanged) -
+			    (total.rejected - before.rejected);
+
 			cli_warn(&cli, "%s: %ld rows: %ld new, %ld updated, "
-			    "%ld unchanged, %ld rejected", name,
-			    total.read - before.read,
+			    "%ld unchanged, %ld rejected, %ld merged into "
+			    "an earlier row", name, total.read - before.read,
 			    total.ingested - before.ingested,
 			    total.updated - before.updated,
 			    total.unchanged - before.unchanged,
-			    total.rejected - before.rejected);
+			    total.rejected - before.rejected, merged);
 		}
-		cli_close_input(fp);
 	}
+	for (size_t i = 0; i < nfiles; i++)
+		cli_close_input(files[i]);
+	free(files);
 	if (status == EXIT_OK && ingest_finish(run, &total, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;

@@ -205,10 +205,11 @@ aging_bounds_set(struct aging_bounds *b, const long long *v, size_t n,
 	struct aging_bounds nb;
 	size_t i = 0;
 
-	/* The 0 of "0/30/60/90" is the not-yet-due bound, always there. */
+	/* The 0 of "0/30/60/90" is the not-yet-due bound, always there;
+	 * "0" alone leaves not_due and d1_plus. */
 	if (n > 0 && v[0] == 0)
 		i = 1;
-	if (n - i == 0) {
+	if (n == 0) {
 		diag_set(d, "no bucket bounds (give some, like 30,60,90,120)");
 		return -1;
 	}

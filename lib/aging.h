@@ -46,7 +46,7 @@ enum aging_basis {
 
 /*
  * The upper bounds of the buckets, inclusive, strictly increasing, each
- * in [1, AGING_MAX_DAYS].  With bounds 30,60 the due basis has buckets
+ * in [1, AGING_MAX_DAYS]; there may be none.  With bounds 30,60 the due basis has buckets
  * not_due (dpd <= 0), d1_30, d31_60 and d61_plus; the invoice basis has
  * d0_30, d31_60 and d61_plus.
  */
@@ -68,7 +68,8 @@ void aging_bounds_default(struct aging_bounds *b);
 /*
  * aging_bounds_parse: "30,60,90,120" into b.  A leading 0 is accepted and
  * dropped (the not-yet-due bound is always there), so "0,30,60" equals
- * "30,60".  Returns 0, or -1 with d set (b is then unchanged).
+ * "30,60", and "0" alone gives no bounds: not_due and d1_plus (d0_plus on
+ * the invoice basis).  Returns 0, or -1 with d set (b is then unchanged).
  */
 int aging_bounds_parse(const char *s, struct aging_bounds *b,
     struct diag *d);

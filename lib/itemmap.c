@@ -43,7 +43,8 @@ static const char *const field_names[F_COUNT] = {
  * InvoiceAmountPaid, InvoiceAmountDue, Currency, Type), ERPNext (Posting
  * Date, Customer, Voucher Type, Voucher No, Invoiced Amount, Paid Amount,
  * Outstanding Amount), Sage (Account Ref, Name, Ref, Details) and the
- * generated ledger of BENCH.md (invoice_id, amount_paid).
+ * generated ledger of BENCH.md (invoice_id, amount_paid), and the
+ * plainest German, French and Dutch headers.
  */
 static const struct {
 	enum item_field field;
@@ -159,6 +160,58 @@ static const struct {
 	{ F_ADDRESS, "billingaddress" },
 	{ F_LANGUAGE, "language" },
 	{ F_COUNTRY, "country" },
+
+	/* German, French and Dutch exports. */
+	{ F_DOC_ID, "rechnungsnummer" },
+	{ F_DOC_ID, "rechnungsnr" },
+	{ F_DOC_ID, "belegnummer" },
+	{ F_DOC_ID, "belegnr" },
+	{ F_DOC_ID, "numerofacture" },
+	{ F_DOC_ID, "nfacture" },
+	{ F_DOC_ID, "facture" },
+	{ F_DOC_ID, "factuurnummer" },
+	{ F_DEBTOR_ID, "kundennummer" },
+	{ F_DEBTOR_ID, "kundennr" },
+	{ F_DEBTOR_ID, "debitor" },
+	{ F_DEBTOR_ID, "kunde" },
+	{ F_DEBTOR_ID, "codeclient" },
+	{ F_DEBTOR_ID, "client" },
+	{ F_DEBTOR_ID, "klantnummer" },
+	{ F_DEBTOR_ID, "klant" },
+	{ F_DEBTOR_NAME, "kundenname" },
+	{ F_DEBTOR_NAME, "nomclient" },
+	{ F_DEBTOR_NAME, "raisonsociale" },
+	{ F_DEBTOR_NAME, "klantnaam" },
+	{ F_DEBTOR_NAME, "naam" },
+	{ F_DEBTOR_NAME, "nom" },
+	{ F_ISSUE_DATE, "rechnungsdatum" },
+	{ F_ISSUE_DATE, "belegdatum" },
+	{ F_ISSUE_DATE, "datum" },
+	{ F_ISSUE_DATE, "datefacture" },
+	{ F_ISSUE_DATE, "factuurdatum" },
+	{ F_DUE_DATE, "f\xc3\xa4" "lligkeitsdatum" },
+	{ F_DUE_DATE, "f\xc3\xa4" "lligkeit" },
+	{ F_DUE_DATE, "f\xc3\xa4" "llig" },
+	{ F_DUE_DATE, "faelligkeit" },
+	{ F_DUE_DATE, "\xc3\xa9" "ch\xc3\xa9" "ance" },
+	{ F_DUE_DATE, "echeance" },
+	{ F_DUE_DATE, "dateech\xc3\xa9" "ance" },
+	{ F_DUE_DATE, "vervaldatum" },
+	{ F_AMOUNT, "rechnungsbetrag" },
+	{ F_AMOUNT, "bruttobetrag" },
+	{ F_AMOUNT, "betrag" },
+	{ F_AMOUNT, "montantttc" },
+	{ F_AMOUNT, "montant" },
+	{ F_AMOUNT, "bedrag" },
+	{ F_OPEN_AMOUNT, "offenerbetrag" },
+	{ F_OPEN_AMOUNT, "restbetrag" },
+	{ F_OPEN_AMOUNT, "offen" },
+	{ F_OPEN_AMOUNT, "resteapayer" },
+	{ F_OPEN_AMOUNT, "solde" },
+	{ F_OPEN_AMOUNT, "openstaand" },
+	{ F_CURRENCY, "w\xc3\xa4" "hrung" },
+	{ F_CURRENCY, "devise" },
+	{ F_CURRENCY, "valuta" },
 };
 
 const char *const itemmap_stream_columns[] = {
