@@ -1173,9 +1173,9 @@ stream_amount(struct aging_stream *s, enum scol c, int digits,
 	const char *v = fld(s, c, &n);
 	struct diag md;
 
+	/* money's messages quote the value already. */
 	if (money_parse(v, n, digits, MONEY_POINT, out, NULL, &md) != 0) {
-		diag_set(d, "field \"%s\": \"%.*s\": %s", scol_names[c],
-		    (int)(n > 60 ? 60 : n), v, md.msg);
+		diag_set(d, "field \"%s\": %s", scol_names[c], md.msg);
 		d->line = tsv_line(s->r);
 		return -1;
 	}

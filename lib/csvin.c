@@ -36,6 +36,8 @@ enum { ENC_UTF8, ENC_ICONV };
 
 struct csvin {
 	FILE *fp;
+	void (*tap)(void *, const void *, size_t);
+	void *tap_ctx;
 	int delim;		/* 0 until sniffed */
 	int enc;
 	const char *encname;	/* canonical name, for messages */
@@ -184,6 +186,8 @@ csvin_open(FILE *fp, const char *name, const struct csvin_opts *opts,
 	c->fp = fp;
 	c->delim = opts ? opts->delimiter : 0;
 	c->chunk = opts && opts->chunk ? opts->chunk : CSVIN_CHUNK;
+	c->tap = opts ? opts->tap : NULL;
+	c->tap_ctx = opts ? opts->tap_ctx : NULL;
 	return c;
 }
 
@@ -246,6 +250,8 @@ fill(struct csvin *c)
 	}
 	errno = 0;
 	n = fread(c->buf + c->end, 1, c->chunk, c->fp);
+	if (n > 0 && c->tap != NULL)
+		c->tap(c->tap_ctx, c->buf + c->end, n);
 	c->end += n;
 	if (n == 0) {
 		if (ferror(c->fp))
@@ -448,7 +454,7 @@ blank_line(const char *s, size_t n)
  * does not define (0x81 in Windows-1252) is remembered and replaced by
  * U+FFFD in the text libcsv sees, so the record still ends where it
  * should (a line of just that byte is not blank) and is then reported
- * whole; the replacement never reaches a caller.
+ * whole as an error: the replacement is never taken for data.
  */
 static void
 convert(struct csvin *c, const char *s, size_t n)

@@ -22,6 +22,11 @@ struct csvin_opts {
 				   case: converted to UTF-8 */
 	size_t chunk;		/* read size, 0 for the default; tests set
 				   it small to find buffer-boundary bugs */
+	/* Called with every block of bytes read, in order, so a caller can
+	 * hash the file exactly as it came (blank lines and BOM included).
+	 * May be NULL. */
+	void (*tap)(void *ctx, const void *bytes, size_t n);
+	void *tap_ctx;
 };
 
 struct csvin_record {

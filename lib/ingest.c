@@ -1234,12 +1234,20 @@ sniff_row(struct file_ctx *f, struct date_sniff *sn, char *const *fields,
 	return 0;
 }
 
+/* The batch's SHA-256 is of the file's bytes as read. */
+static void
+hash_bytes(void *ctx, const void *bytes, size_t n)
+{
+	sha256_update(ctx, bytes, n);
+}
+
 int
 ingest_file(struct ingest_run *r, FILE *fp, const char *name,
     struct batch_counts *c, struct diag *d)
 {
 	const struct ingest_opts *o = r->o;
-	struct csvin_opts co = { o->delimiter, o->encoding, 0 };
+	struct csvin_opts co = { o->delimiter, o->encoding, 0, hash_bytes,
+	    NULL };
 	struct file_ctx f;
 	struct csvin *in = NULL;
 	struct csvin_record *rec = NULL;
@@ -1258,6 +1266,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	f.docs = hmap_new();
 	date_sniff_init(&sn);
 	sha256_init(&sha);
+	co.tap_ctx = &sha;
 	deciding = f.order == DATE_AUTO;
 
 	if (state_batch_begin(r->st, "invoices", name, NULL, o->as_of,
@@ -1279,7 +1288,6 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				goto out;
 			/* An unreadable record (bad UTF-8) is a reject;
 			 * the file goes on. */
-			sha256_update(&sha, rec->raw, rec->rawlen);
 			fc.read++;
 			reject(r, &f, d->line, rec->raw, rec->rawlen, NULL,
 			    d->msg);
@@ -1289,7 +1297,6 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 			}
 			continue;
 		}
-		sha256_update(&sha, rec->raw, rec->rawlen);
 		if (!f.mapped) {
 			int m = itemmap_header(&f.map, rec->fields,
 			    rec->nfields, o->map_field, o->map_header,

@@ -26,7 +26,7 @@ round_trip(const struct csvin_record *r, int delim)
 	char *out = NULL;
 	size_t outlen = 0, i;
 	FILE *fp = open_memstream(&out, &outlen);
-	struct csvin_opts o = { delim, NULL, 0 };
+	struct csvin_opts o = { delim, NULL, 0, NULL, NULL };
 	struct csvin *c;
 	struct csvin_record *back;
 	struct diag d;
@@ -58,7 +58,7 @@ read_all(const uint8_t *data, size_t size, const char *enc, size_t chunk,
     int check, struct sbuf *out)
 {
 	FILE *fp = fmemopen((void *)(uintptr_t)data, size, "r");
-	struct csvin_opts o = { 0, enc, chunk };
+	struct csvin_opts o = { 0, enc, chunk, NULL, NULL };
 	struct csvin *c;
 	struct csvin_record *r;
 	struct diag d;

@@ -95,7 +95,7 @@ dump(const char *in, size_t n, const struct csvin_opts *o, int raw,
 
 /* check_csv: the dump of in (as a C string) with opts, against want. */
 #define CHECK_CSV(in, delim, enc, raw, want) do { \
-	struct csvin_opts t_o = { (delim), (enc), 0 }; \
+	struct csvin_opts t_o = { (delim), (enc), 0, NULL, NULL }; \
 	struct sbuf t_b = { 0 }; \
 	dump((in), strlen(in), &t_o, (raw), &t_b); \
 	CHECK_STR(sbuf_str(&t_b), (want)); \
@@ -335,7 +335,7 @@ test_big_field(void)
 	struct csvin *c;
 	struct csvin_record *r;
 	struct diag d;
-	struct csvin_opts o = { 0, NULL, 0 };
+	struct csvin_opts o = { 0, NULL, 0, NULL, NULL };
 
 	/* A 1 MiB quoted field with line ends in it, then a short row. */
 	memcpy(in, "id,\"", 4);
@@ -370,7 +370,7 @@ test_big_field(void)
 static void
 check_chunks(const char *in, int delim, const char *enc)
 {
-	struct csvin_opts o = { delim, enc, 0 };
+	struct csvin_opts o = { delim, enc, 0, NULL, NULL };
 	struct sbuf want = { 0 }, got = { 0 };
 	size_t n = strlen(in), k;
 	int bad = 0;
@@ -413,7 +413,7 @@ static void
 test_sniff_limit(void)
 {
 	struct sbuf b = { 0 };
-	struct csvin_opts o = { 0, NULL, 0 };
+	struct csvin_opts o = { 0, NULL, 0, NULL, NULL };
 	const char *in = many_lines();
 
 	dump(in, strlen(in), &o, 0, &b);
@@ -487,7 +487,7 @@ test_write_record(void)
 	struct csvin *c;
 	struct csvin_record *r;
 	struct diag d;
-	struct csvin_opts o = { ',', NULL, 0 };
+	struct csvin_opts o = { ',', NULL, 0, NULL, NULL };
 	const size_t onelen[] = { 0 };
 
 	/* The writer takes the reader's char **, so copy the text. */
@@ -528,7 +528,7 @@ count_file(const char *path, long *records, long *min_nf, long *max_nf,
 	struct csvin *c;
 	struct csvin_record *r;
 	struct diag d;
-	struct csvin_opts o = { 0, NULL, 0 };
+	struct csvin_opts o = { 0, NULL, 0, NULL, NULL };
 	int rc;
 
 	*records = *errors = 0;
