@@ -78,11 +78,12 @@ load_rates(struct cli *c, struct aging *a, const char *file,
 	cli_close_input(fp);
 }
 
-/* age_streams: every operand (or stdin); bad rows and unreadable files
- * are reported and counted, the rest is aged.  Returns the count. */
+/* age_streams: every operand (or stdin); bad rows and unusable files are
+ * reported and counted, the rest is aged.  Returns the bad rows; *failed
+ * is set when anything was rejected. */
 static long
 age_streams(struct cli *c, struct aging *a, char **files, int nfiles,
-    int implied)
+    int implied, int *failed)
 {
 	char *dash[] = { NULL };
 	long bad = 0;
@@ -100,20 +101,21 @@ age_streams(struct cli *c, struct aging *a, char **files, int nfiles,
 
 		diag_clear(&d);
 		if ((fp = cli_open_input(c, files[i])) == NULL) {
-			bad++;
+			*failed = 1;
 			continue;
 		}
 		if ((s = aging_stream_open(a, fp, name, &d)) == NULL) {
 			cli_at(c, name, d.line, "%s%s", d.msg, implied ?
 			    " (to age the state, use --state)" : "");
 			cli_close_input(fp);
-			bad++;
+			*failed = 1;
 			continue;
 		}
 		while ((rc = aging_stream_next(s, &d)) != 0)
 			if (rc < 0) {
 				cli_at(c, name, d.line, "%s", d.msg);
 				bad++;
+				*failed = 1;
 			}
 		aging_stream_close(s);
 		cli_close_input(fp);
@@ -146,6 +148,7 @@ main(int argc, char *argv[])
 	struct diag d;
 	const char *rates = NULL, *report = NULL, *buckets = NULL;
 	int opt, force_state = 0, status = EXIT_OK, stream, basis = -1;
+	int failed = 0;
 	struct client_config cfg;
 	long bad = 0;
 
@@ -237,10 +240,10 @@ main(int argc, char *argv[])
 	if (rates != NULL)
 		load_rates(&c, a, rates, report);
 	if (stream)
-		bad = age_streams(&c, a, argv, argc, argc == 0);
+		bad = age_streams(&c, a, argv, argc, argc == 0, &failed);
 	else
 		age_state(&c, a);
-	if (bad > 0)
+	if (failed)
 		status = EXIT_REJECTS;
 
 	diag_clear(&d);
@@ -257,8 +260,7 @@ main(int argc, char *argv[])
 		status = EXIT_REJECTS;
 	}
 	if (bad > 0)
-		cli_warn(&c, "%ld input row%s rejected", bad, bad == 1 ? "" :
-		    "s");
+		cli_warn(&c, "%ld row%s rejected", bad, bad == 1 ? "" : "s");
 	aging_free(a);
 	config_free(&cfg);
 	return cli_finish(&c, status);

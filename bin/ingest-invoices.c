@@ -205,6 +205,7 @@ main(int argc, char **argv)
 			    "unknown field \"%s\" (known: debtor_id, "
 			    "debtor_name, doc_id, issue_date, due_date, amount, "
 			    "...: see ingest-invoices(1))", o.map_field[i]);
+			config_free(&cfg);
 			return EXIT_USAGE;
 		}
 	/* Every input is opened before the state, so a missing file leaves
@@ -222,15 +223,16 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0) {
-		cli_at(&cli, cli.db, 0, "%s", d.msg);
-		return EXIT_STATE;
-	}
-	if (state_begin(&st, &d) != 0 ||
+	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	    state_begin(&st, &d) != 0 ||
 	    (run = ingest_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		state_rollback(&st);
 		state_close(&st);
+		for (size_t i = 0; i < nfiles; i++)
+			cli_close_input(files[i]);
+		free(files);
+		config_free(&cfg);
 		return EXIT_STATE;
 	}
 	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {

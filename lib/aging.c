@@ -33,6 +33,9 @@
 /* Day numbers outside this are not dates (years about -6000 to 10000):
  * far enough from INT32 limits that differences never overflow. */
 #define DAY_LIMIT 3000000
+/* An issue date a stream did not give (only the due basis can do
+ * without). */
+#define NO_DAY INT32_MIN
 
 enum doc {
 	DOC_INVOICE,
@@ -1302,7 +1305,7 @@ stream_row(struct aging_stream *s, struct diag *d)
 	    open == 0)
 		return 1;
 	if (!has_issue)
-		issue = due;
+		issue = NO_DAY;
 
 	v = fld(s, SC_DEBTOR_ID, &n);
 	slot = hmap_put(a->debmap, v, n, &created);
@@ -1783,7 +1786,8 @@ write_item_row(struct aging *a, struct sbuf *b, const struct item *it,
 	sbuf_addc(b, '\t');
 	sbuf_adds(b, doc_names[it->doc]);
 	sbuf_addc(b, '\t');
-	put_date(b, it->issue);
+	if (it->issue != NO_DAY)
+		put_date(b, it->issue);
 	sbuf_addc(b, '\t');
 	put_date(b, it->due);
 	sbuf_addc(b, '\t');

@@ -36,6 +36,16 @@ for build in "$@"; do
 			grep -v '^ok ' "$out" | head -40
 		fi
 	done
+	# Fuzz targets replay their seed corpora under the sanitizers.
+	if [ "$build" = build-san ]; then
+		out=$tmproot/fuzz.out
+		sh tests/fuzz/run.sh --replay "$bdir" >"$out" 2>&1
+		ok=$(grep -c '^ok ' "$out")
+		nok=$(grep -c '^FAIL ' "$out")
+		passed=$((passed + ok))
+		failed=$((failed + nok))
+		[ "$nok" -eq 0 ] || grep '^FAIL' "$out"
+	fi
 	# End-to-end cases.
 	for case in tests/e2e/*/*/; do
 		case=${case%/}
