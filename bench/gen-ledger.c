@@ -223,7 +223,7 @@ csv_field(char *out, size_t cap, const char *raw)
 }
 
 /* make_name: a debtor's name, 14% of them with a comma or a quote, about
- * 6% in UTF-8 beyond ASCII.  The words are drawn one statement at a time:
+ * 7% in UTF-8 beyond ASCII.  The words are drawn one statement at a time:
  * the order in which a call's arguments are evaluated is unspecified, and
  * gcc and clang do differ, so draws inside one call would break "same
  * seed, same bytes". */

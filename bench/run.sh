@@ -106,6 +106,16 @@ fi
 	say "bench: notice: $ingest is not built; skipping creditkit" >&2
 [ "$ck_ingest" -eq 0 ] || [ "$ck_age" -eq 1 ] ||
 	say "bench: notice: $ageled is not built; skipping its aging" >&2
+# Measure copies taken now: a rebuild of BUILD_DIR during the run (by make
+# in another shell) must not swap the binaries between runs or between the
+# ingest and the aging that reads its state.
+for t in ingest-invoices age-ledger; do
+	[ -x "$build/bin/$t" ] || continue
+	cp "$build/bin/$t" "$tmp/$t" || exit 3
+	say "creditkit $t: built $(date -r "$build/bin/$t" '+%Y-%m-%d %H:%M:%S' 2>/dev/null), sha256 $(sha256sum <"$tmp/$t" 2>/dev/null | cut -c1-12)"
+done
+[ "$ck_ingest" -eq 1 ] && ingest=$tmp/ingest-invoices
+[ "$ck_age" -eq 1 ] && ageled=$tmp/age-ledger
 
 # ---- measuring --------------------------------------------------------------
 

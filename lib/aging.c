@@ -596,7 +596,8 @@ load_debtors(struct aging *a, struct state *st, struct idmap *m,
 	m->max = a->ndeb ? a->deb[a->ndeb - 1].id : 0;
 	/* A dense map when it costs at most a few times the debtors; else
 	 * a binary search of the (sorted) ids. */
-	if (m->max >= 0 && (uint64_t)m->max <= 8 * (uint64_t)a->ndeb + 65536) {
+	if (a->ndeb > 0 && a->deb[0].id >= 0 &&
+	    (uint64_t)m->max <= 8 * (uint64_t)a->ndeb + 65536) {
 		m->dense = xcalloc((size_t)m->max + 1, sizeof *m->dense);
 		for (size_t i = 0; i < a->ndeb; i++)
 			if (a->deb[i].id >= 0)
