@@ -224,6 +224,7 @@ main(int argc, char **argv)
 	}
 
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	    state_bulk_load(&st, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    (run = ingest_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);

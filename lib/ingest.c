@@ -65,6 +65,11 @@ struct ingest_run {
 	struct hmap *debtors;		/* ref -> debtor id, seen this run */
 	unsigned char *seen;		/* item ids listed, for --snapshot */
 	int64_t max_item_at_start;
+	/* line_of[item id]: the line of the current file that listed the
+	 * item, 0 if none yet; finds a document listed twice in one file
+	 * without a map of every document number. */
+	uint32_t *line_of;
+	size_t line_cap;
 	int unidentified_rejects;	/* rejected rows with no doc id */
 	int stream_header_done;
 	size_t stream_nextra;		/* extra columns of the stream */
@@ -80,12 +85,6 @@ struct file_ctx {
 	struct itemmap map;
 	int mapped;
 	enum date_order order;
-	struct hmap *docs;	/* doc id -> index into seen_rows */
-	struct seen_row {
-		uint64_t hash;
-		long line;
-	} *seen_rows;		/* the documents of this file so far */
-	size_t seen_cap;
 	struct batch_counts *c;
 	int rejects_header_done;
 	char *raw_header;
@@ -172,6 +171,7 @@ ingest_free(struct ingest_run *r)
 	sqlite3_finalize(r->upd_debtor);
 	hmap_free(r->debtors);
 	free(r->seen);
+	free(r->line_of);
 	for (size_t i = 0; i < r->stream_nextra; i++)
 		free(r->stream_extra[i]);
 	free(r->stream_extra);
@@ -180,6 +180,26 @@ ingest_free(struct ingest_run *r)
 	sbuf_free(&r->name);
 	sbuf_free(&r->norm);
 	free(r);
+}
+
+/* line_of: the slot of item id, the array grown to hold it. */
+static uint32_t *
+line_of(struct ingest_run *r, int64_t id)
+{
+	size_t want = (size_t)id + 1;
+
+	if (want > r->line_cap) {
+		size_t cap = r->line_cap ? r->line_cap : 4096;
+
+		while (cap < want)
+			cap *= 2;
+		r->line_of = xreallocarray(r->line_of, cap,
+		    sizeof *r->line_of);
+		memset(r->line_of + r->line_cap, 0,
+		    (cap - r->line_cap) * sizeof *r->line_of);
+		r->line_cap = cap;
+	}
+	return &r->line_of[id];
 }
 
 /* ---- payment terms ---- */
@@ -795,12 +815,18 @@ change_int(struct ingest_run *r, int64_t item, const char *name,
 	return record_change(r, item, name, a, b, d);
 }
 
-enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED };
+enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_MERGED,
+    UP_DUPLICATE };
 
+/*
+ * upsert: the row into the state.  UP_MERGED is a second row of a document
+ * this file listed already with the same values (an invoice's line items);
+ * UP_DUPLICATE one with other values, *first_line the line of the first.
+ */
 static int
 upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
-    char *const *fields, size_t nfields, enum upsert_result *res,
-    struct diag *d)
+    long line, char *const *fields, size_t nfields, enum upsert_result *res,
+    long *first_line, struct diag *d)
 {
 	sqlite3_stmt *s;
 	int64_t did = 0, item, open, old_open, old_amount;
@@ -838,6 +864,7 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		return -1;
 	if (sqlite3_changes(r->st->db) == 1) {
 		item = sqlite3_last_insert_rowid(r->st->db);
+		*line_of(r, item) = (uint32_t)line;
 		*res = UP_NEW;
 		if (open != w->amount &&
 		    add_settlement(r, item, settle_date, w->amount - open,
@@ -855,6 +882,15 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		return state_error(r->st, d, "looking up an item");
 	}
 	item = sqlite3_column_int64(s, 0);
+	if (*line_of(r, item) != 0) {
+		/* After the first row, the stored hash is that row's. */
+		*res = strcmp((const char *)sqlite3_column_text(s, 1), hash)
+		    == 0 ? UP_MERGED : UP_DUPLICATE;
+		*first_line = *line_of(r, item);
+		sqlite3_reset(s);
+		return 0;
+	}
+	*line_of(r, item) = (uint32_t)line;
 	if (r->seen && item <= r->max_item_at_start)
 		r->seen[item] = 1;
 	/* Unchanged, unless a snapshot closed it and it is open again. */
@@ -967,7 +1003,8 @@ stream_row(struct ingest_run *r, const struct file_ctx *f,
     const struct row *w, enum upsert_result res, char *const *fields,
     size_t nfields)
 {
-	static const char *const status[] = { "new", "updated", "unchanged" };
+	static const char *const status[] = { "new", "updated", "unchanged",
+	    "merged", "duplicate" };
 	FILE *out = r->o->out;
 	char buf[MONEY_BUFSZ];
 	int64_t open;
@@ -1124,8 +1161,7 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	struct diag rd;
 	enum upsert_result res = UP_UNCHANGED;
 	const char *doc;
-	int64_t *prev;
-	int created;
+	long first_line = 0;
 
 	if (is_section_row(f, fields, nfields))
 		return 0;
@@ -1144,30 +1180,18 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (normalise(r, f, fields, nfields, &w, &rd) != 0)
 		goto rejected;
 
+	if (upsert(r, f, &w, line, fields, nfields, &res, &first_line, d))
+		return INGEST_ESTATE;
 	/* The same document twice in one file: line items of one invoice
 	 * (Xero repeats the invoice's totals on each) merge; different
 	 * values for the same number are an error. */
-	prev = hmap_put(f->docs, w.doc_id, strlen(w.doc_id), &created);
-	if (!created) {
-		const struct seen_row *first = &f->seen_rows[*prev];
-
-		if (first->hash == w.hash)
-			return 0;
+	if (res == UP_MERGED)
+		return 0;
+	if (res == UP_DUPLICATE) {
 		diag_set(&rd, "document \"%s\" is on line %ld already, with "
-		    "other values", w.doc_id, first->line);
+		    "other values", w.doc_id, first_line);
 		goto rejected;
 	}
-	*prev = (int64_t)(hmap_count(f->docs) - 1);
-	if (hmap_count(f->docs) > f->seen_cap) {
-		f->seen_cap = f->seen_cap ? f->seen_cap * 2 : 1024;
-		f->seen_rows = xreallocarray(f->seen_rows, f->seen_cap,
-		    sizeof *f->seen_rows);
-	}
-	f->seen_rows[*prev].hash = w.hash;
-	f->seen_rows[*prev].line = line;
-
-	if (upsert(r, f, &w, fields, nfields, &res, d) != 0)
-		return INGEST_ESTATE;
 	switch (res) {
 	case UP_NEW:
 		f->c->ingested++;
@@ -1177,6 +1201,9 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		break;
 	case UP_UNCHANGED:
 		f->c->unchanged++;
+		break;
+	case UP_MERGED:
+	case UP_DUPLICATE:
 		break;
 	}
 	stream_row(r, f, &w, res, fields, nfields);
@@ -1263,7 +1290,9 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	f.name = name;
 	f.c = &fc;
 	f.order = o->date_order;
-	f.docs = hmap_new();
+	/* Documents are counted as listed per file. */
+	if (r->line_of != NULL)
+		memset(r->line_of, 0, r->line_cap * sizeof *r->line_of);
 	date_sniff_init(&sn);
 	sha256_init(&sha);
 	co.tap_ctx = &sha;
@@ -1409,8 +1438,6 @@ out_nocsv:
 	free(held);
 	free(f.raw_header);
 	itemmap_free(&f.map);
-	hmap_free(f.docs);
-	free(f.seen_rows);
 	return rc;
 }
 

@@ -41,6 +41,16 @@ int state_open(struct state *st, const char *path, enum state_mode mode,
     const char *tool, struct diag *d);
 void state_close(struct state *st);
 
+/*
+ * state_bulk_load: for a tool that loads many rows and builds every
+ * parent before its children itself (ingest: the debtor before its items,
+ * the item before its settlements): foreign keys are not enforced, since
+ * each check is one more B-tree seek per row.  The tests prove the
+ * invariant with PRAGMA foreign_key_check.  Must be called outside a
+ * transaction (SQLite ignores the pragma inside one).
+ */
+int state_bulk_load(struct state *st, struct diag *d);
+
 /* One run is one transaction: BEGIN IMMEDIATE (so an overlapping cron job
  * waits for the busy timeout instead of failing half-way), COMMIT,
  * ROLLBACK.  0 or -1 with d set. */

@@ -719,7 +719,8 @@ test_no_mixing(void)
 	CHECK_INT(aging_scan_state(a, &st, &d), 0);
 	fp = fmemopen((void *)(uintptr_t)in, strlen(in), "r");
 	CHECK(aging_stream_open(a, fp, "t", &d) == NULL);
-	CHECK(strstr(d.msg, "cannot be mixed") != NULL);
+	CHECK_STR(d.msg, "one report ages the state once, or streams");
+	CHECK_INT(aging_scan_state(a, &st, &d), -1);
 	fclose(fp);
 	aging_free(a);
 	drop_state(&st);
