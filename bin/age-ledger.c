@@ -152,9 +152,6 @@ main(int argc, char *argv[])
 	struct client_config cfg;
 	long bad = 0;
 
-	/* One connection, one thread: SQLite's per-call locking is only
-	 * cost here (about a tenth of the scan).  Before any other call. */
-	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	cli_init(&c, "age-ledger", usage);
 	memset(&o, 0, sizeof o);
 	o.by = AGING_BY_DEBTOR;
@@ -254,9 +251,9 @@ main(int argc, char *argv[])
 	for (size_t i = 0; aging_missing_rate(a, i) != NULL; i++) {
 		char day[DATE_BUFSZ];
 
-		cli_at(&c, rates, 0, "no rate for %s on %s (its report "
-		    "columns are left empty)", aging_missing_rate(a, i),
-		    date_format(o.as_of, day));
+		cli_at(&c, cli_input_name(rates), 0, "no rate for %s on %s "
+		    "(its report columns are left empty)",
+		    aging_missing_rate(a, i), date_format(o.as_of, day));
 		status = EXIT_REJECTS;
 	}
 	if (bad > 0)

@@ -267,47 +267,6 @@ date_order_from_name(const char *name, enum date_order *out)
 	return -1;
 }
 
-/* quote: as in money.c, the value as "text" for a message, one printable
- * line, UTF-8 kept, anything else escaped, long values cut. */
-static const char *
-quote(const char *s, size_t n, char *buf, size_t bufsz)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, o = 0;
-
-	buf[o++] = '"';
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = 1;
-
-		if (o + 12 > bufsz) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x80) {
-			len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-			if (len > n - i || !util_utf8_valid(s + i, len))
-				len = 1;
-		}
-		if (len > 1) {
-			memcpy(buf + o, s + i, len);
-			o += len;
-		} else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 0xF];
-		} else {
-			buf[o++] = (char)c;
-		}
-		i += len;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
 /* month_of: 1..12 for an English month name or abbreviation (any case,
  * "Sept" too), else 0. */
 static int
@@ -762,7 +721,7 @@ date_parse(const char *s, enum date_order order, int32_t *out,
 		return -1;
 	}
 	lex_date(s, n, &lx);
-	return resolve(&lx, order, out, d, quote(s, n, q, sizeof q));
+	return resolve(&lx, order, out, d, util_quote(s, n, q, sizeof q));
 }
 
 int

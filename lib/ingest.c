@@ -117,26 +117,28 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    "issue_date, due_date, amount, open_amount, closed_date, "
 	    "in_query, currency, doc_type, closed_reason FROM item "
 	    "WHERE doc_id = ?", d) ||
-	    prep(r, &r->upd_item, "UPDATE item SET debtor_id = ?, "
-	    "issue_date = ?, due_date = ?, amount = ?, open_amount = ?, "
-	    "closed_date = ?, in_query = ?, currency = ?, doc_type = ?, "
-	    "closed_reason = ?, row_hash = ?, attrs = ?, "
-	    "updated_batch_id = ? WHERE id = ?", d) ||
+	    /* The same parameters as ins_item, so one binder serves. */
+	    prep(r, &r->upd_item, "UPDATE item SET debtor_id = ?1, "
+	    "issue_date = ?2, due_date = ?3, amount = ?4, open_amount = ?5, "
+	    "closed_date = ?6, in_query = ?7, currency = ?8, doc_type = ?9, "
+	    "closed_reason = ?11, row_hash = ?12, attrs = ?13, "
+	    "updated_batch_id = ?14 WHERE doc_id = ?10", d) ||
 	    prep(r, &r->ins_settle, "INSERT INTO settlement (item_id, date, "
 	    "amount, kind, batch_id) VALUES (?,?,?,?,?)", d) ||
 	    prep(r, &r->ins_change, "INSERT INTO item_change (item_id, "
 	    "batch_id, field, old_value, new_value) VALUES (?,?,?,?,?)", d) ||
-	    prep(r, &r->find_debtor, "SELECT id, name, type, email, phone, "
-	    "address, language, country FROM debtor WHERE ref = ?", d) ||
+	    prep(r, &r->find_debtor, "SELECT id FROM debtor WHERE ref = ?",
+	    d) ||
 	    prep(r, &r->ins_debtor, "INSERT INTO debtor (ref, name, type, "
 	    "email, phone, address, language, country, batch_id) "
 	    "VALUES (?,?,?,?,?,?,?,?,?)", d) ||
-	    prep(r, &r->upd_debtor, "UPDATE debtor SET name = ?, type = ?, "
-	    "email = coalesce(?, email), phone = coalesce(?, phone), "
-	    "address = coalesce(?, address), "
-	    "language = coalesce(?, language), "
-	    "country = coalesce(?, country), updated_batch_id = ? "
-	    "WHERE id = ?", d)) {
+	    /* The same parameters as ins_debtor. */
+	    prep(r, &r->upd_debtor, "UPDATE debtor SET name = ?2, "
+	    "type = ?3, email = coalesce(?4, email), "
+	    "phone = coalesce(?5, phone), address = coalesce(?6, address), "
+	    "language = coalesce(?7, language), "
+	    "country = coalesce(?8, country), updated_batch_id = ?9 "
+	    "WHERE ref = ?1", d)) {
 		ingest_free(r);
 		return NULL;
 	}
@@ -704,42 +706,30 @@ debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
 		*id = *slot;
 		return 0;
 	}
+	/* First met in this run: found or created, and brought up to date
+	 * with what this export says of it. */
 	s = r->find_debtor;
 	sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		s = r->upd_debtor;
-		sqlite3_bind_text(s, 1, w->debtor_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, w->debtor_type, -1, SQLITE_STATIC);
-		bind_text_or_null(s, 3, w->email);
-		bind_text_or_null(s, 4, w->phone);
-		bind_text_or_null(s, 5, w->address);
-		bind_text_or_null(s, 6, w->language);
-		bind_text_or_null(s, 7, w->country);
-		sqlite3_bind_int64(s, 8, r->st->batch_id);
-		sqlite3_bind_int64(s, 9, *id);
-		if (step_done(r, s, "updating a debtor", d))
-			return -1;
-	} else {
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return state_error(r->st, d, "looking up a debtor");
-		s = r->ins_debtor;
-		sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, w->debtor_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, w->debtor_type, -1, SQLITE_STATIC);
-		bind_text_or_null(s, 4, w->email);
-		bind_text_or_null(s, 5, w->phone);
-		bind_text_or_null(s, 6, w->address);
-		bind_text_or_null(s, 7, w->language);
-		bind_text_or_null(s, 8, w->country);
-		sqlite3_bind_int64(s, 9, r->st->batch_id);
-		if (step_done(r, s, "adding a debtor", d))
-			return -1;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return state_error(r->st, d, "looking up a debtor");
+	s = rc == SQLITE_ROW ? r->upd_debtor : r->ins_debtor;
+	sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, w->debtor_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, w->debtor_type, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 4, w->email);
+	bind_text_or_null(s, 5, w->phone);
+	bind_text_or_null(s, 6, w->address);
+	bind_text_or_null(s, 7, w->language);
+	bind_text_or_null(s, 8, w->country);
+	sqlite3_bind_int64(s, 9, r->st->batch_id);
+	if (step_done(r, s, "writing a debtor", d))
+		return -1;
+	if (rc != SQLITE_ROW)
 		*id = sqlite3_last_insert_rowid(r->st->db);
-	}
 	*hmap_put(r->debtors, w->debtor_ref, n, NULL) = *id;
 	return 0;
 }
@@ -815,6 +805,31 @@ change_int(struct ingest_run *r, int64_t item, const char *name,
 	return record_change(r, item, name, a, b, d);
 }
 
+/* bind_item: the parameters ins_item and upd_item share. */
+static void
+bind_item(const struct ingest_run *r, sqlite3_stmt *s, const struct row *w,
+    int64_t did, int64_t open, int closed, int32_t closed_date,
+    const char *reason, const char *hash, const char *attrs)
+{
+	sqlite3_bind_int64(s, 1, did);
+	sqlite3_bind_int(s, 2, w->issue);
+	sqlite3_bind_int(s, 3, w->due);
+	sqlite3_bind_int64(s, 4, w->amount);
+	sqlite3_bind_int64(s, 5, open);
+	if (closed)
+		sqlite3_bind_int(s, 6, closed_date);
+	sqlite3_bind_int(s, 7, w->disputed);
+	sqlite3_bind_text(s, 8, w->currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, doc_type_names[w->type], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, w->doc_id, -1, SQLITE_STATIC);
+	if (closed)
+		sqlite3_bind_text(s, 11, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, hash, -1, SQLITE_STATIC);
+	if (attrs)
+		sqlite3_bind_text(s, 13, attrs, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 14, r->st->batch_id);
+}
+
 enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_MERGED,
     UP_DUPLICATE };
 
@@ -843,23 +858,8 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 	attrs = make_attrs(r, f, fields, nfields);
 
 	s = r->ins_item;
-	sqlite3_bind_int64(s, 1, did);
-	sqlite3_bind_int(s, 2, w->issue);
-	sqlite3_bind_int(s, 3, w->due);
-	sqlite3_bind_int64(s, 4, w->amount);
-	sqlite3_bind_int64(s, 5, open);
-	if (closed)
-		sqlite3_bind_int(s, 6, closed_date);
-	sqlite3_bind_int(s, 7, w->disputed);
-	sqlite3_bind_text(s, 8, w->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, doc_type_names[w->type], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, w->doc_id, -1, SQLITE_STATIC);
-	if (closed)
-		sqlite3_bind_text(s, 11, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 12, hash, -1, SQLITE_STATIC);
-	if (attrs)
-		sqlite3_bind_text(s, 13, attrs, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 14, r->st->batch_id);
+	bind_item(r, s, w, did, open, closed, closed_date, reason, hash,
+	    attrs);
 	if (step_done(r, s, "adding an item", d) != 0)
 		return -1;
 	if (sqlite3_changes(r->st->db) == 1) {
@@ -950,23 +950,8 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 			return -1;
 	}
 	s = r->upd_item;
-	sqlite3_bind_int64(s, 1, did);
-	sqlite3_bind_int(s, 2, w->issue);
-	sqlite3_bind_int(s, 3, w->due);
-	sqlite3_bind_int64(s, 4, w->amount);
-	sqlite3_bind_int64(s, 5, open);
-	if (closed)
-		sqlite3_bind_int(s, 6, closed_date);
-	sqlite3_bind_int(s, 7, w->disputed);
-	sqlite3_bind_text(s, 8, w->currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, doc_type_names[w->type], -1, SQLITE_STATIC);
-	if (closed)
-		sqlite3_bind_text(s, 10, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 11, hash, -1, SQLITE_STATIC);
-	if (attrs)
-		sqlite3_bind_text(s, 12, attrs, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 13, r->st->batch_id);
-	sqlite3_bind_int64(s, 14, item);
+	bind_item(r, s, w, did, open, closed, closed_date, reason, hash,
+	    attrs);
 	return step_done(r, s, "updating an item", d);
 }
 

@@ -97,51 +97,6 @@ money_is_currency(const char *code)
 	    is_upper((unsigned char)code[2]) && code[3] == '\0';
 }
 
-/*
- * quote: s[0..n) as "text" for a message.  Well-formed UTF-8 is kept so
- * "€ 1.234,56" reads as written; control characters, quotes and bytes
- * that are not UTF-8 are escaped so the message stays one printable line;
- * long values are cut.
- */
-static const char *
-quote(const char *s, size_t n, char *buf, size_t bufsz)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, o = 0;
-
-	buf[o++] = '"';
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = 1;
-
-		if (o + 12 > bufsz) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c >= 0x80) {
-			len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-			if (len > n - i || !util_utf8_valid(s + i, len))
-				len = 1;
-		}
-		if (len > 1) {
-			memcpy(buf + o, s + i, len);
-			o += len;
-		} else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 0xF];
-		} else {
-			buf[o++] = (char)c;
-		}
-		i += len;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
 /* Blanks allowed around the number: ASCII white space, and the no-break
  * spaces spreadsheets put next to currency symbols. */
 static size_t
@@ -392,13 +347,13 @@ money_parse(const char *str, size_t n, int digits, enum money_decimal dec,
 
 	if (toomany) {
 		diag_set(d, "too many decimals for %d minor digits: %s",
-		    digits, quote(str, n, qbuf, sizeof qbuf));
+		    digits, util_quote(str, n, qbuf, sizeof qbuf));
 		return -1;
 	}
 	/* Both int64_t limits are refused: see the top of the file. */
 	if (over || mag > (uint64_t)INT64_MAX - (neg ? 0 : 1)) {
 		diag_set(d, "amount too large: %s",
-		    quote(str, n, qbuf, sizeof qbuf));
+		    util_quote(str, n, qbuf, sizeof qbuf));
 		return -1;
 	}
 	*out = neg ? -(int64_t)mag : (int64_t)mag;
@@ -421,8 +376,8 @@ baddec:
 	    " (looks like 1,234.56: use --decimal point)" :
 	    " (looks like 1.234,56: use --decimal comma)";
 bad:
-	diag_set(d, "not an amount: %s%s", quote(str, n, qbuf, sizeof qbuf),
-	    hint);
+	diag_set(d, "not an amount: %s%s",
+	    util_quote(str, n, qbuf, sizeof qbuf), hint);
 	return -1;
 }
 

@@ -309,3 +309,42 @@ util_norm_key(const char *s, struct sbuf *out)
 	if (out->buf == NULL)
 		sbuf_add(out, "", 0);
 }
+
+const char *
+util_quote(const char *s, size_t n, char *buf, size_t bufsz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, o = 0;
+
+	buf[o++] = '"';
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = 1;
+
+		if (o + 12 > bufsz) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c >= 0x80) {
+			len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+			if (len > n - i || !util_utf8_valid(s + i, len))
+				len = 1;
+		}
+		if (len > 1) {
+			memcpy(buf + o, s + i, len);
+			o += len;
+		} else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 0xF];
+		} else {
+			buf[o++] = (char)c;
+		}
+		i += len;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
