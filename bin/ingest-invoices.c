@@ -3,7 +3,10 @@
  * accounting system) into the client's state, and out again as an item
  * stream for the next tool of a pipeline.  See ingest-invoices(1).
  */
+#define _XOPEN_SOURCE 700	/* realpath */
+
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,9 +243,16 @@ main(int argc, char **argv)
 		const char *name = cli_input_name(argc ? argv[i] : "-");
 		FILE *fp = files[i];
 		struct batch_counts before = total;
+		char *path;
 
 		diag_clear(&d);
-		rc = ingest_file(run, fp, name, &total, &d);
+		/* Messages name the file as given; the batch records where it
+		 * is, wherever the run started from. */
+		path = argc > 0 && strcmp(argv[i], "-") != 0 ?
+		    realpath(argv[i], NULL) : NULL;
+		rc = ingest_file(run, fp, name, path ? path : name, &total,
+		    &d);
+		free(path);
 		if (rc != 0) {
 			/* The data stopped the run (strict, no header,
 			 * ambiguous dates) or the state did: nothing of it

@@ -121,7 +121,11 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    prep(r, &r->upd_item, "UPDATE item SET debtor_id = ?1, "
 	    "issue_date = ?2, due_date = ?3, amount = ?4, open_amount = ?5, "
 	    "closed_date = ?6, in_query = ?7, currency = ?8, doc_type = ?9, "
-	    "closed_reason = ?11, row_hash = ?12, attrs = ?13, "
+	    "closed_reason = ?11, row_hash = ?12, "
+	    /* An export without the other columns keeps what an earlier one
+	     * gave; one with them adds or replaces keys. */
+	    "attrs = CASE WHEN ?13 IS NULL THEN attrs WHEN attrs IS NULL "
+	    "THEN ?13 ELSE json_patch(attrs, ?13) END, "
 	    "updated_batch_id = ?14 WHERE doc_id = ?10", d) ||
 	    prep(r, &r->ins_settle, "INSERT INTO settlement (item_id, date, "
 	    "amount, kind, batch_id) VALUES (?,?,?,?,?)", d) ||
@@ -602,10 +606,12 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	w->language = field(f, fields, nfields, F_LANGUAGE);
 	w->country = field(f, fields, nfields, F_COUNTRY);
 
+	/* The item's own fields only: the debtor's name, type and contact
+	 * details belong to the debtor, which each run brings up to date
+	 * anyway, and an export that omits them must not look like a
+	 * change to every item. */
 	h = 0xcbf29ce484222325ULL;
 	h = hash_str(h, w->debtor_ref);
-	h = hash_str(h, w->debtor_name);
-	h = hash_str(h, w->debtor_type);
 	h = hash_str(h, w->doc_id);
 	h = hash_int(h, w->type);
 	h = hash_int(h, w->issue);
@@ -615,11 +621,6 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	h = hash_int(h, w->open);
 	h = hash_int(h, w->has_settled ? w->settled : INT32_MIN);
 	h = hash_int(h, w->disputed);
-	h = hash_str(h, w->email);
-	h = hash_str(h, w->phone);
-	h = hash_str(h, w->address);
-	h = hash_str(h, w->language);
-	h = hash_str(h, w->country);
 	w->hash = h;
 	return 0;
 }
@@ -1255,7 +1256,7 @@ hash_bytes(void *ctx, const void *bytes, size_t n)
 
 int
 ingest_file(struct ingest_run *r, FILE *fp, const char *name,
-    struct batch_counts *c, struct diag *d)
+    const char *recorded_name, struct batch_counts *c, struct diag *d)
 {
 	const struct ingest_opts *o = r->o;
 	struct csvin_opts co = { o->delimiter, o->encoding, 0, hash_bytes,
@@ -1283,7 +1284,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	co.tap_ctx = &sha;
 	deciding = f.order == DATE_AUTO;
 
-	if (state_batch_begin(r->st, "invoices", name, NULL, o->as_of,
+	if (state_batch_begin(r->st, "invoices", recorded_name, NULL, o->as_of,
 	    o->snapshot, d) != 0) {
 		rc = INGEST_ESTATE;
 		goto out_nocsv;

@@ -57,8 +57,9 @@ struct ingest_run *ingest_begin(struct state *st,
 #define INGEST_ESTATE (-2)
 
 /*
- * ingest_file: one export.  Records a batch (file name, SHA-256 of the
- * bytes read, counts) and adds its counts to *c.  Rejected rows are
+ * ingest_file: one export, called name in messages and recorded_name in
+ * the state.  Records a batch (file name, SHA-256 of the bytes read,
+ * counts) and adds its counts to *c.  Rejected rows are
  * reported, counted and written to o->rejects; they never stop the run
  * unless o->strict.  Returns 0, INGEST_EDATA with d set when the file
  * cannot be ingested at all (no header, ambiguous dates, an unreadable
@@ -66,7 +67,7 @@ struct ingest_run *ingest_begin(struct state *st,
  * state failed; either way the caller rolls back.
  */
 int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
-    struct batch_counts *c, struct diag *d);
+    const char *recorded_name, struct batch_counts *c, struct diag *d);
 
 /* ingest_finish: with --snapshot, closes the items open before the run
  * that no file listed (counted in c->closed).  0 or -1 with d set. */
