@@ -74,7 +74,8 @@ check: deps
 test: all
 	@sh tests/run.sh $(BUILD)
 
-fuzz: deps
+fuzz:
+	@sh mk/deps.sh fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SEC)
 
 bench: deps
@@ -89,6 +90,7 @@ lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -Ilib lib bin
 	mandoc -Tlint -Wwarning man/man1/*.1 man/man7/*.7
+	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh .ci/run
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

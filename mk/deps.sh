@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps: installs the Debian packages creditkit needs to build and test,
-# when they are missing.  As root it runs apt-get; otherwise it prints the
+# when they are missing ("sh mk/deps.sh fuzz" adds clang for make fuzz).  As root it runs apt-get; otherwise it prints the
 # exact command and stops.  It downloads nothing else.
 set -u
 
@@ -21,6 +21,10 @@ need libyaml-dev     has_header yaml.h
 need sqlite3         command -v sqlite3
 need libxml2-utils   command -v xmllint
 need mandoc          command -v mandoc
+# make fuzz: libFuzzer comes with clang.
+if [ "${1:-}" = fuzz ]; then
+	need clang           command -v clang
+fi
 
 [ -z "$missing" ] && exit 0
 
