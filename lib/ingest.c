@@ -219,6 +219,9 @@ ingest_terms_due(const char *terms, int32_t issue, int32_t *due)
 	const char *errstr;
 	int eom = 0, rc = -1;
 
+	/* Terms count forward; "-5" must not read as 5 days. */
+	if (strchr(terms, '-') != NULL)
+		return -1;
 	/* Normalised: "EOM + 30" -> "eom30", "Net 30 days" -> "net30days". */
 	util_norm_key(terms, &k);
 	s = sbuf_str(&k);
