@@ -689,7 +689,7 @@ static const char *const client_keys[] = {
 	NULL
 };
 static const char *const input_keys[] = {
-	"date_format", "decimal", "delimiter", "encoding", "layout", "columns",
+	"date_format", "decimal", "delimiter", "encoding", "columns",
 	"default_terms", NULL
 };
 static const char *const aging_keys[] = { "basis", "buckets", NULL };
@@ -697,18 +697,7 @@ static const char *const aging_keys[] = { "basis", "buckets", NULL };
 static const char *const debtor_types[] = {
 	"business", "sole_trader", "consumer", NULL
 };
-static const char *const layout_names[] = {
-	"auto", "generic", "quickbooks", "xero", "ibm", NULL
-};
 static const char *const basis_names[] = { "due", "invoice", NULL };
-
-const char *
-config_layout_name(enum config_layout l)
-{
-	if ((unsigned)l >= sizeof layout_names / sizeof layout_names[0] - 1)
-		return "?";
-	return layout_names[l];
-}
 
 const char *
 config_basis_name(enum config_basis b)
@@ -731,7 +720,6 @@ config_defaults(struct client_config *c)
 	c->input.date_order = DATE_AUTO;
 	c->input.decimal = MONEY_POINT;
 	c->input.delimiter = 0;
-	c->input.layout = CONFIG_LAYOUT_AUTO;
 	c->aging.basis = CONFIG_BASIS_DUE;
 	c->aging.nbuckets = sizeof buckets / sizeof buckets[0];
 	memcpy(c->aging.buckets, buckets, sizeof buckets);
@@ -1011,10 +999,6 @@ load_input(struct client_config *c, struct loader *l)
 			    "WINDOWS-1252 (CP1252), ISO-8859-1 (LATIN1)");
 		c->input.encoding = xstrdup(s);
 	}
-	if ((r = choice(l, "layout", layout_names, &i)) < 0)
-		return -1;
-	if (r == 1)
-		c->input.layout = (enum config_layout)i;
 	if (load_columns(c, l) < 0)
 		return -1;
 	if ((r = get_text(l, "default_terms", &s, &n)) < 0)

@@ -104,14 +104,6 @@ int cfg_get_bool(const struct cfg_node *map, const char *where,
 #define CONFIG_MAX_BUCKETS 12
 #define CONFIG_MAX_BUCKET_DAYS 36500	/* a hundred years, as aging */
 
-enum config_layout {
-	CONFIG_LAYOUT_AUTO,
-	CONFIG_LAYOUT_GENERIC,
-	CONFIG_LAYOUT_QUICKBOOKS,
-	CONFIG_LAYOUT_XERO,
-	CONFIG_LAYOUT_IBM
-};
-
 enum config_basis {
 	CONFIG_BASIS_DUE,	/* days past the due date */
 	CONFIG_BASIS_INVOICE	/* days since the invoice date */
@@ -131,7 +123,6 @@ struct client_config {
 		enum money_decimal decimal;
 		int delimiter;			/* 0: sniff ("auto") */
 		char *encoding;			/* NULL: UTF-8 */
-		enum config_layout layout;
 		/* columns: creditkit field -> the export's header text,
 		 * not checked here (ingest knows the fields; it reports
 		 * a bad one at column_line). */
@@ -171,7 +162,6 @@ int config_load_string(const char *text, size_t n, struct client_config *c,
 void config_free(struct client_config *c);
 
 /* Names of the enums, as written in the file. */
-const char *config_layout_name(enum config_layout l);
 const char *config_basis_name(enum config_basis b);
 
 #endif

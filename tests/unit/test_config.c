@@ -32,7 +32,6 @@ static const char full[] =
     "  decimal: comma\n"
     "  delimiter: \";\"\n"
     "  encoding: windows-1252\n"
-    "  layout: quickbooks\n"
     "  columns:\n"
     "    invoice_number: \"Num\"\n"
     "    debtor_name: Customer full name\n"
@@ -67,21 +66,20 @@ test_full(void)
 	CHECK_INT(c.input.decimal, MONEY_COMMA);
 	CHECK_INT(c.input.delimiter, ';');
 	CHECK_STR(c.input.encoding, "windows-1252");
-	CHECK_INT(c.input.layout, CONFIG_LAYOUT_QUICKBOOKS);
 	CHECK_INT(c.input.ncolumns, 3);
 	if (c.input.ncolumns == 3) {
 		CHECK_STR(c.input.column_field[0], "invoice_number");
 		CHECK_STR(c.input.column_header[0], "Num");
-		CHECK_INT(c.input.column_line[0], 15);
+		CHECK_INT(c.input.column_line[0], 14);
 		CHECK_STR(c.input.column_field[1], "debtor_name");
 		CHECK_STR(c.input.column_header[1], "Customer full name");
-		CHECK_INT(c.input.column_line[1], 16);
+		CHECK_INT(c.input.column_line[1], 15);
 		CHECK_STR(c.input.column_field[2], "amount");
 		CHECK_STR(c.input.column_header[2], "Open balance");
-		CHECK_INT(c.input.column_line[2], 17);
+		CHECK_INT(c.input.column_line[2], 16);
 	}
 	CHECK_STR(c.input.default_terms, "net 30");
-	CHECK_INT(c.input.default_terms_line, 18);
+	CHECK_INT(c.input.default_terms_line, 17);
 	CHECK_INT(c.aging.basis, CONFIG_BASIS_INVOICE);
 	CHECK_INT(c.aging.nbuckets, 4);
 	CHECK_INT(c.aging.buckets[0], 0);
@@ -96,11 +94,10 @@ test_full(void)
 		CHECK_INT(cfg_to_int(day, "chase.steps.day", 0, 365, &v, &d),
 		    1);
 		CHECK_INT(v, 7);
-		CHECK_INT(day->line, 24);
+		CHECK_INT(day->line, 23);
 	}
 	CHECK_STR(cfg_get(cfg_get(c.root, "branding"), "logo")->value,
 	    "acme.png");
-	CHECK_STR(config_layout_name(c.input.layout), "quickbooks");
 	CHECK_STR(config_basis_name(c.aging.basis), "invoice");
 	config_free(&c);
 	/* config_free leaves the defaults: a second one is harmless. */
@@ -120,7 +117,6 @@ check_defaults(const struct client_config *c)
 	CHECK_INT(c->input.decimal, MONEY_POINT);
 	CHECK_INT(c->input.delimiter, 0);
 	CHECK(c->input.encoding == NULL);
-	CHECK_INT(c->input.layout, CONFIG_LAYOUT_AUTO);
 	CHECK_INT(c->input.ncolumns, 0);
 	CHECK(c->input.default_terms == NULL);
 	CHECK_INT(c->aging.basis, CONFIG_BASIS_DUE);
@@ -275,9 +271,6 @@ test_bad_values(void)
 		{ "input:\n  encoding: EBCDIC\n", 2,
 		    "input.encoding: \"EBCDIC\" is not one of UTF-8, "
 		    "WINDOWS-1252 (CP1252), ISO-8859-1 (LATIN1)" },
-		{ "input:\n  layout: sage\n", 2,
-		    "input.layout: \"sage\" is not one of auto, generic, "
-		    "quickbooks, xero, ibm" },
 		{ "input:\n  columns: [a, b]\n", 2,
 		    "input.columns: expected a map of field: \"Header text\", "
 		    "not a list" },
@@ -373,11 +366,10 @@ test_good_values(void)
 		CHECK_INT(c.input.delimiter, t[i].delim);
 		config_free(&c);
 	}
-	CHECK_INT(loads("input: {date_format: excel, encoding: latin1, "
-	    "layout: IBM}\naging: {buckets: [30]}\n", &c, &d), 0);
+	CHECK_INT(loads("input: {date_format: excel, encoding: latin1}\n"
+	    "aging: {buckets: [30]}\n", &c, &d), 0);
 	CHECK_INT(c.input.date_order, DATE_EXCEL);
 	CHECK_STR(c.input.encoding, "latin1");
-	CHECK_INT(c.input.layout, CONFIG_LAYOUT_IBM);
 	CHECK_INT(c.aging.nbuckets, 1);
 	CHECK_INT(c.aging.buckets[0], 30);
 	config_free(&c);
@@ -393,7 +385,7 @@ test_unknown_keys(void)
 	} t[] = {
 		{ "client:\n  name: x\ninput:\n  delimitr: \";\"\n", 4,
 		    "unknown key \"delimitr\" in input (known: date_format, "
-		    "decimal, delimiter, encoding, layout, columns, "
+		    "decimal, delimiter, encoding, columns, "
 		    "default_terms)" },
 		{ "client:\n  name: x\n\nreports:\n  a: 1\n", 4,
 		    "unknown key \"reports\" (known: client, input, aging, "
