@@ -12,10 +12,12 @@
  * Speed on the state comes from letting SQLite do only what it does fast:
  * a scan of item in rowid order that decodes the leading integer columns
  * (the schema puts them first for this) and filters on the day, with no
- * sort and no join.  Everything that needs a join is small and loaded
- * before the scan, sorted by item id, so the scan merges it in one pass:
- * the settlements dated after the as-of day (only those change the past)
- * and the items covered by queries open on that day.
+ * sort and no join, handing each row to a C function (see scan_step).
+ * Everything that needs a join is small and loaded before the scan,
+ * sorted by item id, so the scan merges it in one pass: the settlements
+ * dated after the as-of day (only those change the past) and the items
+ * covered by queries open on that day.  On the bench's 5M items this is
+ * about a fifth of the time of the same aging as a GROUP BY in SQL.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -459,20 +461,24 @@ kind_of(enum doc doc, int64_t open)
 	}
 }
 
-/* tally: one open amount into its group, all or nothing.  0, or -1 on
- * overflow with the group as it was. */
-static int
-tally(struct aging *a, struct group *g, enum kind k, int32_t issue,
-    int32_t due, int64_t open, int in_query)
+/* bucket_of: the bucket of an open debit item. */
+static size_t
+bucket_of(const struct aging *a, int32_t issue, int32_t due)
 {
-	int32_t D = a->o.as_of;
+	return aging_bucket_index(&a->o, a->o.basis == AGING_DUE ?
+	    a->o.as_of - due : a->o.as_of - issue);
+}
+
+/* tally: one open amount into its group (b: its bucket, for K_BUCKET),
+ * all or nothing.  0, or -1 on overflow with the group as it was. */
+static int
+tally(struct group *g, enum kind k, size_t b, int32_t due, int64_t open,
+    int in_query)
+{
 	int64_t sum, q;
-	size_t b;
 
 	switch (k) {
 	case K_BUCKET:
-		b = aging_bucket_index(&a->o,
-		    a->o.basis == AGING_DUE ? D - due : D - issue);
 		sum = g->b[b];
 		q = g->in_query;
 		if (add64(&sum, open) != 0 ||
@@ -530,9 +536,10 @@ add_open(struct aging *a, uint32_t debtor, uint32_t ccy, enum doc doc,
 	}
 	if (a->o.by == AGING_BY_DEBTOR) {
 		uint32_t g = group_of(a, debtor, ccy);
+		enum kind k = kind_of(doc, open);
 
-		if (tally(a, GRP(a, g), kind_of(doc, open), issue, due, open,
-		    in_query) != 0) {
+		if (tally(GRP(a, g), k, k == K_BUCKET ? bucket_of(a, issue,
+		    due) : 0, due, open, in_query) != 0) {
 			overflow(a, debtor, ccy, d);
 			return -1;
 		}
@@ -722,12 +729,12 @@ is_day(int64_t v)
 #define PREFETCH 8
 #endif
 struct srow {
-	int64_t open;
+	int64_t open;		/* signed as it is summed */
 	int64_t did;		/* the state's debtor id */
 	uint32_t debtor;	/* its index, found in flush_rows */
 	uint32_t ccy;
-	int32_t issue, due;
-	uint8_t doc, in_query;
+	int32_t due;
+	uint8_t kind, bucket, in_query;
 };
 
 struct scan {
@@ -775,10 +782,14 @@ flush_rows(struct scan *sc)
 			}
 		}
 #endif
-		if (add_open(a, r[i].debtor, r[i].ccy, (enum doc)r[i].doc,
-		    r[i].issue, r[i].due, r[i].open, r[i].open, r[i].in_query,
-		    NULL, 0, NULL, sc->d) != 0)
+		/* group_of may move the groups: GRP only after it. */
+		uint32_t g = group_of(a, r[i].debtor, r[i].ccy);
+
+		if (tally(GRP(a, g), (enum kind)r[i].kind, r[i].bucket,
+		    r[i].due, r[i].open, r[i].in_query) != 0) {
+			overflow(a, r[i].debtor, r[i].ccy, sc->d);
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -882,13 +893,25 @@ scan_row(struct scan *sc, sqlite3_value **v)
 		    open, inq, (const char *)sqlite3_value_text(v[9]),
 		    (size_t)sqlite3_value_bytes(v[9]), NULL, sc->d);
 	}
+	/* As add_open does, in the batch's terms. */
+	if (sc->doc == DOC_CREDIT_NOTE || sc->doc == DOC_PAYMENT ||
+	    sc->doc == DOC_RECEIPT) {
+		if (open == INT64_MIN) {
+			diag_set(sc->d, "item %lld: open amount too large",
+			    (long long)id);
+			return -1;
+		}
+		if (open > 0)
+			open = -open;
+	}
 	r = &sc->batch[sc->nbatch++];
 	r->open = open;
 	r->did = did;
 	r->ccy = (uint32_t)sc->ccy;
-	r->issue = (int32_t)issue;
 	r->due = (int32_t)due;
-	r->doc = (uint8_t)sc->doc;
+	r->kind = (uint8_t)kind_of(sc->doc, open);
+	r->bucket = (uint8_t)(r->kind == K_BUCKET ? bucket_of(a,
+	    (int32_t)issue, (int32_t)due) : 0);
 	r->in_query = (uint8_t)inq;
 	return sc->nbatch == BATCH ? flush_rows(sc) : 0;
 }

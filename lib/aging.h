@@ -121,7 +121,9 @@ int aging_load_rates(struct aging *a, FILE *fp, const char *name,
  * dated on or before D, not reversed by D, count as unapplied cash for
  * what their allocations dated on or before D leave.  An item is in
  * query when its in_query flag is set or a query open on D covers it.
- * Returns 0, or -1 with d set.
+ * For the scan the connection's page cache is made small (the file is
+ * read once, front to back) and the SQL function ck_aging_row exists;
+ * both are put back after.  Returns 0, or -1 with d set.
  */
 int aging_scan_state(struct aging *a, struct state *st, struct diag *d);
 
