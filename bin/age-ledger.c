@@ -3,7 +3,6 @@
  * per item, from the state or from an item stream.  This file is options,
  * inputs and messages; lib/aging does the work.  See age-ledger(1).
  */
-#include <sys/stat.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -45,19 +44,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/*
- * stdin_has_stream: standard input is an item stream when it is a pipe or
- * a redirected file; a terminal or /dev/null means "age the state".
- */
-static int
-stdin_has_stream(void)
-{
-	struct stat sb;
-
-	return fstat(STDIN_FILENO, &sb) == 0 &&
-	    (S_ISFIFO(sb.st_mode) || S_ISREG(sb.st_mode));
-}
-
 /* load_rates: exits 2 when the file cannot be used at all, since every
  * converted figure would be wrong. */
 static void
@@ -78,20 +64,15 @@ load_rates(struct cli *c, struct aging *a, const char *file,
 	cli_close_input(fp);
 }
 
-/* age_streams: every operand (or stdin); bad rows and unusable files are
- * reported and counted, the rest is aged.  Returns the bad rows; *failed
- * is set when anything was rejected. */
+/* age_streams: every operand ("-" is stdin); bad rows and unusable files
+ * are reported and counted, the rest is aged.  Returns the bad rows;
+ * *failed is set when anything was rejected. */
 static long
 age_streams(struct cli *c, struct aging *a, char **files, int nfiles,
-    int implied, int *failed)
+    int *failed)
 {
-	char *dash[] = { NULL };
 	long bad = 0;
 
-	if (nfiles == 0) {
-		files = dash;
-		nfiles = 1;
-	}
 	for (int i = 0; i < nfiles; i++) {
 		const char *name = cli_input_name(files[i]);
 		struct aging_stream *s;
@@ -105,8 +86,7 @@ age_streams(struct cli *c, struct aging *a, char **files, int nfiles,
 			continue;
 		}
 		if ((s = aging_stream_open(a, fp, name, &d)) == NULL) {
-			cli_at(c, name, d.line, "%s%s", d.msg, implied ?
-			    " (to age the state, use --state)" : "");
+			cli_at(c, name, d.line, "%s", d.msg);
 			cli_close_input(fp);
 			*failed = 1;
 			continue;
@@ -231,13 +211,16 @@ main(int argc, char *argv[])
 		    "currency code (use ISO 4217, like GBP)", report);
 	if (force_state && argc > 0)
 		cli_usage_error(&c, "--state ages the state: give no files");
-	stream = !force_state && (argc > 0 || stdin_has_stream());
+	/* Only operands make a stream: stdin is not looked at unless named
+	 * "-", so a cron job or a loop that happens to have a pipe on stdin
+	 * still ages the state. */
+	stream = argc > 0;
 
 	a = aging_new(&o);
 	if (rates != NULL)
 		load_rates(&c, a, rates, report);
 	if (stream)
-		bad = age_streams(&c, a, argv, argc, argc == 0, &failed);
+		bad = age_streams(&c, a, argv, argc, &failed);
 	else
 		age_state(&c, a);
 	if (failed)

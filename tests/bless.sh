@@ -8,7 +8,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 : "${BUILD:=build}"
 : "${CK_REAL:=$top/../shared/data/real}"
 for case in "$@"; do
-	case=$(cd "$case" && pwd)
+	# A wrong path must stop here: an empty $case would copy "/".
+	if [ ! -f "$case/cmd" ]; then
+		echo "bless: $case: no cmd file (give tests/e2e/TOOL/CASE)" >&2
+		exit 2
+	fi
+	case=$(cd "$case" && pwd) || exit 2
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ck-bless.XXXXXX")
 	cp -R "$case"/. "$work"/
 	rm -f "$work/out" "$work/err" "$work/rc"
