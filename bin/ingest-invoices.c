@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE 700	/* realpath */
 
 #include <errno.h>
+#include <iconv.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +20,16 @@
 #include "util.h"
 
 static const char usage[] =
-    "ingest-invoices [--snapshot] [--strict] [--rejects file] [-qv]\n"
-    "[--date-format order] [--decimal point|comma] [--delimiter c]\n"
+    "ingest-invoices [--snapshot [--allow-empty]] [--strict] "
+    "[--rejects file]\n"
+    "[-qv] [--date-format order] [--decimal point|comma] [--delimiter c]\n"
     "[--encoding name] [--currency code] [--debtor-type type]\n"
     "[--terms terms] [--db file] [--as-of date] [--config file]\n"
     "[file ...]";
 
 enum {
 	OPT_SNAPSHOT = CLI_OPT_FIRST_TOOL,
+	OPT_ALLOW_EMPTY,
 	OPT_STRICT,
 	OPT_REJECTS,
 	OPT_DATE_FORMAT,
@@ -41,6 +44,7 @@ enum {
 static const struct option longopts[] = {
 	CLI_SHARED_LONGOPTS,
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "date-format", required_argument, NULL, OPT_DATE_FORMAT },
@@ -73,6 +77,18 @@ report(void *ctx, const char *file, long line, const char *msg)
 		cli_warn(rp->cli, "more rejected rows not shown");
 }
 
+/* known_encoding: whether iconv can read name into UTF-8. */
+static int
+known_encoding(const char *name)
+{
+	iconv_t cd = iconv_open("UTF-8", name);
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	return 1;
+}
+
 static int
 parse_delimiter(const char *s)
 {
@@ -102,7 +118,8 @@ main(int argc, char **argv)
 	const char *opt_terms = NULL;
 	FILE **files;
 	size_t nfiles;
-	int quiet = 0, verbose = 0, ch, rc, status = EXIT_OK;
+	int quiet = 0, verbose = 0, ch, rc, status = EXIT_OK, refused = 0;
+	int32_t latest = INT32_MIN;
 
 	cli_init(&cli, "ingest-invoices", usage);
 	cli_keep_going_on_epipe();
@@ -112,6 +129,7 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case OPT_SNAPSHOT: o.snapshot = 1; break;
+		case OPT_ALLOW_EMPTY: o.allow_empty = 1; break;
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_REJECTS: rejects_path = optarg; break;
 		case OPT_DATE_FORMAT: opt_date = optarg; break;
@@ -164,8 +182,18 @@ main(int argc, char **argv)
 	if (opt_delim && (o.delimiter = parse_delimiter(opt_delim)) < 0)
 		cli_usage_error(&cli, "--delimiter: \"%s\" is not one of , ; "
 		    "| tab auto", opt_delim);
-	if (opt_enc)
+	if (opt_enc) {
+		if (!known_encoding(opt_enc))
+			cli_usage_error(&cli, "--encoding: \"%s\" is not an "
+			    "encoding iconv knows (try WINDOWS-1252 or "
+			    "ISO-8859-1; iconv -l lists them)", opt_enc);
 		o.encoding = opt_enc;
+	} else if (o.encoding != NULL && !known_encoding(o.encoding)) {
+		cli_at(&cli, cli.config, 0, "input.encoding: \"%s\" is not an "
+		    "encoding iconv knows", o.encoding);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
 	if (opt_ccy) {
 		if (!money_is_currency(opt_ccy))
 			cli_usage_error(&cli, "--currency: \"%s\" is not an ISO "
@@ -189,7 +217,14 @@ main(int argc, char **argv)
 			    opt_terms);
 		o.default_terms = opt_terms;
 	}
-	o.out = quiet ? NULL : stdout;
+	if (o.allow_empty && !o.snapshot)
+		cli_usage_error(&cli, "--allow-empty goes with --snapshot");
+	/* The item stream is held back until the run is known to stand, so
+	 * a run that is rolled back prints nothing. */
+	o.out = NULL;
+	if (!quiet && (o.out = tmpfile()) == NULL)
+		cli_die(&cli, EXIT_STATE, "a temporary file for the item "
+		    "stream: %s", strerror(errno));
 	rp.cli = &cli;
 	rp.shown = 0;
 	o.report = report;
@@ -197,7 +232,7 @@ main(int argc, char **argv)
 	if (rejects_path != NULL) {
 		o.rejects = fopen(rejects_path, "w");
 		if (o.rejects == NULL)
-			cli_die(&cli, EXIT_STATE, "%s: %s", rejects_path,
+			cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
 			    strerror(errno));
 	}
 
@@ -222,13 +257,14 @@ main(int argc, char **argv)
 				cli_close_input(files[k]);
 			free(files);
 			config_free(&cfg);
-			return EXIT_STATE;
+			return EXIT_USAGE;
 		}
 	}
 
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
 	    state_bulk_load(&st, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
+	    ingest_latest_export(&st, &latest, &d) != 0 ||
 	    (run = ingest_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		state_rollback(&st);
@@ -238,6 +274,18 @@ main(int argc, char **argv)
 		free(files);
 		config_free(&cfg);
 		return EXIT_STATE;
+	}
+	/* An export older than one already ingested would move open amounts
+	 * back and date the change before later ones: replay would break. */
+	if (o.as_of < latest) {
+		char a[DATE_BUFSZ], b[DATE_BUFSZ];
+
+		cli_warn(&cli, "%s: holds an export as of %s; this one is as of "
+		    "%s, older: ingesting it would roll the ledger back "
+		    "(give --as-of the export's own date, on or after %s)",
+		    cli.db, date_format(latest, a), date_format(o.as_of, b),
+		    a);
+		status = EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
 		const char *name = cli_input_name(argc ? argv[i] : "-");
@@ -283,13 +331,30 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nfiles; i++)
 		cli_close_input(files[i]);
 	free(files);
-	if (status == EXIT_OK && ingest_finish(run, &total, &d) != 0) {
-		cli_at(&cli, cli.db, 0, "%s", d.msg);
-		status = EXIT_STATE;
+	if (status == EXIT_OK) {
+		int fin = ingest_finish(run, &total, &d);
+
+		if (fin < 0) {
+			cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = EXIT_STATE;
+		}
+		refused = fin > 0;
 	}
 	if (status == EXIT_OK && verbose && o.snapshot)
-		cli_warn(&cli, "--snapshot: %ld items closed", total.closed);
+		cli_warn(&cli, "--snapshot: %ld item%s closed", total.closed,
+		    total.closed == 1 ? "" : "s");
 	ingest_free(run);
+	/* What the run writes must be out before it commits: a full disk
+	 * rolls it back, so exit 3 keeps meaning "nothing changed". */
+	if (status == EXIT_OK && o.rejects != NULL &&
+	    (fflush(o.rejects) != 0 || ferror(o.rejects))) {
+		cli_warn(&cli, "%s: %s", rejects_path,
+		    strerror(errno ? errno : EIO));
+		status = EXIT_STATE;
+	}
+	if (status == EXIT_OK && o.out != NULL &&
+	    cli_copy_out(&cli, o.out) != 0)
+		status = EXIT_STATE;
 	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;
@@ -298,11 +363,11 @@ main(int argc, char **argv)
 		state_rollback(&st);
 	state_close(&st);
 	config_free(&cfg);
-	if (o.rejects != NULL && fclose(o.rejects) != 0) {
-		cli_warn(&cli, "%s: write error", rejects_path);
-		status = EXIT_STATE;
-	}
-	if (status == EXIT_OK && total.rejected > 0)
+	if (o.rejects != NULL)
+		fclose(o.rejects);
+	if (o.out != NULL)
+		fclose(o.out);
+	if (status == EXIT_OK && (total.rejected > 0 || refused))
 		status = EXIT_REJECTS;
 	return cli_finish(&cli, status);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -175,13 +176,61 @@ FILE *
 cli_open_input(const struct cli *c, const char *name)
 {
 	FILE *fp;
+	struct stat sb;
 
 	if (name == NULL || strcmp(name, "-") == 0)
 		return stdin;
 	fp = fopen(name, "rb");
-	if (fp == NULL)
+	if (fp == NULL) {
 		cli_warn(c, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	/* A directory opens, then fails on the first read: say so now. */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cli_warn(c, "%s: %s", name, strerror(EISDIR));
+		fclose(fp);
+		return NULL;
+	}
 	return fp;
+}
+
+/* Set when a reader went away: stdout's error flag is then no fault; and
+ * when a failure of stdout has been told already. */
+static int stdout_gone, stdout_told;
+
+int
+cli_copy_out(const struct cli *c, FILE *from)
+{
+	char buf[65536];
+	size_t n;
+
+	if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "%s: rereading the output: %s\n", c->prog,
+		    strerror(errno));
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0) {
+		errno = 0;
+		if (fwrite(buf, 1, n, stdout) != n)
+			goto failed;
+	}
+	if (ferror(from)) {
+		fprintf(stderr, "%s: rereading the output: %s\n", c->prog,
+		    strerror(errno ? errno : EIO));
+		return -1;
+	}
+	errno = 0;
+	if (fflush(stdout) == 0)
+		return 0;
+failed:
+	if (errno == EPIPE) {
+		stdout_gone = 1;
+		return 0;
+	}
+	fprintf(stderr, "%s: standard output: %s\n", c->prog,
+	    strerror(errno ? errno : EIO));
+	stdout_told = 1;
+	return -1;
 }
 
 void
@@ -203,8 +252,10 @@ cli_finish(const struct cli *c, int status)
 	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		/* The reader went away (| head): its choice, not a fault. */
-		if (errno == EPIPE)
+		if (errno == EPIPE || stdout_gone)
 			return status;
+		if (stdout_told)
+			return EXIT_STATE;
 		fprintf(stderr, "%s: standard output: %s\n", c->prog,
 		    strerror(errno ? errno : EIO));
 		return EXIT_STATE;

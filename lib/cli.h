@@ -80,6 +80,13 @@ void cli_close_input(FILE *fp);
 /* cli_input_name: "-" and NULL read as "<stdin>" in messages. */
 const char *cli_input_name(const char *name);
 
+/*
+ * cli_copy_out: from (rewound) to stdout, flushed.  0 when all of it got
+ * out or the reader went away (a broken pipe is its choice, not a
+ * fault); -1, the system's reason printed, when stdout failed.
+ */
+int cli_copy_out(const struct cli *c, FILE *from);
+
 /* cli_finish: flushes stdout and checks it (a full disk is never silent);
  * returns status, or 3 when stdout failed. */
 int cli_finish(const struct cli *c, int status);

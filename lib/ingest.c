@@ -37,6 +37,7 @@ static const char *const doc_type_names[] = {
 /* One row, normalised; strings point into the record or into sbufs. */
 struct row {
 	const char *debtor_ref, *debtor_name, *debtor_type;
+	int name_given, type_given;	/* from the file, not defaults */
 	const char *doc_id;
 	enum doc_type type;
 	int32_t issue, due, settled;
@@ -54,7 +55,7 @@ struct held {
 	size_t nfields;
 	char **fields;
 	size_t *lens;
-	long line;
+	long line, last_line;
 	char *raw;
 	size_t rawlen;
 };
@@ -69,14 +70,18 @@ struct ingest_run {
 	 * item, 0 if none yet; finds a document listed twice in one file
 	 * without a map of every document number. */
 	uint32_t *line_of;
+	uint16_t *file_of;		/* and which file of the run */
 	size_t line_cap;
+	char **file_names;		/* the run's files, for messages */
+	size_t nfiles;
 	int unidentified_rejects;	/* rejected rows with no doc id */
 	int stream_header_done;
 	size_t stream_nextra;		/* extra columns of the stream */
 	char **stream_extra;
 	sqlite3_stmt *ins_item, *find_item, *upd_item, *ins_settle,
-	    *ins_change, *find_debtor, *ins_debtor, *upd_debtor;
-	struct sbuf attrs, tmp, name, norm;
+	    *ins_change, *find_debtor, *ins_debtor, *upd_debtor, *debtor_ref,
+	    *del_debtor;
+	struct sbuf attrs, tmp, name, norm, synth;
 };
 
 /* Per-file state. */
@@ -89,6 +94,8 @@ struct file_ctx {
 	int rejects_header_done;
 	char *raw_header;
 	size_t raw_header_len;
+	int delim;			/* csvin's, once the header is read */
+	struct hmap *synth;		/* made-up payment ids, per file */
 };
 
 static int
@@ -113,10 +120,14 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    "doc_type, doc_id, closed_reason, row_hash, attrs, batch_id) "
 	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
 	    "ON CONFLICT (doc_id) DO NOTHING", d) ||
+	    /* Column 12: whether the row's other columns (?2, JSON) add
+	     * nothing to what the item has; 13: what it has. */
 	    prep(r, &r->find_item, "SELECT id, row_hash, debtor_id, "
 	    "issue_date, due_date, amount, open_amount, closed_date, "
-	    "in_query, currency, doc_type, closed_reason FROM item "
-	    "WHERE doc_id = ?", d) ||
+	    "in_query, currency, doc_type, closed_reason, "
+	    "CASE WHEN ?2 IS NULL THEN 1 "
+	    "ELSE coalesce(json_patch(attrs, ?2) = attrs, 0) END, attrs "
+	    "FROM item WHERE doc_id = ?1", d) ||
 	    /* The same parameters as ins_item, so one binder serves. */
 	    prep(r, &r->upd_item, "UPDATE item SET debtor_id = ?1, "
 	    "issue_date = ?2, due_date = ?3, amount = ?4, open_amount = ?5, "
@@ -136,13 +147,27 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    prep(r, &r->ins_debtor, "INSERT INTO debtor (ref, name, type, "
 	    "email, phone, address, language, country, batch_id) "
 	    "VALUES (?,?,?,?,?,?,?,?,?)", d) ||
-	    /* The same parameters as ins_debtor. */
-	    prep(r, &r->upd_debtor, "UPDATE debtor SET name = ?2, "
-	    "type = ?3, email = coalesce(?4, email), "
-	    "phone = coalesce(?5, phone), address = coalesce(?6, address), "
+	    /* The same parameters as ins_debtor, NULL for what the file
+	     * does not say: an export without names or types keeps what
+	     * an earlier one gave, and a debtor nothing changed keeps its
+	     * batch. */
+	    prep(r, &r->upd_debtor, "UPDATE debtor SET "
+	    "name = coalesce(?2, name), type = coalesce(?3, type), "
+	    "email = coalesce(?4, email), phone = coalesce(?5, phone), "
+	    "address = coalesce(?6, address), "
 	    "language = coalesce(?7, language), "
 	    "country = coalesce(?8, country), updated_batch_id = ?9 "
-	    "WHERE ref = ?1", d)) {
+	    "WHERE ref = ?1 AND (coalesce(?2, name) IS NOT name OR "
+	    "coalesce(?3, type) IS NOT type OR "
+	    "coalesce(?4, email) IS NOT email OR "
+	    "coalesce(?5, phone) IS NOT phone OR "
+	    "coalesce(?6, address) IS NOT address OR "
+	    "coalesce(?7, language) IS NOT language OR "
+	    "coalesce(?8, country) IS NOT country)", d) ||
+	    prep(r, &r->debtor_ref, "SELECT ref FROM debtor WHERE id = ?",
+	    d) ||
+	    prep(r, &r->del_debtor, "DELETE FROM debtor WHERE id = ?1 AND "
+	    "NOT EXISTS (SELECT 1 FROM item WHERE debtor_id = ?1)", d)) {
 		ingest_free(r);
 		return NULL;
 	}
@@ -175,9 +200,15 @@ ingest_free(struct ingest_run *r)
 	sqlite3_finalize(r->find_debtor);
 	sqlite3_finalize(r->ins_debtor);
 	sqlite3_finalize(r->upd_debtor);
+	sqlite3_finalize(r->debtor_ref);
+	sqlite3_finalize(r->del_debtor);
 	hmap_free(r->debtors);
 	free(r->seen);
 	free(r->line_of);
+	free(r->file_of);
+	for (size_t i = 0; i < r->nfiles; i++)
+		free(r->file_names[i]);
+	free(r->file_names);
 	for (size_t i = 0; i < r->stream_nextra; i++)
 		free(r->stream_extra[i]);
 	free(r->stream_extra);
@@ -185,10 +216,11 @@ ingest_free(struct ingest_run *r)
 	sbuf_free(&r->tmp);
 	sbuf_free(&r->name);
 	sbuf_free(&r->norm);
+	sbuf_free(&r->synth);
 	free(r);
 }
 
-/* line_of: the slot of item id, the array grown to hold it. */
+/* line_of: the slot of item id, the arrays grown to hold it. */
 static uint32_t *
 line_of(struct ingest_run *r, int64_t id)
 {
@@ -203,9 +235,24 @@ line_of(struct ingest_run *r, int64_t id)
 		    sizeof *r->line_of);
 		memset(r->line_of + r->line_cap, 0,
 		    (cap - r->line_cap) * sizeof *r->line_of);
+		r->file_of = xreallocarray(r->file_of, cap,
+		    sizeof *r->file_of);
+		memset(r->file_of + r->line_cap, 0,
+		    (cap - r->line_cap) * sizeof *r->file_of);
 		r->line_cap = cap;
 	}
 	return &r->line_of[id];
+}
+
+/* listed: the item is on line `line` of the run's current file. */
+static void
+listed(struct ingest_run *r, int64_t id, long line)
+{
+	*line_of(r, id) = (uint32_t)line;
+	/* Past 65535 files the file named in a message may be wrong; the
+	 * line and the refusal are not. */
+	r->file_of[id] = (uint16_t)(r->nfiles > UINT16_MAX ? UINT16_MAX :
+	    r->nfiles);
 }
 
 /* ---- payment terms ---- */
@@ -415,6 +462,30 @@ hash_int(uint64_t h, int64_t v)
  * normalise: the record as a row, or -1 with d naming the field.
  * Title, section and total rows never get here.
  */
+/*
+ * synth_doc_id: a number for a payment the export lists without one,
+ * made of what it is (debtor, date, amount), so the same export gives it
+ * the same number every time; a second such payment in one file gets
+ * "-2", and so on.
+ */
+static void
+synth_doc_id(struct ingest_run *r, struct file_ctx *f, struct row *w)
+{
+	char day[DATE_BUFSZ], amt[MONEY_BUFSZ];
+	int64_t *n;
+
+	if (f->synth == NULL)
+		f->synth = hmap_new();
+	sbuf_reset(&r->synth);
+	sbuf_addf(&r->synth, "PAY-%s-%s-%s", w->debtor_ref,
+	    date_format(w->issue, day), money_format(w->amount < 0 ?
+	    -w->amount : w->amount, w->digits, amt));
+	n = hmap_put(f->synth, r->synth.buf, r->synth.len, NULL);
+	if (++*n > 1)
+		sbuf_addf(&r->synth, "-%lld", (long long)*n);
+	w->doc_id = sbuf_str(&r->synth);
+}
+
 static int
 normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
     size_t nfields, struct row *w, struct diag *d)
@@ -428,8 +499,17 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	memset(w, 0, sizeof *w);
 	w->doc_id = field(f, fields, nfields, F_DOC_ID);
 	if (blank(w->doc_id)) {
-		diag_set(d, "field \"doc_id\": empty");
-		return -1;
+		enum doc_type t;
+
+		/* QuickBooks lists a payment not yet applied with no number;
+		 * it gets one made from what it is (below). */
+		s = field(f, fields, nfields, F_DOC_TYPE);
+		if (blank(s) || parse_doc_type(s, &t) != 0 ||
+		    t != DOC_PAYMENT) {
+			diag_set(d, "field \"doc_id\": empty");
+			return -1;
+		}
+		w->doc_id = NULL;
 	}
 	w->debtor_ref = field(f, fields, nfields, F_DEBTOR_ID);
 	w->debtor_name = field(f, fields, nfields, F_DEBTOR_NAME);
@@ -441,10 +521,12 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		diag_set(d, "field \"debtor_id\": empty (and no debtor name)");
 		return -1;
 	}
-	if (blank(w->debtor_name))
+	w->name_given = !blank(w->debtor_name);
+	if (!w->name_given)
 		w->debtor_name = w->debtor_ref;
 
 	s = field(f, fields, nfields, F_DEBTOR_TYPE);
+	w->type_given = !blank(s);
 	if (blank(s)) {
 		w->debtor_type = o->debtor_type ? o->debtor_type : "business";
 	} else if ((w->debtor_type = parse_debtor_type(s)) == NULL) {
@@ -603,6 +685,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		diag_set(d, "field \"disputed\": \"%s\" is not yes or no", s);
 		return -1;
 	}
+	if (w->doc_id == NULL)
+		synth_doc_id(r, f, w);
 	w->email = field(f, fields, nfields, F_EMAIL);
 	w->phone = field(f, fields, nfields, F_PHONE);
 	w->address = field(f, fields, nfields, F_ADDRESS);
@@ -696,17 +780,19 @@ step_done(struct ingest_run *r, sqlite3_stmt *s, const char *what,
 }
 
 /* debtor_id: the state's id of the row's debtor, created or brought up
- * to date the first time the run meets it. */
+ * to date the first time the run meets it (*created says it was new).
+ * A slot of 0 in the map is a debtor taken back (forget_debtor). */
 static int
 debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
-    struct diag *d)
+    int *created, struct diag *d)
 {
 	size_t n = strlen(w->debtor_ref);
 	int64_t *slot = hmap_get(r->debtors, w->debtor_ref, n);
 	sqlite3_stmt *s;
 	int rc;
 
-	if (slot != NULL) {
+	*created = 0;
+	if (slot != NULL && *slot != 0) {
 		*id = *slot;
 		return 0;
 	}
@@ -722,8 +808,12 @@ debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
 		return state_error(r->st, d, "looking up a debtor");
 	s = rc == SQLITE_ROW ? r->upd_debtor : r->ins_debtor;
 	sqlite3_bind_text(s, 1, w->debtor_ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, w->debtor_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, w->debtor_type, -1, SQLITE_STATIC);
+	/* A new debtor takes the defaults; a known one only what the file
+	 * says. */
+	if (s == r->ins_debtor || w->name_given)
+		sqlite3_bind_text(s, 2, w->debtor_name, -1, SQLITE_STATIC);
+	if (s == r->ins_debtor || w->type_given)
+		sqlite3_bind_text(s, 3, w->debtor_type, -1, SQLITE_STATIC);
 	bind_text_or_null(s, 4, w->email);
 	bind_text_or_null(s, 5, w->phone);
 	bind_text_or_null(s, 6, w->address);
@@ -732,9 +822,43 @@ debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
 	sqlite3_bind_int64(s, 9, r->st->batch_id);
 	if (step_done(r, s, "writing a debtor", d))
 		return -1;
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW) {
 		*id = sqlite3_last_insert_rowid(r->st->db);
+		*created = 1;
+	}
 	*hmap_put(r->debtors, w->debtor_ref, n, NULL) = *id;
+	return 0;
+}
+
+/* forget_debtor: a debtor that a rejected row created is taken back, so
+ * a rejected row leaves nothing behind. */
+static int
+forget_debtor(struct ingest_run *r, const struct row *w, int64_t id,
+    struct diag *d)
+{
+	sqlite3_bind_int64(r->del_debtor, 1, id);
+	if (step_done(r, r->del_debtor, "taking back a debtor", d) != 0)
+		return -1;
+	*hmap_put(r->debtors, w->debtor_ref, strlen(w->debtor_ref), NULL) = 0;
+	return 0;
+}
+
+/* old_debtor_ref: the reference of debtor id, into buf. */
+static int
+old_debtor_ref(struct ingest_run *r, int64_t id, struct sbuf *buf,
+    struct diag *d)
+{
+	sqlite3_stmt *s = r->debtor_ref;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sbuf_reset(buf);
+	sbuf_adds(buf, rc == SQLITE_ROW ?
+	    (const char *)sqlite3_column_text(s, 0) : "");
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return state_error(r->st, d, "looking up a debtor");
 	return 0;
 }
 
@@ -839,23 +963,24 @@ enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_MERGED,
 
 /*
  * upsert: the row into the state.  UP_MERGED is a second row of a document
- * this file listed already with the same values (an invoice's line items);
- * UP_DUPLICATE one with other values, *first_line the line of the first.
+ * the run listed already with the same values (an invoice's line items);
+ * UP_DUPLICATE one with other values, *first_line the line of the first
+ * and *first_file its file (0: this one).
  */
 static int
 upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
     long line, char *const *fields, size_t nfields, enum upsert_result *res,
-    long *first_line, struct diag *d)
+    long *first_line, size_t *first_file, struct diag *d)
 {
 	sqlite3_stmt *s;
 	int64_t did = 0, item, open, old_open, old_amount;
-	int closed, rc;
+	int closed, rc, created, attrs_same;
 	int32_t closed_date, settle_date;
 	const char *reason, *settle_kind, *attrs;
 	char hash[17];
 
 	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)w->hash);
-	if (debtor_id(r, w, &did, d) != 0)
+	if (debtor_id(r, w, &did, &created, d) != 0)
 		return -1;
 	row_target(r, w, &open, &closed, &closed_date, &reason, &settle_date,
 	    &settle_kind);
@@ -868,7 +993,7 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		return -1;
 	if (sqlite3_changes(r->st->db) == 1) {
 		item = sqlite3_last_insert_rowid(r->st->db);
-		*line_of(r, item) = (uint32_t)line;
+		listed(r, item, line);
 		*res = UP_NEW;
 		if (open != w->amount &&
 		    add_settlement(r, item, settle_date, w->amount - open,
@@ -880,9 +1005,12 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 	/* Known already: compare, and bring it up to date if it changed. */
 	s = r->find_item;
 	sqlite3_bind_text(s, 1, w->doc_id, -1, SQLITE_STATIC);
+	if (attrs != NULL)
+		sqlite3_bind_text(s, 2, attrs, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
 		return state_error(r->st, d, "looking up an item");
 	}
 	item = sqlite3_column_int64(s, 0);
@@ -891,21 +1019,37 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		*res = strcmp((const char *)sqlite3_column_text(s, 1), hash)
 		    == 0 ? UP_MERGED : UP_DUPLICATE;
 		*first_line = *line_of(r, item);
+		*first_file = r->file_of[item] == r->nfiles ? 0 :
+		    r->file_of[item];
 		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		/* A rejected row leaves no debtor behind. */
+		if (*res == UP_DUPLICATE && created)
+			return forget_debtor(r, w, did, d);
 		return 0;
 	}
-	*line_of(r, item) = (uint32_t)line;
+	listed(r, item, line);
 	if (r->seen && item <= r->max_item_at_start)
 		r->seen[item] = 1;
+	attrs_same = sqlite3_column_int(s, 12);
 	/* Unchanged, unless a snapshot closed it and it is open again. */
 	if (strcmp((const char *)sqlite3_column_text(s, 1), hash) == 0 &&
+	    attrs_same &&
 	    (closed || sqlite3_column_type(s, 11) == SQLITE_NULL ||
 	    strcmp((const char *)sqlite3_column_text(s, 11), "snapshot") != 0)) {
 		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
 		*res = UP_UNCHANGED;
 		return 0;
 	}
 	*res = UP_UPDATED;
+	if (!attrs_same && record_change(r, item, "attrs",
+	    sqlite3_column_type(s, 13) == SQLITE_NULL ? "" :
+	    (const char *)sqlite3_column_text(s, 13), attrs, d) != 0) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
 	{
 		int64_t old_debtor = sqlite3_column_int64(s, 2);
 		int32_t old_issue = sqlite3_column_int(s, 3);
@@ -920,8 +1064,10 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		snprintf(old_type, sizeof old_type, "%s",
 		    (const char *)sqlite3_column_text(s, 10));
 		sqlite3_reset(s);
-		if ((old_debtor != did && record_change(r, item, "debtor_id",
-		    "", w->debtor_ref, d)) ||
+		sqlite3_clear_bindings(s);
+		if ((old_debtor != did && (old_debtor_ref(r, old_debtor,
+		    &r->tmp, d) || record_change(r, item, "debtor_id",
+		    sbuf_str(&r->tmp), w->debtor_ref, d))) ||
 		    change_int(r, item, "issue_date", old_issue, w->issue, 1,
 		    0, d) ||
 		    change_int(r, item, "due_date", old_due, w->due, 1, 0, d) ||
@@ -1072,13 +1218,14 @@ held_copy(struct held *h, const struct csvin_record *rec)
 		h->lens[i] = rec->lens[i];
 	}
 	h->line = rec->line;
+	h->last_line = rec->last_line;
 	h->raw = xstrndup(rec->raw, rec->rawlen);
 	h->rawlen = rec->rawlen;
 }
 
 static void
-reject(struct ingest_run *r, struct file_ctx *f, long line, const char *raw,
-    size_t rawlen, const char *doc_id, const char *msg)
+reject(struct ingest_run *r, struct file_ctx *f, long line, long last_line,
+    const char *raw, size_t rawlen, const char *doc_id, const char *msg)
 {
 	FILE *rj = r->o->rejects;
 
@@ -1098,12 +1245,13 @@ reject(struct ingest_run *r, struct file_ctx *f, long line, const char *raw,
 			fputc('\n', rj);
 	}
 	/* A rejected row still says its document exists: --snapshot must
-	 * not close it. */
+	 * not close it.  One that runs over several lines may have swallowed
+	 * other rows (an unbalanced quote), whose documents are unknown. */
 	if (r->seen != NULL) {
 		size_t n;
 		const char *t;
 
-		if (doc_id == NULL || (n = strlen(doc_id),
+		if (last_line > line || doc_id == NULL || (n = strlen(doc_id),
 		    t = util_trim(doc_id, &n), n == 0)) {
 			r->unidentified_rejects++;
 		} else {
@@ -1141,16 +1289,44 @@ is_section_row(const struct file_ctx *f, char *const *fields,
 	    blank(field(f, fields, nfields, F_OPEN_AMOUNT));
 }
 
+/*
+ * swallowed: whether a record that runs over several lines holds, inside
+ * a field, lines that look like rows of their own (as many delimiters as
+ * the header): the mark of a quote left open, which makes libcsv read on
+ * to the next quote.  A real multi-line value (an address) has none.
+ */
+static int
+swallowed(const struct file_ctx *f, char *const *fields, size_t nfields)
+{
+	size_t need = f->map.ncols > 2 ? f->map.ncols - 2 : 1;
+
+	for (size_t i = 0; i < nfields; i++) {
+		const char *p = strchr(fields[i], '\n');
+
+		while (p != NULL) {
+			size_t delims = 0;
+
+			for (p++; *p != '\0' && *p != '\n'; p++)
+				delims += *p == f->delim;
+			if (delims >= need)
+				return 1;
+			p = *p == '\n' ? p : NULL;
+		}
+	}
+	return 0;
+}
+
 static int
 process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
-    size_t nfields, long line, const char *raw, size_t rawlen,
-    struct diag *d)
+    size_t nfields, long line, long last_line, const char *raw,
+    size_t rawlen, struct diag *d)
 {
 	struct row w;
 	struct diag rd;
 	enum upsert_result res = UP_UNCHANGED;
 	const char *doc;
 	long first_line = 0;
+	size_t first_file = 0;
 
 	if (is_section_row(f, fields, nfields))
 		return 0;
@@ -1166,19 +1342,36 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 			goto rejected;
 		}
 	}
-	if (normalise(r, f, fields, nfields, &w, &rd) != 0)
+	if (last_line > line && swallowed(f, fields, nfields)) {
+		diag_set(&rd, "a quoted field runs on to line %ld and holds "
+		    "what look like whole rows: is a quote unbalanced?",
+		    last_line);
 		goto rejected;
+	}
+	if (normalise(r, f, fields, nfields, &w, &rd) != 0) {
+		/* A short row's "empty" field is the row's fault. */
+		if (nfields < f->map.ncols)
+			diag_prefix(&rd, "row has %zu fields, header has %zu",
+			    nfields, f->map.ncols);
+		goto rejected;
+	}
 
-	if (upsert(r, f, &w, line, fields, nfields, &res, &first_line, d))
+	if (upsert(r, f, &w, line, fields, nfields, &res, &first_line,
+	    &first_file, d))
 		return INGEST_ESTATE;
-	/* The same document twice in one file: line items of one invoice
+	/* The same document twice in a run: line items of one invoice
 	 * (Xero repeats the invoice's totals on each) merge; different
 	 * values for the same number are an error. */
 	if (res == UP_MERGED)
 		return 0;
 	if (res == UP_DUPLICATE) {
-		diag_set(&rd, "document \"%s\" is on line %ld already, with "
-		    "other values", w.doc_id, first_line);
+		if (first_file == 0)
+			diag_set(&rd, "document \"%s\" is on line %ld already, "
+			    "with other values", w.doc_id, first_line);
+		else
+			diag_set(&rd, "document \"%s\" is on line %ld of %s "
+			    "already, with other values", w.doc_id,
+			    first_line, r->file_names[first_file - 1]);
 		goto rejected;
 	}
 	switch (res) {
@@ -1199,7 +1392,14 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	return 0;
 
 rejected:
-	reject(r, f, line, raw, rawlen, doc, rd.msg);
+	if (last_line > line && strstr(rd.msg, "runs on to line") == NULL) {
+		char msg[sizeof rd.msg];
+
+		memcpy(msg, rd.msg, sizeof msg);
+		diag_set(&rd, "%s (the record runs on to line %ld)", msg,
+		    last_line);
+	}
+	reject(r, f, line, last_line, raw, rawlen, doc, rd.msg);
 	if (r->o->strict) {
 		d->line = line;
 		diag_set(d, "%s (stopped by --strict: nothing ingested)",
@@ -1279,9 +1479,11 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	f.name = name;
 	f.c = &fc;
 	f.order = o->date_order;
-	/* Documents are counted as listed per file. */
-	if (r->line_of != NULL)
-		memset(r->line_of, 0, r->line_cap * sizeof *r->line_of);
+	/* A document listed by an earlier file of the run is listed: the
+	 * same values merge, others are refused. */
+	r->file_names = xreallocarray(r->file_names, r->nfiles + 1,
+	    sizeof *r->file_names);
+	r->file_names[r->nfiles++] = xstrdup(name);
 	date_sniff_init(&sn);
 	sha256_init(&sha);
 	co.tap_ctx = &sha;
@@ -1307,8 +1509,8 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 			/* An unreadable record (bad UTF-8) is a reject;
 			 * the file goes on. */
 			fc.read++;
-			reject(r, &f, d->line, rec->raw, rec->rawlen, NULL,
-			    d->msg);
+			reject(r, &f, d->line, d->line, rec->raw, rec->rawlen,
+			    NULL, d->msg);
 			if (o->strict) {
 				diag_prefix(d, "stopped by --strict");
 				goto out;
@@ -1334,6 +1536,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				continue;
 			}
 			f.mapped = 1;
+			f.delim = csvin_delimiter(in);
 			f.raw_header = xstrndup(rec->raw, rec->rawlen);
 			f.raw_header_len = rec->rawlen;
 			stream_header(r, &f);
@@ -1355,13 +1558,14 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 			deciding = 0;
 			for (size_t i = 0; i < nheld; i++)
 				if ((prc = process_row(r, &f, held[i].fields,
-				    held[i].nfields, held[i].line, held[i].raw,
+				    held[i].nfields, held[i].line,
+				    held[i].last_line, held[i].raw,
 				    held[i].rawlen, d)) != 0)
 					goto out;
 			continue;
 		}
 		if ((prc = process_row(r, &f, rec->fields, rec->nfields,
-		    rec->line, rec->raw, rec->rawlen, d)) != 0)
+		    rec->line, rec->last_line, rec->raw, rec->rawlen, d)) != 0)
 			goto out;
 	}
 	if (!f.mapped) {
@@ -1387,8 +1591,8 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 			f.order = DATE_ISO;
 		for (size_t i = 0; i < nheld; i++)
 			if ((prc = process_row(r, &f, held[i].fields,
-			    held[i].nfields, held[i].line, held[i].raw,
-			    held[i].rawlen, d)) != 0)
+			    held[i].nfields, held[i].line, held[i].last_line,
+			    held[i].raw, held[i].rawlen, d)) != 0)
 				goto out;
 	}
 	rc = INGEST_ESTATE;
@@ -1426,6 +1630,7 @@ out_nocsv:
 		held_free(&held[i]);
 	free(held);
 	free(f.raw_header);
+	hmap_free(f.synth);
 	itemmap_free(&f.map);
 	return rc;
 }
@@ -1440,14 +1645,27 @@ ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
 		return 0;
 	if (r->unidentified_rejects > 0) {
 		if (r->o->report) {
-			char msg[160];
+			char msg[200];
 
-			snprintf(msg, sizeof msg, "--snapshot: %d rejected "
-			    "rows have no document number, so no item is "
-			    "closed by this run", r->unidentified_rejects);
-			r->o->report(r->o->report_ctx, "snapshot", 0, msg);
+			snprintf(msg, sizeof msg, "%d rejected row%s cannot "
+			    "say which document%s %s, so no item is closed "
+			    "by this run", r->unidentified_rejects,
+			    r->unidentified_rejects == 1 ? "" : "s",
+			    r->unidentified_rejects == 1 ? "" : "s",
+			    r->unidentified_rejects == 1 ? "it lists" :
+			    "they list");
+			r->o->report(r->o->report_ctx, "--snapshot", 0, msg);
 		}
 		return 0;
+	}
+	/* A truncated export (a header and nothing else) must not close the
+	 * whole ledger. */
+	if (c->read == 0 && !r->o->allow_empty) {
+		if (r->o->report)
+			r->o->report(r->o->report_ctx, "--snapshot", 0, "the "
+			    "files list no items, so no item is closed (if "
+			    "every debt really is paid, add --allow-empty)");
+		return 1;
 	}
 	s = state_prepare(r->st, "SELECT id, open_amount FROM item "
 	    "WHERE closed_date IS NULL AND id <= ?", d);
@@ -1493,4 +1711,22 @@ ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
 	rc = step_done(r, s, "recording the closes", d);
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int
+ingest_latest_export(struct state *st, int32_t *day, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT max(as_of) FROM batch "
+	    "WHERE kind = 'invoices' AND finished_at IS NOT NULL", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*day = rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL ?
+	    sqlite3_column_int(s, 0) : INT32_MIN;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return state_error(st, d, "reading the batches");
+	return 0;
 }

@@ -23,6 +23,7 @@
 struct ingest_opts {
 	int32_t as_of;			/* the export's date */
 	int snapshot;			/* the files list every open item */
+	int allow_empty;		/* even when they list none */
 	int strict;			/* stop at the first rejected row */
 	enum date_order date_order;	/* DATE_AUTO: sniff the columns */
 	enum money_decimal decimal;
@@ -70,10 +71,16 @@ int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
     const char *recorded_name, struct batch_counts *c, struct diag *d);
 
 /* ingest_finish: with --snapshot, closes the items open before the run
- * that no file listed (counted in c->closed).  0 or -1 with d set. */
+ * that no file listed (counted in c->closed).  0, 1 when it closed
+ * nothing because the files listed no item (and o->allow_empty is not
+ * set; the reason is reported), or -1 with d set. */
 int ingest_finish(struct ingest_run *r, struct batch_counts *c,
     struct diag *d);
 void ingest_free(struct ingest_run *r);
+
+/* ingest_latest_export: the as-of day of the newest export ingested into
+ * st, or INT32_MIN when there is none.  0, or -1 with d set. */
+int ingest_latest_export(struct state *st, int32_t *day, struct diag *d);
 
 /*
  * Payment terms: "net 30", "30 days", "30", "eom 30", "end of month + 30",
