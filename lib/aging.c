@@ -677,7 +677,7 @@ load_adj(struct state *st, const char *sql, int32_t D, struct adj **out,
 		free(v);
 		return state_error(st, d, what);
 	}
-	if (!sorted)
+	if (!sorted && nv > 1)
 		qsort(v, nv, sizeof *v, cmp_adj);
 	for (size_t i = w = 0; i < nv; i++) {
 		if (w > 0 && v[w - 1].item == v[i].item) {
@@ -1934,14 +1934,16 @@ cmp_item(const void *x, const void *y)
 	return p->seq < q->seq ? -1 : p->seq > q->seq;
 }
 
+/* write_item_row: the row into b; 1 when its amount could not be
+ * converted (the report column is left empty), else 0. */
 static int
-write_item_row(struct aging *a, struct sbuf *b, const struct item *it,
-    struct diag *d)
+write_item_row(struct aging *a, struct sbuf *b, const struct item *it)
 {
 	const struct debtor *dp = &a->deb[it->debtor];
 	const struct ccy *c = &a->ccy[it->ccy];
 	enum kind k = kind_of((enum doc)it->doc, it->open);
 	char buf[AGING_NAMESZ + 16];
+	int unconverted = 0;
 
 	sbuf_reset(b);
 	put_text(b, dp->ref);
@@ -1980,10 +1982,12 @@ write_item_row(struct aging *a, struct sbuf *b, const struct item *it,
 		int64_t r = 0;
 		int ok;
 
+		/* One amount past int64 in the report currency must not
+		 * cost the other rows: its report column stays empty, and
+		 * caller tells the first such document. */
 		if (convert(a, it->ccy, it->open, &r, &ok) != 0) {
-			diag_set(d, "document \"%s\": %s amount too large to "
-			    "convert", it->doc_id, c->code);
-			return -1;
+			ok = 0;
+			unconverted = 1;
 		}
 		sbuf_addc(b, '\t');
 		sbuf_adds(b, a->report);
@@ -2005,7 +2009,7 @@ write_item_row(struct aging *a, struct sbuf *b, const struct item *it,
 				sbuf_addc(b, '\t');
 	}
 	sbuf_addc(b, '\n');
-	return 0;
+	return unconverted;
 }
 
 static int
@@ -2028,10 +2032,18 @@ write_by_item(struct aging *a, FILE *out, struct diag *d)
 	rank_debtors(a);
 	for (size_t i = 0; i < a->nitem; i++)
 		a->item[i].rank = a->deb[a->item[i].debtor].rank;
-	qsort(a->item, a->nitem, sizeof *a->item, cmp_item);
+	/* qsort's pointer must not be NULL, even for no items. */
+	if (a->nitem > 1)
+		qsort(a->item, a->nitem, sizeof *a->item, cmp_item);
 	for (size_t i = 0; i < a->nitem; i++) {
-		if ((rc = write_item_row(a, &b, &a->item[i], d)) != 0)
-			break;
+		const struct item *it = &a->item[i];
+
+		if (write_item_row(a, &b, it) != 0 && rc == 0) {
+			diag_set(d, "document \"%s\": %s amount too large to "
+			    "convert (its report column is empty)", it->doc_id,
+			    a->ccy[it->ccy].code);
+			rc = -1;
+		}
 		fwrite(b.buf, 1, b.len, out);
 	}
 	sbuf_free(&b);
