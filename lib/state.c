@@ -174,6 +174,29 @@ static const char schema_v1[] =
 "  PRIMARY KEY (action_id, item_id)"
 ");"
 
+/*
+ * Every event log-contact recorded, whatever its kind: one namespace of
+ * event ids across the kinds, and the hash of the event's content, so
+ * that an event logged again is recognised (with its id or, without
+ * one, by the hash) and one logged again with other content is refused.
+ * entity_id is the row of the kind's table it made or changed (for
+ * query_close the query, for release the hold).
+ */
+"CREATE TABLE contact_event ("
+"  id INTEGER PRIMARY KEY,"
+"  event_id TEXT UNIQUE,"		/* as given; NULL when none */
+"  hash TEXT NOT NULL,"			/* SHA-256 of the content */
+"  kind TEXT NOT NULL CHECK (kind = 'attempt' OR kind = 'promise' OR"
+"    kind = 'query_open' OR kind = 'query_close' OR kind = 'plan' OR"
+"    kind = 'hold' OR kind = 'release'),"
+"  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
+"  day INTEGER NOT NULL,"
+"  entity_id INTEGER NOT NULL,"
+"  batch_id INTEGER REFERENCES batch(id),"
+"  line INTEGER"			/* in the batch's file */
+");"
+"CREATE INDEX contact_event_hash ON contact_event(hash);"
+
 /* Contact attempts and their outcomes (calls, e-mails, letters...). */
 "CREATE TABLE contact ("
 "  id INTEGER PRIMARY KEY,"
@@ -181,7 +204,13 @@ static const char schema_v1[] =
 "  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
 "  at TEXT NOT NULL,"			/* local time, ISO */
 "  day INTEGER NOT NULL,"
-"  channel TEXT NOT NULL, outcome TEXT, agent TEXT, note TEXT,"
+"  channel TEXT NOT NULL CHECK (channel = 'call' OR channel = 'email' OR"
+"    channel = 'sms' OR channel = 'letter' OR channel = 'visit'),"
+"  outcome TEXT CHECK (outcome IS NULL OR outcome = 'rpc' OR"
+"    outcome = 'no_answer' OR outcome = 'voicemail' OR"
+"    outcome = 'wrong_number' OR outcome = 'refused' OR"
+"    outcome = 'promise' OR outcome = 'query'),"
+"  agent TEXT, note TEXT,"
 "  batch_id INTEGER REFERENCES batch(id)"
 ");"
 "CREATE INDEX contact_debtor ON contact(debtor_id);"
@@ -193,9 +222,13 @@ static const char schema_v1[] =
 "  made_on INTEGER NOT NULL,"
 "  amount INTEGER NOT NULL, currency TEXT NOT NULL,"
 "  due_date INTEGER NOT NULL, grace_days INTEGER NOT NULL DEFAULT 0,"
-"  status TEXT NOT NULL DEFAULT 'pending',"
+/* No status column: kept, broken or pending depends on the day asked
+ * about and on receipts allocated later, so it is computed when read
+ * (lib/promise.h), never stored to go stale. */
+"  note TEXT,"
 "  batch_id INTEGER REFERENCES batch(id)"
 ");"
+"CREATE INDEX promise_debtor ON promise(debtor_id);"
 
 "CREATE TABLE query ("
 "  id INTEGER PRIMARY KEY,"
@@ -218,15 +251,19 @@ static const char schema_v1[] =
 "  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
 "  total INTEGER NOT NULL, currency TEXT NOT NULL,"
 "  created INTEGER NOT NULL,"
-"  status TEXT NOT NULL DEFAULT 'active',"
-"  cancelled INTEGER,"
+/* weekly, fortnightly, monthly; NULL for an explicit schedule. */
+"  frequency TEXT,"
+"  grace_days INTEGER NOT NULL DEFAULT 0,"
+/* No status or cancelled column, nor an instalment status: like a
+ * promise's, they are computed as of a day when read (lib/promise.h). */
+"  note TEXT,"
 "  batch_id INTEGER REFERENCES batch(id)"
 ");"
+"CREATE INDEX plan_debtor ON plan(debtor_id);"
 "CREATE TABLE instalment ("
 "  plan_id INTEGER NOT NULL REFERENCES plan(id),"
 "  seq INTEGER NOT NULL,"
 "  due_date INTEGER NOT NULL, amount INTEGER NOT NULL,"
-"  status TEXT NOT NULL DEFAULT 'pending',"
 "  PRIMARY KEY (plan_id, seq)"
 ");"
 
@@ -237,10 +274,13 @@ static const char schema_v1[] =
 "  kind TEXT NOT NULL CHECK (kind = 'breathing_space' OR"
 "    kind = 'insolvency' OR kind = 'deceased' OR kind = 'complaint' OR"
 "    kind = 'legal' OR kind = 'client'),"
-"  start_date INTEGER NOT NULL, end_date INTEGER, released INTEGER,"
+"  start_date INTEGER NOT NULL,"
+"  end_date INTEGER,"			/* the last day held; NULL: open */
+"  released INTEGER,"			/* the day it was lifted */
 "  note TEXT,"
 "  batch_id INTEGER REFERENCES batch(id)"
 ");"
+"CREATE INDEX hold_debtor ON hold(debtor_id);"
 
 "CREATE TABLE score ("
 "  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"

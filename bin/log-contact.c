@@ -1,0 +1,222 @@
+/*
+ * log-contact: what happened with a debtor (contact attempts, promises,
+ * queries, plans, holds) from a TSV of events into the client's state;
+ * with --list, a debtor's timeline as of a day.  This file is options,
+ * inputs and messages; lib/contact records, lib/timeline lists and
+ * lib/promise judges.  See log-contact(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "contact.h"
+#include "state.h"
+#include "timeline.h"
+#include "util.h"
+
+static const char usage[] =
+    "log-contact [-v] [--rejects file] [--db file] [--as-of date]\n"
+    "[--config file] [file ...]\n"
+    "log-contact --list [--db file] [--as-of date] [debtor ...]";
+
+enum {
+	OPT_LIST = CLI_OPT_FIRST_TOOL,
+	OPT_REJECTS
+};
+
+static const struct option longopts[] = {
+	CLI_SHARED_LONGOPTS,
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct reporter {
+	const struct cli *cli;
+	long shown;
+};
+
+/* Each rejected event is told; past a hundred, only the count (the
+ * rejects file has them all). */
+static void
+report(void *ctx, const char *file, long line, const char *msg)
+{
+	struct reporter *rp = ctx;
+
+	if (rp->shown++ < 100)
+		cli_at(rp->cli, file, line, "%s", msg);
+	else if (rp->shown == 101)
+		cli_warn(rp->cli, "more rejected rows not shown");
+}
+
+/* list: the timelines of the debtors named (all without names). */
+static int
+list(struct cli *c, char **refs, int nrefs)
+{
+	struct state st;
+	struct diag d;
+	int status = EXIT_OK;
+
+	diag_clear(&d);
+	if (state_open(&st, c->db, STATE_READ, c->prog, &d) != 0)
+		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
+	/* One read transaction: every table seen at one moment. */
+	if (state_exec(&st, "BEGIN", &d) != 0) {
+		state_close(&st);
+		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
+	}
+	puts(TIMELINE_HEADER);
+	if (nrefs == 0 && timeline_write_all(&st, c->as_of, stdout, &d) != 0)
+		status = EXIT_STATE;
+	for (int i = 0; i < nrefs && status != EXIT_STATE; i++) {
+		int64_t id = 0;
+		int rc = timeline_debtor(&st, refs[i], &id, &d);
+
+		if (rc == 0) {
+			cli_warn(c, "%s: no debtor \"%s\"", c->db, refs[i]);
+			status = EXIT_REJECTS;
+		} else if (rc < 0 || timeline_write(&st, id, refs[i], c->as_of,
+		    stdout, &d) != 0) {
+			status = EXIT_STATE;
+		}
+	}
+	if (status == EXIT_STATE)
+		cli_warn(c, "%s: %s", c->db, d.msg);
+	state_rollback(&st);
+	state_close(&st);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct client_config cfg;
+	struct contact_config ccfg;
+	struct contact_opts o;
+	struct reporter rp;
+	struct state st;
+	struct contact_run *run = NULL;
+	struct batch_counts total = { 0 };
+	struct diag d;
+	const char *rejects_path = NULL;
+	FILE **files;
+	size_t nfiles;
+	int ch, listing = 0, verbose = 0, status = EXIT_OK;
+
+	cli_init(&cli, "log-contact", usage);
+	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+		if (cli_shared_option(&cli, ch, optarg))
+			continue;
+		switch (ch) {
+		case OPT_LIST: listing = 1; break;
+		case OPT_REJECTS: rejects_path = optarg; break;
+		case 'v': verbose = 1; break;
+		default:
+			cli_usage_error(&cli, "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (listing) {
+		if (rejects_path != NULL || verbose)
+			cli_usage_error(&cli, "--list takes no --rejects or -v");
+		return cli_finish(&cli, list(&cli, argv, argc));
+	}
+	cli_keep_going_on_epipe();
+
+	config_defaults(&cfg);
+	contact_config_defaults(&ccfg);
+	diag_clear(&d);
+	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	    contact_config_load(cfg.root, &ccfg, &d) != 0)) {
+		cli_at(&cli, cli.config, d.line, "%s", d.msg);
+		contact_config_free(&ccfg);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof o);
+	o.as_of = cli.as_of;
+	o.cfg = &ccfg;
+	memcpy(o.currency, cfg.client.currency, sizeof o.currency);
+	rp.cli = &cli;
+	rp.shown = 0;
+	o.report = report;
+	o.report_ctx = &rp;
+	if (rejects_path != NULL &&
+	    (o.rejects = fopen(rejects_path, "w")) == NULL)
+		cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
+		    strerror(errno));
+
+	/* Inputs are opened before the state, so a missing file leaves no
+	 * trace. */
+	nfiles = argc ? (size_t)argc : 1;
+	files = xcalloc(nfiles, sizeof *files);
+	for (size_t i = 0; i < nfiles; i++)
+		if ((files[i] = cli_open_input(&cli, argc ? argv[i] : "-")) ==
+		    NULL) {
+			for (size_t k = 0; k < i; k++)
+				cli_close_input(files[k]);
+			status = EXIT_USAGE;
+			goto out;
+		}
+
+	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	    state_begin(&st, &d) != 0 ||
+	    (run = contact_begin(&st, &o, &d)) == NULL) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *name = cli_input_name(argc ? argv[i] : "-");
+		int rc = status == EXIT_OK ? contact_file(run, files[i], name,
+		    &total, &d) : 0;
+
+		if (rc == CONTACT_ESTATE) {
+			cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = EXIT_STATE;
+		} else if (rc == CONTACT_EDATA) {
+			/* Not events at all: told, the other files go on. */
+			cli_at(&cli, name, d.line, "%s", d.msg);
+			total.rejected++;
+		} else if (status == EXIT_OK && ferror(files[i])) {
+			cli_warn(&cli, "%s: read error", name);
+			status = EXIT_STATE;
+		}
+		cli_close_input(files[i]);
+	}
+	/* The rejects must be out before the commit: a full disk rolls the
+	 * run back, so exit 3 keeps meaning "nothing changed". */
+	if (status == EXIT_OK && o.rejects != NULL &&
+	    (fflush(o.rejects) != 0 || ferror(o.rejects))) {
+		cli_warn(&cli, "%s: %s", rejects_path,
+		    strerror(errno ? errno : EIO));
+		status = EXIT_STATE;
+	}
+	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	if (status != EXIT_OK)
+		state_rollback(&st);
+	contact_free(run);
+	state_close(&st);
+	if (status == EXIT_OK && verbose)
+		cli_warn(&cli, "%ld events: %ld new, %ld logged before, %ld "
+		    "rejected", total.read, total.ingested, total.unchanged,
+		    total.rejected);
+	if (status == EXIT_OK && total.rejected > 0)
+		status = EXIT_REJECTS;
+out:
+	free(files);
+	if (o.rejects != NULL)
+		fclose(o.rejects);
+	contact_config_free(&ccfg);
+	config_free(&cfg);
+	return cli_finish(&cli, status);
+}
