@@ -211,8 +211,8 @@ main(int argc, char **argv)
 	bc.unchanged = n.unmatched;
 	bc.rejected = bad;
 	snprintf(detail, sizeof detail, "%ld allocated, %ld on account, "
-	    "%ld reversals undone, %ld unmatched%s", n.allocated,
-	    n.on_account, n.reversals, n.unmatched, dry ? " (dry run)" : "");
+	    "%ld reversals undone, %ld unmatched", n.allocated,
+	    n.on_account, n.reversals, n.unmatched);
 	if (state_batch_finish(&st, &bc, &d) != 0 ||
 	    state_audit(&st, "allocate", "batch", st.batch_id, detail,
 	    &d) != 0) {

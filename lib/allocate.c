@@ -1213,7 +1213,8 @@ settle(struct alloc_run *r, int64_t item, int32_t day, int64_t amount,
 	sqlite3_bind_int(s, 2, day);
 	sqlite3_bind_int64(s, 3, amount);
 	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, payment);
+	if (payment != 0)
+		sqlite3_bind_int64(s, 5, payment);
 	sqlite3_bind_int64(s, 6, r->st->batch_id);
 	if (note)
 		sqlite3_bind_text(s, 7, note, -1, SQLITE_TRANSIENT);
@@ -1934,8 +1935,21 @@ reversal(struct alloc_run *r, const struct payment *p,
 	sqlite3_stmt *s;
 	int rc, any = 0;
 
-	if (orig == 0 && find_original(r, p, &orig, d) != 0)
-		return -1;
+	if (orig == 0) {
+		if (find_original(r, p, &orig, d) != 0)
+			return -1;
+		/* Said in the state, so that age-ledger drops the receipt
+		 * from the reversal's day on. */
+		if (orig != 0) {
+			char sql[96];
+
+			snprintf(sql, sizeof sql, "UPDATE payment SET "
+			    "reverses_id = %lld WHERE id = %lld",
+			    (long long)orig, (long long)p->id);
+			if (state_exec(r->st, sql, d) != 0)
+				return -1;
+		}
+	}
 	if (orig == 0) {
 		unmatched(r, cn, p, "a reversal of no receipt the state "
 		    "knows");
@@ -2077,7 +2091,8 @@ int
 alloc_go(struct alloc_run *r, struct alloc_counts *c, struct diag *d)
 {
 	header(r);
-	qsort(r->q, r->nq, sizeof *r->q, cmp_queued);
+	if (r->nq > 1)
+		qsort(r->q, r->nq, sizeof *r->q, cmp_queued);
 	for (size_t i = 0; i < r->nq; i++) {
 		struct payment p;
 		int rc;
