@@ -184,7 +184,7 @@ static const char schema_v1[] =
 "  item_id INTEGER NOT NULL,"
 "  PRIMARY KEY (key, item_id)"
 ") WITHOUT ROWID;"
-"CREATE INDEX payment_payer ON payment(payer_account)"
+"CREATE INDEX payment_payer ON payment(payer_account, debtor_id)"
 "  WHERE payer_account IS NOT NULL;"
 /* What a receipt applied, for undoing it on a reversal; partial, so the
  * export's settlements (no payment) cost ingest nothing. */
