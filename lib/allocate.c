@@ -1689,8 +1689,9 @@ receipt(struct alloc_run *r, const struct payment *p,
 		int64_t *slot = amt_slot(r, ci, cash, 0);
 		long found = -1, count = 0;
 
-		for (int32_t j = slot ? (int32_t)*slot - 1 : -1; j >= 0;
-		    j = r->it[j].next_amt)
+		/* Two are enough to know it is not unique. */
+		for (int32_t j = slot ? (int32_t)*slot - 1 : -1; j >= 0 &&
+		    count < 2; j = r->it[j].next_amt)
 			if (r->it[j].issue <= p->value_date) {
 				found = j;
 				count++;
@@ -1704,15 +1705,21 @@ receipt(struct alloc_run *r, const struct payment *p,
 			goto rest;
 		}
 		if (count > 1)
-			sbuf_addf(&extra, "%s%ld items of %s", extra.len ?
-			    "; " : "", count, money_format(cash, p->digits,
-			    amt));
+			sbuf_addf(&extra, "%sseveral items of %s", extra.len ?
+			    "; " : "", money_format(cash, p->digits, amt));
 	}
 	/* Rule 3: one set of open items summing to the amount. */
 	if (r->o->cfg.max_combination >= 2) {
-		const struct cache *c = &r->cache[ci];
+		struct cache *c = &r->cache[ci];
 
-		if (c->nopen > r->o->cfg.combination_items) {
+		while (c->cur < c->n && r->it[c->start + c->cur].open <= 0)
+			c->cur++;
+
+		/* Bounded both ways: few open items, and few loaded (closed
+		 * ones stay in the range until the run ends), so the walk
+		 * below is short for every receipt of a large debtor. */
+		if (c->nopen > r->o->cfg.combination_items ||
+		    c->n - c->cur > 4 * (size_t)r->o->cfg.combination_items) {
 			sbuf_addf(&extra, "%s%ld open items: too many to "
 			    "search for a combination", extra.len ? "; " : "",
 			    c->nopen);
@@ -1722,7 +1729,8 @@ receipt(struct alloc_run *r, const struct payment *p,
 			size_t m = 0, sel[ALLOC_MAX_COMBINATION];
 			int ns, res;
 
-			for (size_t j = c->start; j < c->start + c->n; j++)
+			for (size_t j = c->start + c->cur; j < c->start + c->n;
+			    j++)
 				if (r->it[j].open > 0 &&
 				    r->it[j].issue <= p->value_date) {
 					v[m] = r->it[j].open;
