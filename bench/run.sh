@@ -97,10 +97,12 @@ mlr_how="Miller over the CSV"
 
 ingest=$build/bin/ingest-invoices
 ageled=$build/bin/age-ledger
-ck_ingest=0 ck_age=0
+alloc=$build/bin/allocate-payments
+ck_ingest=0 ck_age=0 ck_alloc=0
 if [ -x "$ingest" ]; then
 	ck_ingest=1
 	[ -x "$ageled" ] && ck_age=1
+	[ -x "$alloc" ] && ck_alloc=1
 fi
 [ "$ck_ingest" -eq 1 ] ||
 	say "bench: notice: $ingest is not built; skipping creditkit" >&2
@@ -109,13 +111,14 @@ fi
 # Measure copies taken now: a rebuild of BUILD_DIR during the run (by make
 # in another shell) must not swap the binaries between runs or between the
 # ingest and the aging that reads its state.
-for t in ingest-invoices age-ledger; do
+for t in ingest-invoices age-ledger allocate-payments; do
 	[ -x "$build/bin/$t" ] || continue
 	cp "$build/bin/$t" "$tmp/$t" || exit 3
 	say "creditkit $t: built $(date -r "$build/bin/$t" '+%Y-%m-%d %H:%M:%S' 2>/dev/null), sha256 $(sha256sum <"$tmp/$t" 2>/dev/null | cut -c1-12)"
 done
 [ "$ck_ingest" -eq 1 ] && ingest=$tmp/ingest-invoices
 [ "$ck_age" -eq 1 ] && ageled=$tmp/age-ledger
+[ "$ck_alloc" -eq 1 ] && alloc=$tmp/allocate-payments
 
 # ---- measuring --------------------------------------------------------------
 
@@ -132,6 +135,7 @@ label() {
 
 # A database removed before each measured run, so each starts afresh.
 fresh=
+prep=
 
 # run_task ID TASK HOW STDIN STDOUT COMMAND...: measures COMMAND $runs
 # times, removing $fresh before each, and records the median wall time and
@@ -146,6 +150,8 @@ run_task() {
 	while [ "$i" -lt "$runs" ]; do
 		[ -z "$fresh" ] ||
 			rm -f -- "$fresh" "$fresh-wal" "$fresh-shm" "$fresh-journal"
+		# $prep: run before each measured run, not measured.
+		[ -z "$prep" ] || sh -c "$prep" || { fail "$task: $prep"; return 1; }
 		"$measure" -o "$tmp/m" "$@" <"$in" >"$stdout" 2>"$tmp/err"
 		rc=$?
 		if [ "$rc" -ne 0 ]; then
@@ -276,6 +282,64 @@ end {
   }
 }'
 
+# seed_receipts STATE BASE TSV: BASE is STATE plus one bank receipt per
+# item, written as TSV by the sqlite3 shell and imported from it.
+seed_receipts() {
+	cp "$1" "$2" || return 1
+	sqlite3 -batch -bail "$2" <<-EOF >/dev/null || return 1
+	PRAGMA wal_checkpoint(TRUNCATE);
+	.mode tabs
+	.headers off
+	.output $3
+	SELECT i.id, 'BENCH-' || i.id,
+	  CASE WHEN i.id % 10 = 8 THEN 10000
+	       WHEN i.id % 10 = 6 AND i.open_amount > 300 THEN i.open_amount - 300
+	       WHEN i.open_amount > 0 THEN i.open_amount ELSE 5000 END,
+	  i.currency,
+	  CASE WHEN i.id % 10 = 9 THEN 'Nobody' ELSE replace(b.name, '"', '') END,
+	  CASE WHEN i.id % 10 IN (7, 8) THEN 'ACC-' || b.ref ELSE '' END,
+	  CASE WHEN i.id % 10 < 6 THEN i.doc_id
+	       WHEN i.id % 10 = 6 THEN lower(replace(i.doc_id, '-', ''))
+	       WHEN i.id % 10 = 8 THEN 'account ' || b.ref
+	       WHEN i.id % 10 = 9 THEN 'thank you' ELSE '' END
+	FROM item i JOIN debtor b ON b.id = i.debtor_id ORDER BY i.id;
+	.output stdout
+	CREATE TEMP TABLE r (id, ekey, amount, ccy, payer, acct, ref);
+	.import $3 r
+	INSERT INTO batch (id, kind, tool, file_name, as_of, started_at,
+	  finished_at) VALUES (1000000000, 'payments', 'bench', '$3',
+	  strftime('%s', '$asof') / 86400, 'bench', 'bench');
+	INSERT INTO payment (id, entry_key, batch_id, value_date, currency,
+	  amount, kind, payer_name, payer_account, reference, unallocated)
+	  SELECT id, ekey, 1000000000, strftime('%s', '$asof') / 86400, ccy,
+	  amount, 'receipt', nullif(payer, ''), nullif(acct, ''),
+	  nullif(ref, ''), amount FROM r;
+	PRAGMA wal_checkpoint(TRUNCATE);
+	EOF
+}
+
+# check_alloc STATE: cash is conserved: every receipt's amount is what it
+# applied plus what it has left, and the counts by rule.
+check_alloc() {
+	sqlite3 -batch "$1" "
+	  SELECT (SELECT sum(amount) FROM payment WHERE kind = 'receipt') =
+	    (SELECT coalesce(sum(amount), 0) FROM settlement
+	      WHERE payment_id IS NOT NULL AND kind = 'allocation') +
+	    (SELECT sum(unallocated) FROM payment WHERE kind = 'receipt');
+	  SELECT status || ' ' || count(*) FROM allocation GROUP BY status;
+	  SELECT 'unmatched ' || count(*) FROM payment WHERE debtor_id IS NULL;
+	  SELECT 'settlements ' || kind || ' ' || count(*) FROM settlement
+	    WHERE payment_id IS NOT NULL GROUP BY kind;
+	  SELECT 'short-payment queries ' || count(*) FROM query;" >"$tmp/ac" ||
+		{ fail "cannot read $1"; return 1; }
+	if [ "$(head -1 "$tmp/ac")" = 1 ]; then
+		say "  allocation check: cash conserved (applied + left = received); $(sed 1d "$tmp/ac" | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
+	else
+		say "  allocation check: DIFFER (applied + left != received)"
+		status=1
+	fi
+}
+
 # ---- one size -------------------------------------------------------------
 
 mkdir -p "$out" || exit 3
@@ -287,6 +351,7 @@ sizes=
 for rows in "$@"; do
 	size=$(label "$rows")
 	sizes="$sizes $size"
+	echo "$rows" >"$tmp/rows.$size"
 	debtors=${BENCH_DEBTORS:-$((rows / 50 > 50000 ? 50000 : rows / 50))}
 	[ "$debtors" -ge 1 ] || debtors=1
 	csv=$out/ledger-$size.csv
@@ -394,6 +459,36 @@ for rows in "$@"; do
 	else
 		fail "no awk report to check against"
 	fi
+	# Allocation: one receipt per item, seeded straight into the state
+	# with the sqlite3 shell from a TSV made from the ingested items
+	# (ingest-payments is not part of the bench yet).  Per ten items: six
+	# pay their document by its id, one by the id squashed short by 3.00
+	# (write-off), one has no reference and pays the open amount from the
+	# debtor's account (payer account, exact amount or oldest due), one
+	# names the debtor's code and pays 100.00 (oldest due), one names
+	# nothing anybody knows (unmatched).  Each run starts from a copy.
+	if [ "$ck_ok" -eq 1 ] && [ "$ck_alloc" -eq 1 ]; then
+		base=$out/alloc-base-$size.db
+		adb=$out/alloc-$size.db
+		rm -f "$base" "$base-wal" "$base-shm"
+		if seed_receipts "$ckdb" "$base" "$out/receipts-$size.tsv"; then
+			say "allocation $size: $(wc -l <"$out/receipts-$size.tsv" | tr -d ' ') receipts seeded into the state with sqlite3 from $out/receipts-$size.tsv (not through ingest-payments)"
+			fresh=$adb
+			prep="cp '$base' '$adb'"
+			run_task creditkit-allocate allocate \
+			    "creditkit allocate-payments, 1 receipt per item" \
+			    /dev/null /dev/null \
+			    "$alloc" --db "$adb" --as-of "$asof" -q &&
+				check_alloc "$adb"
+			prep=
+			fresh=
+		else
+			fail "seeding receipts failed"
+		fi
+		[ "${BENCH_KEEP:-0}" = 1 ] ||
+			rm -f "$base" "$adb" "$adb-wal" "$adb-shm" \
+			    "$out/receipts-$size.tsv"
+	fi
 	[ "${BENCH_KEEP:-0}" = 1 ] ||
 		rm -f "$sqldb" "$ckdb" "$ckdb-wal" "$ckdb-shm" "$ckdb-journal"
 done
@@ -414,13 +509,17 @@ for size in $sizes; do
 	    "$(wall "$size" creditkit-aging)" "$(wall "$size" awk)" 0.50
 done
 for size in $sizes; do
-	for id in creditkit-ingest creditkit-aging; do
+	for id in creditkit-ingest creditkit-aging creditkit-allocate; do
 		r=$(rss "$size" "$id")
 		[ -n "$r" ] || continue
 		$awk -v s="$size" -v id="${id#creditkit-}" -v r="$r" 'BEGIN {
 		    printf "memory %s: %s peak RSS = %.0f MiB (target: within a few hundred MiB at 5M)\n", \
-		    s, id == "ingest" ? "ingest-invoices" : "age-ledger", r / 1024 }'
+		    s, id == "ingest" ? "ingest-invoices" : id == "aging" ? \
+		    "age-ledger" : "allocate-payments", r / 1024 }'
 	done
+	w=$(wall "$size" creditkit-allocate)
+	[ -z "$w" ] || $awk -v s="$size" -v w="$w" -v n="$(cat "$tmp/rows.$size")" \
+	    'BEGIN { printf "allocation %s: %.0f receipts/s (%s receipts in %.3f s)\n", s, (w > 0 ? n / w : 0), n, w }'
 done
 # Flat memory: the same tool's peak RSS from the smallest to the largest.
 # shellcheck disable=SC2086  # one word a size

@@ -1005,7 +1005,9 @@ out:
  * the as-of day.  A receipt reversed by then is not cash any more.  The
  * allocations and reversals are grouped first so that SQLite joins two
  * small materialised sets instead of running a subquery per payment
- * (SQLite builds them only when there is a payment to join).  "+date"
+ * (SQLite builds them only when there is a payment to join).  Only
+ * allocations spend a receipt's cash: its write-offs settle the item
+ * with no cash, and what its reversal reopens is the reversal's.  "+date"
  * keeps SQLite off the date index, which for the usual "all of them"
  * costs a lookup per settlement where a plain scan is 2-3 times faster.
  */
@@ -1017,7 +1019,8 @@ scan_receipts(struct aging *a, struct state *st, const struct idmap *m,
 	    "SELECT p.id, p.debtor_id, p.value_date, p.currency, p.amount,"
 	    " coalesce(al.s, 0), p.entry_key FROM payment p"
 	    " LEFT JOIN (SELECT payment_id AS pid, sum(amount) AS s"
-	    "  FROM settlement WHERE payment_id IS NOT NULL AND +date <= ?1"
+	    "  FROM settlement WHERE payment_id IS NOT NULL"
+	    "  AND kind = 'allocation' AND +date <= ?1"
 	    "  GROUP BY payment_id) al ON al.pid = p.id"
 	    " LEFT JOIN (SELECT DISTINCT reverses_id AS rid FROM payment"
 	    "  WHERE kind = 'reversal' AND reverses_id IS NOT NULL"

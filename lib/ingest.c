@@ -80,7 +80,7 @@ struct ingest_run {
 	char **stream_extra;
 	sqlite3_stmt *ins_item, *find_item, *upd_item, *ins_settle,
 	    *ins_change, *find_debtor, *ins_debtor, *upd_debtor, *debtor_ref,
-	    *del_debtor;
+	    *del_debtor, *bureau;
 	struct sbuf attrs, tmp, name, norm, synth;
 };
 
@@ -167,7 +167,9 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    prep(r, &r->debtor_ref, "SELECT ref FROM debtor WHERE id = ?",
 	    d) ||
 	    prep(r, &r->del_debtor, "DELETE FROM debtor WHERE id = ?1 AND "
-	    "NOT EXISTS (SELECT 1 FROM item WHERE debtor_id = ?1)", d)) {
+	    "NOT EXISTS (SELECT 1 FROM item WHERE debtor_id = ?1)", d) ||
+	    prep(r, &r->bureau, "SELECT coalesce(sum(amount), 0) FROM "
+	    "settlement WHERE item_id = ? AND payment_id IS NOT NULL", d)) {
 		ingest_free(r);
 		return NULL;
 	}
@@ -202,6 +204,7 @@ ingest_free(struct ingest_run *r)
 	sqlite3_finalize(r->upd_debtor);
 	sqlite3_finalize(r->debtor_ref);
 	sqlite3_finalize(r->del_debtor);
+	sqlite3_finalize(r->bureau);
 	hmap_free(r->debtors);
 	free(r->seen);
 	free(r->line_of);
@@ -862,6 +865,24 @@ old_debtor_ref(struct ingest_run *r, int64_t id, struct sbuf *buf,
 	return 0;
 }
 
+/* bureau_settled: the net of item's settlements by payments. */
+static int
+bureau_settled(struct ingest_run *r, int64_t item, int64_t *sum,
+    struct diag *d)
+{
+	sqlite3_stmt *s = r->bureau;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, item);
+	rc = sqlite3_step(s);
+	*sum = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW)
+		return state_error(r->st, d, "reading settlements");
+	return 0;
+}
+
 static int
 add_settlement(struct ingest_run *r, int64_t item, int32_t date,
     int64_t amount, const char *kind, struct diag *d)
@@ -977,7 +998,7 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 	int closed, rc, created, attrs_same;
 	int32_t closed_date, settle_date;
 	const char *reason, *settle_kind, *attrs;
-	char hash[17];
+	char hash[17], old_reason[32];
 
 	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)w->hash);
 	if (debtor_id(r, w, &did, &created, d) != 0)
@@ -1056,6 +1077,9 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		int32_t old_due = sqlite3_column_int(s, 4);
 		int old_query = sqlite3_column_int(s, 8);
 		char old_ccy[8] = "", old_type[16] = "";
+		int old_closed;
+		int32_t old_closed_date;
+		int64_t bureau = 0;
 
 		old_amount = sqlite3_column_int64(s, 5);
 		old_open = sqlite3_column_int64(s, 6);
@@ -1063,8 +1087,35 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		    (const char *)sqlite3_column_text(s, 9));
 		snprintf(old_type, sizeof old_type, "%s",
 		    (const char *)sqlite3_column_text(s, 10));
+		old_closed = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		old_closed_date = sqlite3_column_int(s, 7);
+		snprintf(old_reason, sizeof old_reason, "%s",
+		    old_closed && sqlite3_column_type(s, 11) != SQLITE_NULL ?
+		    (const char *)sqlite3_column_text(s, 11) : "");
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
+		/*
+		 * The client's export lags the bank.  What the bureau applied
+		 * from a receipt (allocate-payments: settlements with a
+		 * payment) stands whatever the export says: the item is open
+		 * by at most its amount less that, so an export that still
+		 * shows the open amount from before the allocation does not
+		 * undo it, and one that later shows the item paid settles
+		 * nothing twice (the export can only take the item lower).
+		 * An item the bureau closed that stays closed keeps its day.
+		 */
+		if (bureau_settled(r, item, &bureau, d) != 0)
+			return -1;
+		if (bureau > 0 && open > w->amount - bureau)
+			open = w->amount - bureau;
+		if (bureau > 0) {
+			closed = open == 0;
+			if (closed && old_closed) {
+				closed_date = old_closed_date;
+				if (old_reason[0] != '\0')
+					reason = old_reason;
+			}
+		}
 		if ((old_debtor != did && (old_debtor_ref(r, old_debtor,
 		    &r->tmp, d) || record_change(r, item, "debtor_id",
 		    sbuf_str(&r->tmp), w->debtor_ref, d))) ||

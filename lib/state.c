@@ -27,7 +27,8 @@
 static const char schema_v1[] =
 "CREATE TABLE batch ("
 "  id INTEGER PRIMARY KEY,"
-"  kind TEXT NOT NULL,"			/* invoices, payments, contacts */
+"  kind TEXT NOT NULL,"			/* invoices, payments, contacts,
+					   allocation */
 "  tool TEXT NOT NULL,"
 "  file_name TEXT NOT NULL,"
 "  sha256 TEXT,"
@@ -156,6 +157,39 @@ static const char schema_v1[] =
 "  reverses_id INTEGER REFERENCES payment(id)"
 ");"
 "CREATE INDEX payment_debtor ON payment(debtor_id);"
+
+/*
+ * allocate-payments' own records.  allocation: one row per payment it has
+ * decided (a receipt applied or put on account, a reversal undone, a
+ * receipt cancelled by its reversal before it was applied); a receipt
+ * with no row here and no debtor is still to be allocated, so unmatched
+ * receipts are tried again on every run.  doc_key: every item's document
+ * id normalised (letters and digits, lower case), so a remittance's
+ * "INV306" finds "INV-306" through an index; item ids only grow and doc
+ * ids never change, so each run adds the keys of the new items only.
+ * payment_payer finds the debtor an earlier receipt from the same payer
+ * account was allocated to; settlement_payment what a receipt applied.
+ */
+"CREATE TABLE allocation ("
+"  payment_id INTEGER PRIMARY KEY REFERENCES payment(id),"
+"  batch_id INTEGER NOT NULL REFERENCES batch(id),"
+"  status TEXT NOT NULL CHECK (status = 'allocated' OR"
+"    status = 'on_account' OR status = 'refund' OR"
+"    status = 'reversal' OR status = 'reversed'),"
+"  debtor_rule TEXT,"			/* how the debtor was found */
+"  note TEXT"
+");"
+"CREATE TABLE doc_key ("
+"  key TEXT NOT NULL,"
+"  item_id INTEGER NOT NULL,"
+"  PRIMARY KEY (key, item_id)"
+") WITHOUT ROWID;"
+"CREATE INDEX payment_payer ON payment(payer_account, debtor_id)"
+"  WHERE payer_account IS NOT NULL;"
+/* What a receipt applied, for undoing it on a reversal; partial, so the
+ * export's settlements (no payment) cost ingest nothing. */
+"CREATE INDEX settlement_payment ON settlement(payment_id)"
+"  WHERE payment_id IS NOT NULL;"
 
 /* One row per chase action carried out (or planned and emitted). */
 "CREATE TABLE action ("
