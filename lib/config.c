@@ -682,6 +682,7 @@ static const char *const top_keys[] = {
 	/* Owned by later modules; kept in c->root unchecked. */
 	"chase", "paths", "branding", "interest", "targets", "kpi", "score",
 	"contact", "gdpr", "export",
+	"bank",		/* bank CSV mapping: lib/bankcsv.c reads it */
 	NULL
 };
 static const char *const client_keys[] = {
