@@ -274,11 +274,21 @@ meta_currency(struct bc *b, const struct csvin_record *r)
 		klen = (size_t)(colon - f);
 		while (klen > 0 && f[klen - 1] == ' ')
 			klen--;
+		static const char *const keys[] = { "", "currency", "devise",
+		    "w\xc3\xa4hrung", "wahrung", "moneda", "divisa", "munt",
+		    NULL };
+		struct sbuf key = { 0 }, raw = { 0 };
+		int known = 0;
+
 		vlen = strlen(colon + 1);
 		v = util_trim(colon + 1, &vlen);
-		if (vlen == 3 && (klen == 0 || (klen == 8 &&
-		    util_strncaseeq(f, "currency", 8)) || (klen == 6 &&
-		    util_strncaseeq(f, "devise", 6)))) {
+		sbuf_add(&raw, f, klen);
+		util_norm_key(sbuf_str(&raw), &key);
+		for (size_t k = 0; keys[k] && !known; k++)
+			known = strcmp(sbuf_str(&key), keys[k]) == 0;
+		sbuf_free(&key);
+		sbuf_free(&raw);
+		if (vlen == 3 && known) {
 			char c[4];
 
 			memcpy(c, v, 3);

@@ -368,6 +368,7 @@ remittance(struct camt *c, const xmlNode *tx, const xmlNode *entry,
 	const xmlNode *rmt = kid(c, tx, "RmtInf"), *n;
 	struct sbuf ustrd = { 0 }, cref = { 0 }, doc = { 0 }, norm = { 0 };
 	long cref_line = 0;
+	int demoted = 0;
 
 	if (text(path(c, tx, "Refs/EndToEndId"), &e->end_to_end_id) &&
 	    strcmp(e->end_to_end_id.buf, "NOTPROVIDED") == 0)
@@ -398,6 +399,7 @@ remittance(struct camt *c, const xmlNode *tx, const xmlNode *entry,
 			    "reference \"%s\" fails its ISO 11649 check: kept "
 			    "as unstructured text", cref.buf);
 			add_word(&ustrd, &cref);
+			demoted = 1;
 		} else {
 			sbuf_add(&e->reference, cref.buf, cref.len);
 		}
@@ -417,8 +419,7 @@ remittance(struct camt *c, const xmlNode *tx, const xmlNode *entry,
 	    e->remittance.len);
 	sbuf_reset(&e->remittance);
 	add_word(&e->remittance, &ustrd);
-	if (cref.len > 0 && e->reference.len > 0 &&
-	    strcmp(cref.buf, sbuf_str(&ustrd)) != 0)
+	if (cref.len > 0 && !demoted)
 		add_word(&e->remittance, &cref);
 	add_word(&e->remittance, &c->t2);
 	if (text(path(c, tx, "RtrInf/Rsn/Cd"), &e->return_reason) ||
@@ -713,7 +714,7 @@ camt_read(const char *buf, size_t n, const char *name,
 {
 	struct camt c;
 	xmlTextReaderPtr r;
-	int ret, rc = 0, depth_root = -1;
+	int ret, rc = 0, depth_root = -1, root_closed = 0;
 
 	memset(&c, 0, sizeof c);
 	c.k = k;
@@ -751,6 +752,8 @@ camt_read(const char *buf, size_t n, const char *name,
 		if (type == XML_READER_TYPE_END_ELEMENT) {
 			if (c.in_stmt && depth == depth_root + 2)
 				rc = end_statement(&c);
+			if (depth == depth_root)
+				root_closed = 1;
 			ret = xmlTextReaderRead(r);
 			continue;
 		}
@@ -800,8 +803,13 @@ camt_read(const char *buf, size_t n, const char *name,
 	}
 	if (rc == 0 && (ret < 0 || c.xml_err)) {
 		d->line = c.err_line;
-		diag_set(d, "malformed XML: %s", c.xml_err ? c.err_msg :
-		    "the reader stopped");
+		if (depth_root >= 0 && !root_closed)
+			diag_set(d, "malformed XML: the file ends inside the "
+			    "document (cut short?); libxml2 says: %s",
+			    c.xml_err ? c.err_msg : "the reader stopped");
+		else
+			diag_set(d, "malformed XML: %s", c.xml_err ?
+			    c.err_msg : "the reader stopped");
 		rc = PAY_EDATA;
 	}
 	if (rc == 0 && depth_root < 0) {

@@ -59,7 +59,9 @@ struct mt {
 	struct pay_entry e;
 	struct sbuf details, cust_ref, supp;
 	size_t e_off, e_end;
-	int e_bad;		/* rejected already */
+	int e_bad;		/* rejected: why, and where */
+	struct sbuf rej;
+	long rej_line;
 	struct sbuf t;
 };
 
@@ -227,20 +229,20 @@ static int
 reject(struct mt *m, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Marks the pending entry rejected; it is told once its :86: lines are
+ * read, so that the rejects file gets the entry whole. */
 static int
 reject(struct mt *m, long line, const char *fmt, ...)
 {
-	struct sbuf b = { 0 };
 	va_list ap;
-	int rc;
 
+	m->e_bad = 1;
+	m->rej_line = line;
+	sbuf_reset(&m->rej);
 	va_start(ap, fmt);
-	sbuf_vaddf(&b, fmt, ap);
+	sbuf_vaddf(&m->rej, fmt, ap);
 	va_end(ap);
-	rc = m->k->reject(m->k->ctx, line, sbuf_str(&b), m->buf + m->e_off,
-	    m->e_end - m->e_off, m->d);
-	sbuf_free(&b);
-	return rc;
+	return 0;
 }
 
 /* The entry waiting for its details goes to the sink. */
@@ -254,7 +256,8 @@ flush_entry(struct mt *m)
 		return 0;
 	m->pending = 0;
 	if (m->e_bad)
-		return 0;
+		return m->k->reject(m->k->ctx, m->rej_line, sbuf_str(&m->rej),
+		    m->buf + m->e_off, m->e_end - m->e_off, m->d);
 	rf = 0;
 	if (m->details.len > 0) {
 		mt940_details(m->details.buf, m->details.len, e);
@@ -326,13 +329,11 @@ entry(struct mt *m, const struct field *f)
 	m->nentries_stmt++;
 	memcpy(ccy, m->st.currency, 4);
 	if (!money_is_currency(ccy)) {
-		m->e_bad = 1;
 		return reject(m, f->line, "field \":61:\": no currency known "
 		    "for the statement (no :60F: balance before it)");
 	}
 	memcpy(e->currency, ccy, 4);
 	if (end - p < 6 || !all_digits(p, 6)) {
-		m->e_bad = 1;
 		return reject(m, f->line, "field \":61:\": no value date "
 		    "(YYMMDD) at its start");
 	}
@@ -340,7 +341,6 @@ entry(struct mt *m, const struct field *f)
 	mo = num(p + 2, 2);
 	dd = num(p + 4, 2);
 	if (bank_date(m, y, mo, dd, f->line, "61", &e->value_date) != 0) {
-		m->e_bad = 1;
 		return reject(m, f->line, "field \":61:\": value date "
 		    "\"%.6s\" is not a date", p);
 	}
@@ -385,7 +385,6 @@ entry(struct mt *m, const struct field *f)
 		credit = p[0] == 'C';
 		p++;
 	} else {
-		m->e_bad = 1;
 		return reject(m, f->line, "field \":61:\": no C, D, RC or RD "
 		    "mark after the dates");
 	}
@@ -397,7 +396,6 @@ entry(struct mt *m, const struct field *f)
 	diag_clear(&d);
 	if (q == p || money_parse(p, (size_t)(q - p),
 	    money_minor_digits(ccy), MONEY_COMMA, &e->amount, NULL, &d) != 0) {
-		m->e_bad = 1;
 		return reject(m, f->line, "field \":61:\": amount: %s",
 		    q == p ? "missing" : d.msg);
 	}
@@ -694,6 +692,7 @@ mt940_read(const char *buf, size_t n, const struct pay_sink *k,
 	sbuf_free(&m.cust_ref);
 	sbuf_free(&m.supp);
 	sbuf_free(&m.t);
+	sbuf_free(&m.rej);
 	return rc;
 }
 

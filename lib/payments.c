@@ -454,7 +454,8 @@ pay_begin(struct state *st, const struct pay_opts *o, struct diag *d)
 	    (r->sel_stmt = state_prepare(st, "SELECT id FROM statement WHERE "
 	    "account = ? AND stmt_ref = ?", d)) == NULL ||
 	    (r->end_stmt = state_prepare(st, "UPDATE statement SET closing = ?, "
-	    "to_date = ?, balance_ok = ? WHERE id = ?", d)) == NULL ||
+	    "to_date = ?, balance_ok = ?, opening = ? WHERE id = ?", d)) ==
+	    NULL ||
 	    (r->ins_pay = state_prepare(st, "INSERT INTO payment (entry_key, "
 	    "statement_id, batch_id, account, booking_date, value_date, "
 	    "currency, amount, charges, kind, payer_name, payer_account, "
@@ -560,7 +561,8 @@ sink_reject(void *ctx, long line, const char *msg, const char *raw,
 	}
 	if (r->o->strict) {
 		d->line = line;
-		diag_set(d, "%s (stopped by --strict)", msg);
+		diag_set(d, "stopped by --strict at this rejected entry: "
+		    "nothing of the run is recorded");
 		return PAY_EDATA;
 	}
 	return 0;
@@ -912,7 +914,12 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 		sqlite3_bind_int(q, 3, ok);
 	else
 		sqlite3_bind_null(q, 3);
-	sqlite3_bind_int64(q, 4, r->stmt_id);
+	/* A CSV export's opening balance is known only at its end. */
+	if (s->has_opening)
+		sqlite3_bind_int64(q, 4, s->opening);
+	else
+		sqlite3_bind_null(q, 4);
+	sqlite3_bind_int64(q, 5, r->stmt_id);
 	if (step_done(r, q, "finishing a statement", d) != 0)
 		return PAY_ESTATE;
 	sqlite3_clear_bindings(q);
