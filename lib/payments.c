@@ -1009,17 +1009,34 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	case PAY_FMT_MT940:
 	case PAY_FMT_CSV:
 	default:
-		if (pay_to_utf8(raw.buf, raw.len, o->encoding, &text,
-		    &guessed, d) != 0) {
-			rc = PAY_EDATA;
-			goto rollback;
+	{
+		const char *t = raw.buf;
+		size_t tn = raw.len;
+
+		/* UTF-8 is read where it lies; anything else is decoded
+		 * and the raw bytes let go (a large file is held once). */
+		if (tn >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0) {
+			t += 3;
+			tn -= 3;
 		}
-		if (guessed)
-			sink_warn(r, 0, "not UTF-8: read as Windows-1252 (name "
-			    "another encoding with --encoding)");
-		rc = fmt == PAY_FMT_MT940 ? mt940_read(text.buf, text.len, &k,
-		    d) : bankcsv_read(text.buf, text.len, &o->csv, hex, &k, d);
+		if (o->encoding != NULL || !util_utf8_valid(t, tn)) {
+			if (pay_to_utf8(raw.buf, raw.len, o->encoding, &text,
+			    &guessed, d) != 0) {
+				rc = PAY_EDATA;
+				goto rollback;
+			}
+			if (guessed)
+				sink_warn(r, 0, "not UTF-8: read as "
+				    "Windows-1252 (name another encoding with "
+				    "--encoding)");
+			sbuf_free(&raw);
+			t = sbuf_str(&text);
+			tn = text.len;
+		}
+		rc = fmt == PAY_FMT_MT940 ? mt940_read(t, tn, &k, d) :
+		    bankcsv_read(t, tn, &o->csv, hex, &k, d);
 		break;
+	}
 	}
 	if (rc != 0)
 		goto rollback;
