@@ -683,6 +683,7 @@ static const char *const top_keys[] = {
 	"chase", "paths", "branding", "interest", "targets", "kpi", "score",
 	"contact", "gdpr", "export",
 	"allocation",		/* lib/allocate.c: allocate-payments */
+	"bank",		/* bank CSV mapping: lib/bankcsv.c reads it */
 	NULL
 };
 static const char *const client_keys[] = {

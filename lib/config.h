@@ -151,7 +151,8 @@ void config_defaults(struct client_config *c);
  * config_load: the file at path over the defaults.  Unknown keys are
  * errors, except the top-level sections later modules own (chase, paths,
  * branding, interest, targets, kpi, score, contact, gdpr, export,
- * allocation), which are kept in c->root unchecked.  Returns 0, or -1 with d set (d->line at
+ * allocation, bank), which are kept in c->root unchecked.  Returns 0, or
+ * -1 with d set (d->line at
  * the bad key or value, the message starting with its dotted key); on
  * failure c holds the defaults again, and config_free is safe either way.
  */

@@ -126,6 +126,10 @@ static const char schema_v1[] =
 "CREATE INDEX settlement_item ON settlement(item_id);"
 "CREATE INDEX settlement_date ON settlement(date);"
 
+/* A bank statement, notification or report (camt.053/054/052, an MT940
+ * or MT942 statement, the rows of one currency of a bank CSV export).
+ * balance_ok: 1 opening + entries = closing, 0 not (or not checkable),
+ * NULL when the statement gives no opening and closing balance. */
 "CREATE TABLE statement ("
 "  id INTEGER PRIMARY KEY,"
 "  batch_id INTEGER NOT NULL REFERENCES batch(id),"
@@ -135,6 +139,7 @@ static const char schema_v1[] =
 "  opening INTEGER, closing INTEGER,"
 "  from_date INTEGER, to_date INTEGER,"
 "  balance_ok INTEGER,"
+"  format TEXT,"				/* camt.053.001.02, mt940, csv */
 "  UNIQUE (account, stmt_ref)"
 ");"
 
@@ -154,7 +159,12 @@ static const char schema_v1[] =
 "  end_to_end_id TEXT,"
 "  debtor_id INTEGER REFERENCES debtor(id),"
 "  unallocated INTEGER NOT NULL,"	/* what is not yet applied */
-"  reverses_id INTEGER REFERENCES payment(id)"
+"  reverses_id INTEGER REFERENCES payment(id),"
+/* ingest-payments: the bank's own entry reference (AcctSvcrRef, the MT940
+ * bank reference, a CSV transaction id), the whole remittance text of
+ * which `reference` is the part chosen for matching, and the return
+ * reason of a reversal (camt RtrInf, ISO codes such as AC06). */
+"  bank_ref TEXT, remittance TEXT, return_reason TEXT"
 ");"
 "CREATE INDEX payment_debtor ON payment(debtor_id);"
 
@@ -350,6 +360,14 @@ static const char schema_v1[] =
 "  date(i.closed_date * 86400, 'unixepoch') AS closed_date,"
 "  i.closed_reason, i.in_query, i.attrs"
 "  FROM item i JOIN debtor d ON d.id = i.debtor_id;"
+"CREATE VIEW payment_v AS SELECT p.id, p.kind, p.account,"
+"  date(p.booking_date * 86400, 'unixepoch') AS booking_date,"
+"  date(p.value_date * 86400, 'unixepoch') AS value_date,"
+"  p.currency, p.amount AS amount_minor, p.charges AS charges_minor,"
+"  p.unallocated AS unallocated_minor, p.payer_name, p.payer_account,"
+"  p.reference, p.end_to_end_id, p.bank_ref, p.reverses_id,"
+"  p.statement_id, p.batch_id"
+"  FROM payment p;"
 "CREATE VIEW settlement_v AS SELECT s.id, i.doc_id,"
 "  date(s.date * 86400, 'unixepoch') AS date, s.amount AS amount_minor,"
 "  s.kind, s.payment_id, s.batch_id, s.note"

@@ -21,6 +21,7 @@ need libyaml-dev     has_header yaml.h
 need sqlite3         command -v sqlite3
 need libxml2-utils   command -v xmllint
 need mandoc          command -v mandoc
+need jq              command -v jq	# the camt oracle of the tests
 # make fuzz: libFuzzer comes with clang.
 if [ "${1:-}" = fuzz ]; then
 	need clang           command -v clang

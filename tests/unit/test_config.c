@@ -390,7 +390,7 @@ test_unknown_keys(void)
 		{ "client:\n  name: x\n\nreports:\n  a: 1\n", 4,
 		    "unknown key \"reports\" (known: client, input, aging, "
 		    "chase, paths, branding, interest, targets, kpi, score, "
-		    "contact, gdpr, export, allocation)" },
+		    "contact, gdpr, export, allocation, bank)" },
 		{ "aging:\n  buckets: [0]\n  basis_: due\n", 3,
 		    "unknown key \"basis_\" in aging (known: basis, buckets)" },
 		{ "client:\n  Name: x\n", 2,
