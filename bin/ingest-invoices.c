@@ -222,6 +222,8 @@ main(int argc, char **argv)
 	/* The item stream is held back until the run is known to stand, so
 	 * a run that is rolled back prints nothing. */
 	o.out = NULL;
+	if (!quiet)
+		cli_need_stdout(&cli);
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the item "
 		    "stream: %s", strerror(errno));

@@ -2,6 +2,7 @@
  * cli: shared options and messages of the tools.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "date.h"
@@ -114,11 +116,50 @@ cli_parse_date_arg(const struct cli *c, const char *option, const char *arg)
 	return day;
 }
 
+/*
+ * std_fds: a tool started with fd 0, 1 or 2 closed would give that number
+ * to the next file it opens (a temporary file, the state), and then write
+ * its output or messages into it.  Each closed one gets /dev/null, as
+ * OpenBSD's and sbase's tools do; a closed stdout is remembered, so a
+ * tool whose product is its output can refuse (cli_need_stdout).
+ */
+static int stdout_was_closed;
+
+static void
+std_fds(const char *prog)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			stdout_was_closed = 1;
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			/* Nothing safe to print to: stderr may be the one. */
+			if (fd != 2)
+				fprintf(stderr, "%s: /dev/null: %s\n", prog,
+				    strerror(errno));
+			exit(EXIT_STATE);
+		}
+	}
+}
+
+void
+cli_need_stdout(const struct cli *c)
+{
+	if (stdout_was_closed)
+		cli_die(c, EXIT_STATE, "standard output: %s (the tool was "
+		    "started with it closed)", strerror(EBADF));
+}
+
 void
 cli_init(struct cli *c, const char *prog, const char *usage)
 {
 	const char *e;
 
+	std_fds(prog);
 	memset(c, 0, sizeof *c);
 	c->prog = prog;
 	c->usage = usage;

@@ -50,8 +50,14 @@ struct cli {
 };
 
 /* cli_init: sets the program name and the defaults from the environment;
- * exits 2 with a message when $CREDITKIT_AS_OF is not a date. */
+ * exits 2 with a message when $CREDITKIT_AS_OF is not a date.  Before
+ * anything else it puts /dev/null on any of fds 0, 1, 2 that is closed,
+ * so no file the tool opens takes their place. */
 void cli_init(struct cli *c, const char *prog, const char *usage);
+
+/* cli_need_stdout: exits 3 when the tool was started with stdout closed;
+ * for tools whose output is wanted, called before they change anything. */
+void cli_need_stdout(const struct cli *c);
 
 /*
  * cli_shared_option: handles opt (as getopt_long returned it) if it is a
