@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -89,6 +90,24 @@ known_encoding(const char *name)
 	return 1;
 }
 
+/* same_file: 1 if path is one of the inputs, 2 if it is the state file,
+ * 0 if neither (or it does not exist yet). */
+static int
+same_file(const char *path, FILE **files, size_t nfiles, const char *db)
+{
+	struct stat a, b;
+
+	if (stat(path, &a) != 0)
+		return 0;
+	for (size_t i = 0; i < nfiles; i++)
+		if (fstat(fileno(files[i]), &b) == 0 && S_ISREG(b.st_mode) &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 1;
+	if (stat(db, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 2;
+	return 0;
+}
+
 static int
 parse_delimiter(const char *s)
 {
@@ -111,6 +130,7 @@ main(int argc, char **argv)
 	struct state st;
 	struct ingest_run *run;
 	struct batch_counts total = { 0 };
+	struct cli_replace rj = { NULL, NULL, NULL };
 	struct diag d;
 	const char *rejects_path = NULL;
 	const char *opt_date = NULL, *opt_decimal = NULL, *opt_delim = NULL;
@@ -231,13 +251,6 @@ main(int argc, char **argv)
 	rp.shown = 0;
 	o.report = report;
 	o.report_ctx = &rp;
-	if (rejects_path != NULL) {
-		o.rejects = fopen(rejects_path, "w");
-		if (o.rejects == NULL)
-			cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
-			    strerror(errno));
-	}
-
 	/* The config's column names are checked before any data is read. */
 	for (size_t i = 0; i < o.nmap; i++)
 		if (itemmap_field_from_name(o.map_field[i]) < 0) {
@@ -262,6 +275,24 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* The rejects file replaces what was there only when the run stands,
+	 * and never an input or the state. */
+	if (rejects_path != NULL) {
+		int clash = same_file(rejects_path, files, nfiles, cli.db);
+
+		if (clash != 0 || cli_replace_open(&cli, &rj, rejects_path)) {
+			if (clash != 0)
+				cli_warn(&cli, "--rejects: %s is %s", rejects_path,
+				    clash == 1 ? "one of the inputs" :
+				    "the state file");
+			for (size_t i = 0; i < nfiles; i++)
+				cli_close_input(files[i]);
+			free(files);
+			config_free(&cfg);
+			return clash != 0 ? EXIT_USAGE : EXIT_STATE;
+		}
+		o.rejects = rj.fp;
+	}
 
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
 	    state_bulk_load(&st, &d) != 0 ||
@@ -271,6 +302,7 @@ main(int argc, char **argv)
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		state_rollback(&st);
 		state_close(&st);
+		cli_replace_abort(&rj);
 		for (size_t i = 0; i < nfiles; i++)
 			cli_close_input(files[i]);
 		free(files);
@@ -357,6 +389,13 @@ main(int argc, char **argv)
 	if (status == EXIT_OK && o.out != NULL &&
 	    cli_copy_out(&cli, o.out) != 0)
 		status = EXIT_STATE;
+	if (o.rejects != NULL) {
+		o.rejects = NULL;
+		if (status != EXIT_OK)
+			cli_replace_abort(&rj);
+		else if (cli_replace_commit(&cli, &rj) != 0)
+			status = EXIT_STATE;
+	}
 	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;
@@ -365,8 +404,6 @@ main(int argc, char **argv)
 		state_rollback(&st);
 	state_close(&st);
 	config_free(&cfg);
-	if (o.rejects != NULL)
-		fclose(o.rejects);
 	if (o.out != NULL)
 		fclose(o.out);
 	if (status == EXIT_OK && (total.rejected > 0 || refused))

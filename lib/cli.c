@@ -274,6 +274,80 @@ failed:
 	return -1;
 }
 
+int
+cli_replace_open(const struct cli *c, struct cli_replace *r,
+    const char *path)
+{
+	struct stat sb;
+	mode_t mask;
+	int fd;
+
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if ((r->fp = fopen(path, "w")) == NULL)
+			goto fail;
+		return 0;
+	}
+	r->tmp = xmalloc(strlen(path) + 8);
+	memcpy(r->tmp, path, strlen(path));
+	memcpy(r->tmp + strlen(path), ".XXXXXX", 8);
+	if ((fd = mkstemp(r->tmp)) < 0)
+		goto fail;
+	/* As fopen would have made it (mkstemp's is 0600), or as the file
+	 * it replaces was. */
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, stat(path, &sb) == 0 ? sb.st_mode & 07777 :
+	    0666 & ~mask);
+	if ((r->fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(r->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_warn(c, "%s: %s", path, strerror(errno));
+	free(r->tmp);
+	r->tmp = NULL;
+	return -1;
+}
+
+int
+cli_replace_commit(const struct cli *c, struct cli_replace *r)
+{
+	int bad;
+
+	errno = 0;
+	bad = fflush(r->fp) != 0 || ferror(r->fp) ||
+	    (r->tmp != NULL && fsync(fileno(r->fp)) != 0);
+	if (fclose(r->fp) != 0)
+		bad = 1;
+	r->fp = NULL;
+	if (!bad && r->tmp != NULL && rename(r->tmp, r->path) != 0)
+		bad = 1;
+	if (bad) {
+		cli_warn(c, "%s: %s", r->path, strerror(errno ? errno : EIO));
+		if (r->tmp != NULL)
+			unlink(r->tmp);
+	}
+	free(r->tmp);
+	r->tmp = NULL;
+	return bad ? -1 : 0;
+}
+
+void
+cli_replace_abort(struct cli_replace *r)
+{
+	if (r->fp != NULL)
+		fclose(r->fp);
+	r->fp = NULL;
+	if (r->tmp != NULL)
+		unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
+}
+
 void
 cli_close_input(FILE *fp)
 {

@@ -93,6 +93,26 @@ const char *cli_input_name(const char *name);
  */
 int cli_copy_out(const struct cli *c, FILE *from);
 
+/*
+ * A file written whole or not at all (the rejects file): written to a
+ * temporary file beside path and renamed into place by cli_replace_commit,
+ * so a run that does not stand leaves path as it was.  A path that exists
+ * and is not a regular file (/dev/stderr, a FIFO) is written directly.
+ * cli_replace_open: 0, or -1 with the system's reason printed.
+ * cli_replace_commit: flushed, synced and renamed; 0, or -1 with the
+ * reason printed (the temporary file removed).  cli_replace_abort: the
+ * temporary file removed, path untouched.  Both close fp.
+ */
+struct cli_replace {
+	FILE *fp;
+	const char *path;
+	char *tmp;		/* NULL when writing path directly */
+};
+int cli_replace_open(const struct cli *c, struct cli_replace *r,
+    const char *path);
+int cli_replace_commit(const struct cli *c, struct cli_replace *r);
+void cli_replace_abort(struct cli_replace *r);
+
 /* cli_finish: flushes stdout and checks it (a full disk is never silent);
  * returns status, or 3 when stdout failed. */
 int cli_finish(const struct cli *c, int status);
