@@ -187,6 +187,9 @@ main(int argc, char **argv)
 	o.map_header = (const char *const *)cfg.input.column_header;
 	o.map_line = cfg.input.column_line;
 	o.nmap = cfg.input.ncolumns;
+	o.type_code = (const char *const *)cfg.input.type_code;
+	o.type_name = (const char *const *)cfg.input.type_name;
+	o.ntypes = cfg.input.ntypes;
 	if (opt_date && date_order_from_name(opt_date, &o.date_order) != 0)
 		cli_usage_error(&cli, "--date-format: \"%s\" is not one of "
 		    "auto, iso, dmy, mdy, ymd, excel", opt_date);
@@ -251,7 +254,17 @@ main(int argc, char **argv)
 	rp.shown = 0;
 	o.report = report;
 	o.report_ctx = &rp;
-	/* The config's column names are checked before any data is read. */
+	/* The config's column names and types are checked before any data
+	 * is read. */
+	for (size_t i = 0; i < o.ntypes; i++)
+		if (!ingest_doc_type_known(o.type_name[i])) {
+			cli_at(&cli, cli.config, cfg.input.type_line[i],
+			    "input.types.%s: \"%s\" is not one of invoice, "
+			    "credit_note, debit_note, payment, by_sign, refund",
+			    o.type_code[i], o.type_name[i]);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
 	for (size_t i = 0; i < o.nmap; i++)
 		if (itemmap_field_from_name(o.map_field[i]) < 0) {
 			cli_at(&cli, cli.config, o.map_line[i], "input.columns: "

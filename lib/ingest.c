@@ -29,7 +29,11 @@
  * still ambiguous past this asks for --date-format. */
 #define MAX_SNIFF_ROWS 100000
 
-enum doc_type { DOC_INVOICE, DOC_CREDIT, DOC_DEBIT, DOC_PAYMENT };
+/* DOC_BY_SIGN (a journal entry) and DOC_REFUND (money paid out to the
+ * debtor) are read from an export only: normalise makes them a debit
+ * or credit note. */
+enum doc_type { DOC_INVOICE, DOC_CREDIT, DOC_DEBIT, DOC_PAYMENT,
+    DOC_BY_SIGN, DOC_REFUND };
 static const char *const doc_type_names[] = {
 	"invoice", "credit_note", "debit_note", "payment"
 };
@@ -328,8 +332,39 @@ blank(const char *s)
 	return n == 0;
 }
 
+/* The names of the config's input.types values. */
 static int
-parse_doc_type(const char *s, enum doc_type *t)
+doc_type_from_name(const char *name, enum doc_type *t)
+{
+	static const char *const names[] = { "invoice", "credit_note",
+	    "debit_note", "payment", "by_sign", "refund" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*t = (enum doc_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+ingest_doc_type_known(const char *name)
+{
+	enum doc_type t;
+
+	return doc_type_from_name(name, &t) == 0;
+}
+
+/*
+ * parse_doc_type: the client's own codes (input.types) first, then the
+ * names and codes of common systems: UBL's 380/381/383, Xero's ACCREC,
+ * QuickBooks' Statement Charge, Journal Entry and Refund, ERPNext's
+ * Payment Entry and Journal Entry, and Sage's transaction codes (SI
+ * invoice, SC credit, SD discount, SR receipt, SA payment on account, SP
+ * a payment made to the customer, which is a debit).
+ */
+static int
+parse_doc_type(const struct ingest_opts *o, const char *s, enum doc_type *t)
 {
 	static const struct {
 		const char *key;
@@ -348,12 +383,27 @@ parse_doc_type(const char *s, enum doc_type *t)
 		{ "unappliedpayment", DOC_PAYMENT },
 		{ "unappliedcash", DOC_PAYMENT },
 		{ "paymentonaccount", DOC_PAYMENT },
+		{ "paymententry", DOC_PAYMENT },
+		{ "statementcharge", DOC_DEBIT },
+		{ "journalentry", DOC_BY_SIGN }, { "journal", DOC_BY_SIGN },
+		{ "refund", DOC_REFUND },
+		{ "si", DOC_INVOICE }, { "sc", DOC_CREDIT },
+		{ "sd", DOC_CREDIT }, { "sr", DOC_PAYMENT },
+		{ "sa", DOC_PAYMENT }, { "sp", DOC_REFUND },
 	};
-	struct sbuf k = { 0 };
+	struct sbuf k = { 0 }, c = { 0 };
 	int rc = -1;
 
 	util_norm_key(s, &k);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (size_t i = 0; i < o->ntypes && rc != 0; i++) {
+		util_norm_key(o->type_code[i], &c);
+		if (strcmp(sbuf_str(&k), sbuf_str(&c)) == 0 &&
+		    doc_type_from_name(o->type_name[i], t) == 0)
+			rc = 0;
+	}
+	sbuf_free(&c);
+	for (size_t i = 0; rc != 0 && i < sizeof names / sizeof names[0];
+	    i++) {
 		if (strcmp(sbuf_str(&k), names[i].key) == 0) {
 			*t = names[i].t;
 			rc = 0;
@@ -504,7 +554,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		/* QuickBooks lists a payment not yet applied with no number;
 		 * it gets one made from what it is (below). */
 		s = field(f, fields, nfields, F_DOC_TYPE);
-		if (blank(s) || parse_doc_type(s, &t) != 0 ||
+		if (blank(s) || parse_doc_type(o, s, &t) != 0 ||
 		    t != DOC_PAYMENT) {
 			diag_set(d, "field \"doc_id\": empty");
 			return -1;
@@ -612,10 +662,26 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	s = field(f, fields, nfields, F_DOC_TYPE);
 	if (blank(s)) {
 		w->type = w->amount < 0 ? DOC_CREDIT : DOC_INVOICE;
-	} else if (parse_doc_type(s, &w->type) != 0) {
+	} else if (parse_doc_type(o, s, &w->type) != 0) {
 		diag_set(d, "field \"doc_type\": \"%s\" is not an invoice, "
 		    "credit note, debit note or payment", s);
 		return -1;
+	}
+	/* A document listed by what is open alone (ERPNext's standalone
+	 * credit note and payment entry: invoiced 0.00, outstanding
+	 * -250.00) is of that amount. */
+	if (w->amount == 0 && w->open != 0)
+		w->amount = w->open;
+	/* A journal entry is a debit or a credit by its sign; a refund paid
+	 * out to the debtor is a debit (it uses up their credit). */
+	if (w->type == DOC_BY_SIGN)
+		w->type = w->amount < 0 ? DOC_CREDIT : DOC_DEBIT;
+	if (w->type == DOC_REFUND) {
+		w->type = DOC_DEBIT;
+		if (w->amount < 0)
+			w->amount = -w->amount;
+		if (w->open < 0)
+			w->open = -w->open;
 	}
 	/* A negative amount is a credit note; credit notes and receipts are
 	 * held negative whatever sign the export wrote them with (UBL
@@ -649,6 +715,10 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (!blank(s)) {
 		if (parse_date_field(f, s, F_DUE_DATE, &w->due, d))
 			return -1;
+	} else if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
+		/* Credit is the debtor's from the day it is issued: terms
+		 * are for what they owe. */
+		w->due = w->issue;
 	} else {
 		const char *terms = field(f, fields, nfields, F_TERMS);
 
@@ -660,8 +730,6 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 				    "payment terms (net 30, eom 30)", terms);
 				return -1;
 			}
-		} else if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
-			w->due = w->issue;
 		} else {
 			diag_set(d, "field \"due_date\": empty, and no terms "
 			    "to compute it (add input.default_terms or "
@@ -1272,8 +1340,10 @@ reject(struct ingest_run *r, struct file_ctx *f, long line, long last_line,
 }
 
 /* Section and total rows of report-style exports (QuickBooks, Xero,
- * Sage): no document number and no amount, or a first cell that says
- * "Total".  They are skipped, never summed in. */
+ * Sage, ERPNext): no document number and no amount, a first cell that
+ * says "Total", or amounts with no document, debtor or date at all
+ * (ERPNext's grand total row has no label).  They are skipped, never
+ * summed in. */
 static int
 is_section_row(const struct file_ctx *f, char *const *fields,
     size_t nfields)
@@ -1283,6 +1353,11 @@ is_section_row(const struct file_ctx *f, char *const *fields,
 
 	first = util_trim(first, &n);
 	if (n >= 5 && util_strncaseeq(first, "total", 5))
+		return 1;
+	if (blank(field(f, fields, nfields, F_DOC_ID)) &&
+	    blank(field(f, fields, nfields, F_DEBTOR_ID)) &&
+	    blank(field(f, fields, nfields, F_DEBTOR_NAME)) &&
+	    blank(field(f, fields, nfields, F_ISSUE_DATE)))
 		return 1;
 	return blank(field(f, fields, nfields, F_DOC_ID)) &&
 	    blank(field(f, fields, nfields, F_AMOUNT)) &&

@@ -37,6 +37,11 @@ struct ingest_opts {
 	const char *const *map_header;
 	const long *map_line;
 	size_t nmap;
+	/* The client's own document type codes (config input.types): code
+	 * -> invoice, credit_note, debit_note, payment, by_sign, refund. */
+	const char *const *type_code;
+	const char *const *type_name;
+	size_t ntypes;
 	FILE *out;			/* the item stream, or NULL */
 	FILE *rejects;			/* rejected rows, whole, or NULL */
 	/* Where each rejected row is told: file, line, message. */
@@ -81,6 +86,10 @@ void ingest_free(struct ingest_run *r);
 /* ingest_latest_export: the as-of day of the newest export ingested into
  * st, or INT32_MIN when there is none.  0, or -1 with d set. */
 int ingest_latest_export(struct state *st, int32_t *day, struct diag *d);
+
+/* ingest_doc_type_known: 1 if name is a value input.types may map a
+ * code to (invoice, credit_note, debit_note, payment, by_sign, refund). */
+int ingest_doc_type_known(const char *name);
 
 /*
  * Payment terms: "net 30", "30 days", "30", "eom 30", "end of month + 30",
