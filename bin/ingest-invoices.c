@@ -190,6 +190,18 @@ main(int argc, char **argv)
 	o.type_code = (const char *const *)cfg.input.type_code;
 	o.type_name = (const char *const *)cfg.input.type_name;
 	o.ntypes = cfg.input.ntypes;
+	if (o.default_terms != NULL) {
+		int32_t due;
+
+		if (ingest_terms_due(o.default_terms, 0, &due) != 0) {
+			cli_at(&cli, cli.config, cfg.input.default_terms_line,
+			    "input.default_terms: \"%s\" is not payment terms "
+			    "such as \"net 30\" or \"eom 30\"",
+			    o.default_terms);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
+	}
 	if (opt_date && date_order_from_name(opt_date, &o.date_order) != 0)
 		cli_usage_error(&cli, "--date-format: \"%s\" is not one of "
 		    "auto, iso, dmy, mdy, ymd, excel", opt_date);
@@ -352,10 +364,11 @@ main(int argc, char **argv)
 			/* The data stopped the run (strict, no header,
 			 * ambiguous dates) or the state did: nothing of it
 			 * is kept. */
-			cli_at(&cli, rc == INGEST_ESTATE ? cli.db : name,
+			cli_at(&cli, rc == INGEST_ESTATE ? cli.db :
+			    rc == INGEST_ECONFIG ? cli.config : name,
 			    d.line, "%s", d.msg);
 			status = rc == INGEST_ESTATE ? EXIT_STATE :
-			    EXIT_REJECTS;
+			    rc == INGEST_ECONFIG ? EXIT_USAGE : EXIT_REJECTS;
 		} else if (ferror(fp)) {
 			cli_warn(&cli, "%s: read error", name);
 			status = EXIT_STATE;

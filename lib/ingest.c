@@ -1525,6 +1525,35 @@ sniff_row(struct file_ctx *f, struct date_sniff *sn, char *const *fields,
 	return 0;
 }
 
+/*
+ * mapping_misses: a record that the built-in aliases take for a header
+ * but that lacks a column the config's input.columns names is the header
+ * the config was written for, or against: the config is wrong for this
+ * export.  1 with d set (d->line the config's line), else 0.
+ */
+static int
+mapping_misses(struct file_ctx *f, const struct csvin_record *rec,
+    const struct ingest_opts *o, struct diag *d)
+{
+	struct itemmap m;
+	struct diag ignored;
+	int k;
+
+	if (itemmap_header(&m, rec->fields, rec->nfields, NULL, NULL, NULL, 0,
+	    &ignored) <= 0)
+		return 0;
+	itemmap_free(&m);
+	k = itemmap_missing_override(rec->fields, rec->nfields, o->map_header,
+	    o->nmap);
+	if (k < 0)
+		return 0;
+	d->line = o->map_line ? o->map_line[k] : 0;
+	diag_set(d, "input.columns.%s: \"%s\" is not a column of the "
+	    "header on line %ld of %s", o->map_field[k], o->map_header[k],
+	    rec->line, f->name);
+	return 1;
+}
+
 /* The batch's SHA-256 is of the file's bytes as read. */
 static void
 hash_bytes(void *ctx, const void *bytes, size_t n)
@@ -1543,7 +1572,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	struct csvin *in = NULL;
 	struct csvin_record *rec = NULL;
 	struct held *held = NULL;
-	size_t nheld = 0, titles = 0;
+	size_t nheld = 0, titles = 0, one_field = 0;
 	struct date_sniff sn;
 	struct sha256 sha;
 	char hex[65];
@@ -1599,7 +1628,14 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 
 			if (m < 0)
 				goto out;
+			if (m == 0 && o->nmap > 0 &&
+			    mapping_misses(&f, rec, o, d)) {
+				rc = INGEST_ECONFIG;
+				goto out;
+			}
 			if (m == 0) {
+				one_field += rec->nfields == 1 &&
+				    strpbrk(rec->fields[0], ",;\t|") != NULL;
 				if (++titles > MAX_TITLE_ROWS) {
 					d->line = 0;
 					diag_set(d, "no header row found in "
@@ -1645,8 +1681,15 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	}
 	if (!f.mapped) {
 		d->line = 0;
-		diag_set(d, titles ? "no header row found (name the columns "
-		    "in the config's input.columns)" : "empty file");
+		if (titles > 0 && one_field == titles)
+			diag_set(d, "no header row found: every record is one "
+			    "field that holds a %s (is the delimiter right? "
+			    "see --delimiter)", o->delimiter ? "separator" :
+			    "separator the sniffer did not take");
+		else
+			diag_set(d, titles ? "no header row found (name the "
+			    "columns in the config's input.columns)" :
+			    "empty file");
 		goto out;
 	}
 	if (deciding && nheld > 0) {

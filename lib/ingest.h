@@ -61,6 +61,9 @@ struct ingest_run *ingest_begin(struct state *st,
  * or the state and system. */
 #define INGEST_EDATA (-1)
 #define INGEST_ESTATE (-2)
+/* The config's input.columns names a header the export does not have;
+ * d->line is the config's line. */
+#define INGEST_ECONFIG (-3)
 
 /*
  * ingest_file: one export, called name in messages and recorded_name in
@@ -69,8 +72,9 @@ struct ingest_run *ingest_begin(struct state *st,
  * reported, counted and written to o->rejects; they never stop the run
  * unless o->strict.  Returns 0, INGEST_EDATA with d set when the file
  * cannot be ingested at all (no header, ambiguous dates, an unreadable
- * file, or the first reject under --strict), or INGEST_ESTATE when the
- * state failed; either way the caller rolls back.
+ * file, or the first reject under --strict), INGEST_ECONFIG when the
+ * header lacks a column the config maps, or INGEST_ESTATE when the
+ * state failed; in each case the caller rolls back.
  */
 int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
     const char *recorded_name, struct batch_counts *c, struct diag *d);

@@ -343,6 +343,30 @@ itemmap_free(struct itemmap *m)
 }
 
 int
+itemmap_missing_override(char *const *fields, size_t nfields,
+    const char *const *override_header, size_t noverride)
+{
+	struct sbuf want = { 0 }, key = { 0 };
+	int missing = -1;
+
+	for (size_t k = 0; k < noverride && missing < 0; k++) {
+		size_t i;
+
+		util_norm_key(override_header[k], &want);
+		for (i = 0; i < nfields; i++) {
+			util_norm_key(fields[i], &key);
+			if (strcmp(sbuf_str(&key), sbuf_str(&want)) == 0)
+				break;
+		}
+		if (i == nfields)
+			missing = (int)k;
+	}
+	sbuf_free(&want);
+	sbuf_free(&key);
+	return missing;
+}
+
+int
 itemmap_header(struct itemmap *m, char *const *fields, size_t nfields,
     const char *const *override_field, const char *const *override_header,
     const long *override_line, size_t noverride, struct diag *d)
