@@ -540,6 +540,10 @@ static int
 normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
     size_t nfields, struct row *w, struct diag *d)
 {
+	/* A value in a message is quoted and escaped: what prints as
+	 * nothing must not make a bad value look right. */
+	char qbuf[64];
+#define Q(v) util_quote((v), strlen(v), qbuf, sizeof qbuf)
 	const struct ingest_opts *o = r->o;
 	const char *s, *amount_s, *open_s, *paid_s;
 	char found[4] = "", found2[4] = "";
@@ -580,8 +584,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (blank(s)) {
 		w->debtor_type = o->debtor_type ? o->debtor_type : "business";
 	} else if ((w->debtor_type = parse_debtor_type(s)) == NULL) {
-		diag_set(d, "field \"debtor_type\": \"%s\" is not business, "
-		    "sole_trader or consumer", s);
+		diag_set(d, "field \"debtor_type\": %s is not business, "
+		    "sole_trader or consumer", Q(s));
 		return -1;
 	}
 
@@ -592,8 +596,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		const char *t = util_trim(s, &n);
 
 		if (n != 3) {
-			diag_set(d, "field \"currency\": \"%s\" is not an "
-			    "ISO 4217 code", s);
+			diag_set(d, "field \"currency\": %s is not an "
+			    "ISO 4217 code", Q(s));
 			return -1;
 		}
 		for (int i = 0; i < 3; i++) {
@@ -603,8 +607,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 			    (char)(c - 'a' + 'A') : c;
 		}
 		if (!money_is_currency(w->currency)) {
-			diag_set(d, "field \"currency\": \"%s\" is not an "
-			    "ISO 4217 code", s);
+			diag_set(d, "field \"currency\": %s is not an "
+			    "ISO 4217 code", Q(s));
 			return -1;
 		}
 	} else {
@@ -663,8 +667,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (blank(s)) {
 		w->type = w->amount < 0 ? DOC_CREDIT : DOC_INVOICE;
 	} else if (parse_doc_type(o, s, &w->type) != 0) {
-		diag_set(d, "field \"doc_type\": \"%s\" is not an invoice, "
-		    "credit note, debit note or payment", s);
+		diag_set(d, "field \"doc_type\": %s is not an invoice, "
+		    "credit note, debit note or payment", Q(s));
 		return -1;
 	}
 	/* A document listed by what is open alone (ERPNext's standalone
@@ -726,8 +730,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 			terms = o->default_terms;
 		if (terms != NULL && !blank(terms)) {
 			if (ingest_terms_due(terms, w->issue, &w->due) != 0) {
-				diag_set(d, "field \"terms\": \"%s\" is not "
-				    "payment terms (net 30, eom 30)", terms);
+				diag_set(d, "field \"terms\": %s is not "
+				    "payment terms (net 30, eom 30)", Q(terms));
 				return -1;
 			}
 		} else {
@@ -744,13 +748,13 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		w->has_settled = 1;
 		if (w->settled < w->issue) {
 			diag_set(d, "field \"settled_date\": %s is before the "
-			    "issue date", s);
+			    "issue date", Q(s));
 			return -1;
 		}
 	}
 	s = field(f, fields, nfields, F_DISPUTED);
 	if (!blank(s) && parse_flag(s, &w->disputed) != 0) {
-		diag_set(d, "field \"disputed\": \"%s\" is not yes or no", s);
+		diag_set(d, "field \"disputed\": %s is not yes or no", Q(s));
 		return -1;
 	}
 	if (w->doc_id == NULL)
@@ -778,6 +782,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	h = hash_int(h, w->disputed);
 	w->hash = h;
 	return 0;
+#undef Q
 }
 
 /* ---- writing ---- */
@@ -1554,6 +1559,31 @@ mapping_misses(struct file_ctx *f, const struct csvin_record *rec,
 	return 1;
 }
 
+/* name_bad_field: d's message for a field csvin could not take, with the
+ * field named by its creditkit name or its column's. */
+static void
+name_bad_field(const struct file_ctx *f, const struct csvin_record *rec,
+    struct diag *d)
+{
+	size_t i = rec->bad_field;
+
+	for (int k = 0; k < F_COUNT; k++)
+		if (f->map.col[k] >= 0 && (size_t)f->map.col[k] == i) {
+			diag_set(d, "field \"%s\" %s",
+			    itemmap_field_name((enum item_field)k),
+			    rec->bad_why);
+			return;
+		}
+	for (size_t k = 0; k < f->map.nextra; k++)
+		if ((size_t)f->map.extra[k] == i) {
+			diag_set(d, "field \"%s\" %s", f->map.extra_names[k],
+			    rec->bad_why);
+			return;
+		}
+	diag_set(d, "field %zu (past the header's %zu) %s", i + 1,
+	    f->map.ncols, rec->bad_why);
+}
+
 /* The batch's SHA-256 is of the file's bytes as read. */
 static void
 hash_bytes(void *ctx, const void *bytes, size_t n)
@@ -1610,8 +1640,11 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 		if (got < 0) {
 			if (rec == NULL || !f.mapped)
 				goto out;
-			/* An unreadable record (bad UTF-8) is a reject;
-			 * the file goes on. */
+			/* An unreadable record (bad UTF-8, a NUL) is a
+			 * reject; the file goes on.  The field is named as
+			 * every other reject names it. */
+			if (rec->bad_why != NULL)
+				name_bad_field(&f, rec, d);
 			fc.read++;
 			reject(r, &f, d->line, d->line, rec->raw, rec->rawlen,
 			    NULL, d->msg);
