@@ -1428,6 +1428,31 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		    last_line);
 		goto rejected;
 	}
+	/* Fewer fields than the header: exports that drop trailing empty
+	 * fields are read, but a row that lacks a column the mapping uses
+	 * might have lost it (its open amount read as the whole amount),
+	 * and a last line without its end is a file cut short. */
+	if (nfields < f->map.ncols) {
+		int k, cut = rawlen == 0 || (raw[rawlen - 1] != '\n' &&
+		    raw[rawlen - 1] != '\r');
+
+		for (k = 0; k < F_COUNT; k++)
+			if (f->map.col[k] >= 0 &&
+			    (size_t)f->map.col[k] >= nfields)
+				break;
+		if (k < F_COUNT) {
+			diag_set(&rd, "row has %zu fields, header has %zu: "
+			    "field \"%s\" is missing", nfields, f->map.ncols,
+			    itemmap_field_name((enum item_field)k));
+			goto rejected;
+		}
+		if (cut) {
+			diag_set(&rd, "row has %zu fields, header has %zu, "
+			    "and the file ends in it without a line end: is "
+			    "the file cut short?", nfields, f->map.ncols);
+			goto rejected;
+		}
+	}
 	if (normalise(r, f, fields, nfields, &w, &rd) != 0) {
 		/* A short row's "empty" field is the row's fault. */
 		if (nfields < f->map.ncols)
