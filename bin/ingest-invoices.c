@@ -368,7 +368,8 @@ main(int argc, char **argv)
 			    rc == INGEST_ECONFIG ? cli.config : name,
 			    d.line, "%s", d.msg);
 			status = rc == INGEST_ESTATE ? EXIT_STATE :
-			    rc == INGEST_ECONFIG ? EXIT_USAGE : EXIT_REJECTS;
+			    rc == INGEST_ECONFIG || rc == INGEST_EUSAGE ?
+			    EXIT_USAGE : EXIT_REJECTS;
 		} else if (ferror(fp)) {
 			cli_warn(&cli, "%s: read error", name);
 			status = EXIT_STATE;

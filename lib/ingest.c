@@ -1609,6 +1609,35 @@ name_bad_field(const struct file_ctx *f, const struct csvin_record *rec,
 	    f->map.ncols, rec->bad_why);
 }
 
+/*
+ * order_contradicted: after the sniffer chose D/M or M/D, each later
+ * row's dates are still fed to it; a value that fits only the other
+ * order means the column holds both (12/31/2025 and 31/12/2025), and
+ * 02/03/2026 cannot be read either way with confidence.  1 with d set.
+ */
+static int
+order_contradicted(const struct file_ctx *f, struct date_sniff *sn,
+    char *const *fields, size_t nfields, long line, struct diag *d)
+{
+	static const enum item_field dates[] = { F_ISSUE_DATE, F_DUE_DATE,
+	    F_SETTLED_DATE };
+	char a[64], b[64];
+
+	if (is_section_row(f, fields, nfields))
+		return 0;
+	for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+		date_sniff_add(sn, field(f, fields, nfields, dates[k]), line);
+	if (sn->only_dmy_line == 0 || sn->only_mdy_line == 0)
+		return 0;
+	d->line = 0;
+	diag_set(d, "the dates fit only day/month order on line %ld (%s) "
+	    "and only month/day order on line %ld (%s): use --date-format "
+	    "DMY or MDY", sn->only_dmy_line, util_quote(sn->only_dmy,
+	    strlen(sn->only_dmy), a, sizeof a), sn->only_mdy_line,
+	    util_quote(sn->only_mdy, strlen(sn->only_mdy), b, sizeof b));
+	return 1;
+}
+
 /* The batch's SHA-256 is of the file's bytes as read. */
 static void
 hash_bytes(void *ctx, const void *bytes, size_t n)
@@ -1631,7 +1660,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	struct date_sniff sn;
 	struct sha256 sha;
 	char hex[65];
-	int rc = INGEST_EDATA, prc = 0, got, deciding;
+	int rc = INGEST_EDATA, prc = 0, got, deciding, watching = 0;
 	struct batch_counts fc = { 0 };
 
 	memset(&f, 0, sizeof f);
@@ -1725,6 +1754,8 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				goto out;
 			}
 			deciding = 0;
+			watching = f.order == DATE_DMY ||
+			    f.order == DATE_MDY;
 			for (size_t i = 0; i < nheld; i++)
 				if ((prc = process_row(r, &f, held[i].fields,
 				    held[i].nfields, held[i].line,
@@ -1732,6 +1763,11 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				    held[i].rawlen, d)) != 0)
 					goto out;
 			continue;
+		}
+		if (watching && order_contradicted(&f, &sn, rec->fields,
+		    rec->nfields, rec->line, d)) {
+			rc = INGEST_EUSAGE;
+			goto out;
 		}
 		if ((prc = process_row(r, &f, rec->fields, rec->nfields,
 		    rec->line, rec->last_line, rec->raw, rec->rawlen, d)) != 0)

@@ -64,6 +64,9 @@ struct ingest_run *ingest_begin(struct state *st,
 /* The config's input.columns names a header the export does not have;
  * d->line is the config's line. */
 #define INGEST_ECONFIG (-3)
+/* The file cannot be read without an option: its dates fit day/month
+ * order on one line and only month/day on another (--date-format). */
+#define INGEST_EUSAGE (-4)
 
 /*
  * ingest_file: one export, called name in messages and recorded_name in
@@ -73,7 +76,8 @@ struct ingest_run *ingest_begin(struct state *st,
  * unless o->strict.  Returns 0, INGEST_EDATA with d set when the file
  * cannot be ingested at all (no header, ambiguous dates, an unreadable
  * file, or the first reject under --strict), INGEST_ECONFIG when the
- * header lacks a column the config maps, or INGEST_ESTATE when the
+ * header lacks a column the config maps, INGEST_EUSAGE when its dates
+ * hold evidence for both D/M and M/D order, or INGEST_ESTATE when the
  * state failed; in each case the caller rolls back.
  */
 int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
