@@ -181,6 +181,8 @@ main(int argc, char **argv)
 	o.delimiter = cfg.input.delimiter;
 	o.encoding = cfg.input.encoding;
 	snprintf(o.currency, sizeof o.currency, "%s", cfg.client.currency);
+	o.currency_given = !cfg_is_null(cfg_get(cfg_get(cfg.root, "client"),
+	    "currency"));
 	o.debtor_type = cfg.client.debtor_type;
 	o.default_terms = cfg.input.default_terms;
 	o.map_field = (const char *const *)cfg.input.column_field;
@@ -234,6 +236,7 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "--currency: \"%s\" is not an ISO "
 			    "4217 code such as GBP", opt_ccy);
 		snprintf(o.currency, sizeof o.currency, "%s", opt_ccy);
+		o.currency_given = 1;
 	}
 	if (opt_type) {
 		if (strcmp(opt_type, "business") != 0 &&

@@ -548,6 +548,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	const char *s, *amount_s, *open_s, *paid_s;
 	char found[4] = "", found2[4] = "";
 	int64_t paid;
+	int reparsed = 0;
 	uint64_t h;
 
 	memset(w, 0, sizeof *w);
@@ -623,6 +624,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		diag_set(d, "field \"amount\": empty");
 		return -1;
 	}
+reparse:
+	found[0] = found2[0] = '\0';
 	if (!blank(amount_s)) {
 		if (parse_amount(r, amount_s, w->digits, F_AMOUNT, &w->amount,
 		    found, d))
@@ -645,22 +648,40 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	} else {
 		w->open = w->amount;
 	}
-	/* An amount written "GBP 12.00" must agree with the currency. */
-	if (found[0] == '\0')
-		memcpy(found, found2, 4);
-	if (found[0] != '\0' && strcmp(found, w->currency) != 0) {
-		if (blank(field(f, fields, nfields, F_CURRENCY))) {
-			memcpy(w->currency, found, 4);
-			if (money_minor_digits(found) != w->digits) {
-				diag_set(d, "field \"amount\": %s amounts "
-				    "need a currency column", found);
-				return -1;
-			}
-		} else {
-			diag_set(d, "field \"amount\": written in %s but "
-			    "the currency is %s", found, w->currency);
-			return -1;
+	/*
+	 * An amount written "JPY 1600" or "€10.00" must agree with the
+	 * row's currency.  With no currency column and no currency the
+	 * client chose (--currency, client.currency), the code in the
+	 * amount is the item's currency, read again with its minor
+	 * digits.  "$" fits any dollar and "¥" JPY or CNY, but neither
+	 * says which.
+	 */
+	for (int k = 0; k < 2; k++) {
+		const char *got = k == 0 ? found : found2;
+		const char *col = k == 0 ? "amount" : blank(open_s) ?
+		    "paid_amount" : "open_amount";
+
+		if (got[0] == '\0' || money_symbol_fits(got, w->currency))
+			continue;
+		if (!reparsed && money_is_currency(got) &&
+		    !o->currency_given &&
+		    blank(field(f, fields, nfields, F_CURRENCY))) {
+			memcpy(w->currency, got, 4);
+			w->digits = money_minor_digits(w->currency);
+			reparsed = 1;
+			goto reparse;
 		}
+		if (money_is_currency(got))
+			diag_set(d, "field \"%s\": written in %s but the "
+			    "currency is %s", col, got, w->currency);
+		else
+			diag_set(d, "field \"%s\": \"%s\" is not written "
+			    "for %s (%s%s)", col, got, w->currency,
+			    got[0] == '$' ? "$ is a dollar or peso: USD, CAD, "
+			    "AUD, ..." : "\xc2\xa5 is JPY or CNY",
+			    blank(field(f, fields, nfields, F_CURRENCY)) ?
+			    "; give the currency with --currency" : "");
+		return -1;
 	}
 
 	s = field(f, fields, nfields, F_DOC_TYPE);

@@ -30,6 +30,10 @@ struct ingest_opts {
 	int delimiter;			/* 0: sniff */
 	const char *encoding;		/* NULL: UTF-8 */
 	char currency[4];		/* when the export names none */
+	int currency_given;		/* chosen by the client (option or
+					   config), not the built-in GBP:
+					   then a code written in an amount
+					   must agree with it */
 	const char *debtor_type;	/* default: "business" */
 	const char *default_terms;	/* "net 30", "eom 30"; may be NULL */
 	/* The client's explicit column mapping (config input.columns). */
