@@ -215,6 +215,7 @@ main(int argc, char *argv[])
 	 * "-", so a cron job or a loop that happens to have a pipe on stdin
 	 * still ages the state. */
 	stream = argc > 0;
+	cli_need_stdout(&c);
 
 	a = aging_new(&o);
 	if (rates != NULL)

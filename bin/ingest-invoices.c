@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -89,6 +90,24 @@ known_encoding(const char *name)
 	return 1;
 }
 
+/* same_file: 1 if path is one of the inputs, 2 if it is the state file,
+ * 0 if neither (or it does not exist yet). */
+static int
+same_file(const char *path, FILE **files, size_t nfiles, const char *db)
+{
+	struct stat a, b;
+
+	if (stat(path, &a) != 0)
+		return 0;
+	for (size_t i = 0; i < nfiles; i++)
+		if (fstat(fileno(files[i]), &b) == 0 && S_ISREG(b.st_mode) &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 1;
+	if (stat(db, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 2;
+	return 0;
+}
+
 static int
 parse_delimiter(const char *s)
 {
@@ -111,6 +130,7 @@ main(int argc, char **argv)
 	struct state st;
 	struct ingest_run *run;
 	struct batch_counts total = { 0 };
+	struct cli_replace rj = { NULL, NULL, NULL };
 	struct diag d;
 	const char *rejects_path = NULL;
 	const char *opt_date = NULL, *opt_decimal = NULL, *opt_delim = NULL;
@@ -161,12 +181,29 @@ main(int argc, char **argv)
 	o.delimiter = cfg.input.delimiter;
 	o.encoding = cfg.input.encoding;
 	snprintf(o.currency, sizeof o.currency, "%s", cfg.client.currency);
+	o.currency_given = !cfg_is_null(cfg_get(cfg_get(cfg.root, "client"),
+	    "currency"));
 	o.debtor_type = cfg.client.debtor_type;
 	o.default_terms = cfg.input.default_terms;
 	o.map_field = (const char *const *)cfg.input.column_field;
 	o.map_header = (const char *const *)cfg.input.column_header;
 	o.map_line = cfg.input.column_line;
 	o.nmap = cfg.input.ncolumns;
+	o.type_code = (const char *const *)cfg.input.type_code;
+	o.type_name = (const char *const *)cfg.input.type_name;
+	o.ntypes = cfg.input.ntypes;
+	if (o.default_terms != NULL) {
+		int32_t due;
+
+		if (ingest_terms_due(o.default_terms, 0, &due) != 0) {
+			cli_at(&cli, cli.config, cfg.input.default_terms_line,
+			    "input.default_terms: \"%s\" is not payment terms "
+			    "such as \"net 30\" or \"eom 30\"",
+			    o.default_terms);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
+	}
 	if (opt_date && date_order_from_name(opt_date, &o.date_order) != 0)
 		cli_usage_error(&cli, "--date-format: \"%s\" is not one of "
 		    "auto, iso, dmy, mdy, ymd, excel", opt_date);
@@ -199,6 +236,7 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "--currency: \"%s\" is not an ISO "
 			    "4217 code such as GBP", opt_ccy);
 		snprintf(o.currency, sizeof o.currency, "%s", opt_ccy);
+		o.currency_given = 1;
 	}
 	if (opt_type) {
 		if (strcmp(opt_type, "business") != 0 &&
@@ -222,6 +260,8 @@ main(int argc, char **argv)
 	/* The item stream is held back until the run is known to stand, so
 	 * a run that is rolled back prints nothing. */
 	o.out = NULL;
+	if (!quiet)
+		cli_need_stdout(&cli);
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the item "
 		    "stream: %s", strerror(errno));
@@ -229,14 +269,17 @@ main(int argc, char **argv)
 	rp.shown = 0;
 	o.report = report;
 	o.report_ctx = &rp;
-	if (rejects_path != NULL) {
-		o.rejects = fopen(rejects_path, "w");
-		if (o.rejects == NULL)
-			cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
-			    strerror(errno));
-	}
-
-	/* The config's column names are checked before any data is read. */
+	/* The config's column names and types are checked before any data
+	 * is read. */
+	for (size_t i = 0; i < o.ntypes; i++)
+		if (!ingest_doc_type_known(o.type_name[i])) {
+			cli_at(&cli, cli.config, cfg.input.type_line[i],
+			    "input.types.%s: \"%s\" is not one of invoice, "
+			    "credit_note, debit_note, payment, by_sign, refund",
+			    o.type_code[i], o.type_name[i]);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
 	for (size_t i = 0; i < o.nmap; i++)
 		if (itemmap_field_from_name(o.map_field[i]) < 0) {
 			cli_at(&cli, cli.config, o.map_line[i], "input.columns: "
@@ -260,6 +303,24 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* The rejects file replaces what was there only when the run stands,
+	 * and never an input or the state. */
+	if (rejects_path != NULL) {
+		int clash = same_file(rejects_path, files, nfiles, cli.db);
+
+		if (clash != 0 || cli_replace_open(&cli, &rj, rejects_path)) {
+			if (clash != 0)
+				cli_warn(&cli, "--rejects: %s is %s", rejects_path,
+				    clash == 1 ? "one of the inputs" :
+				    "the state file");
+			for (size_t i = 0; i < nfiles; i++)
+				cli_close_input(files[i]);
+			free(files);
+			config_free(&cfg);
+			return clash != 0 ? EXIT_USAGE : EXIT_STATE;
+		}
+		o.rejects = rj.fp;
+	}
 
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
 	    state_bulk_load(&st, &d) != 0 ||
@@ -269,6 +330,7 @@ main(int argc, char **argv)
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		state_rollback(&st);
 		state_close(&st);
+		cli_replace_abort(&rj);
 		for (size_t i = 0; i < nfiles; i++)
 			cli_close_input(files[i]);
 		free(files);
@@ -305,10 +367,12 @@ main(int argc, char **argv)
 			/* The data stopped the run (strict, no header,
 			 * ambiguous dates) or the state did: nothing of it
 			 * is kept. */
-			cli_at(&cli, rc == INGEST_ESTATE ? cli.db : name,
+			cli_at(&cli, rc == INGEST_ESTATE ? cli.db :
+			    rc == INGEST_ECONFIG ? cli.config : name,
 			    d.line, "%s", d.msg);
 			status = rc == INGEST_ESTATE ? EXIT_STATE :
-			    EXIT_REJECTS;
+			    rc == INGEST_ECONFIG || rc == INGEST_EUSAGE ?
+			    EXIT_USAGE : EXIT_REJECTS;
 		} else if (ferror(fp)) {
 			cli_warn(&cli, "%s: read error", name);
 			status = EXIT_STATE;
@@ -355,6 +419,13 @@ main(int argc, char **argv)
 	if (status == EXIT_OK && o.out != NULL &&
 	    cli_copy_out(&cli, o.out) != 0)
 		status = EXIT_STATE;
+	if (o.rejects != NULL) {
+		o.rejects = NULL;
+		if (status != EXIT_OK)
+			cli_replace_abort(&rj);
+		else if (cli_replace_commit(&cli, &rj) != 0)
+			status = EXIT_STATE;
+	}
 	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;
@@ -363,8 +434,6 @@ main(int argc, char **argv)
 		state_rollback(&st);
 	state_close(&st);
 	config_free(&cfg);
-	if (o.rejects != NULL)
-		fclose(o.rejects);
 	if (o.out != NULL)
 		fclose(o.out);
 	if (status == EXIT_OK && (total.rejected > 0 || refused))

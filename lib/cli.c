@@ -2,6 +2,7 @@
  * cli: shared options and messages of the tools.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "date.h"
@@ -114,11 +116,50 @@ cli_parse_date_arg(const struct cli *c, const char *option, const char *arg)
 	return day;
 }
 
+/*
+ * std_fds: a tool started with fd 0, 1 or 2 closed would give that number
+ * to the next file it opens (a temporary file, the state), and then write
+ * its output or messages into it.  Each closed one gets /dev/null, as
+ * OpenBSD's and sbase's tools do; a closed stdout is remembered, so a
+ * tool whose product is its output can refuse (cli_need_stdout).
+ */
+static int stdout_was_closed;
+
+static void
+std_fds(const char *prog)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int nfd;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 1)
+			stdout_was_closed = 1;
+		nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			/* Nothing safe to print to: stderr may be the one. */
+			if (fd != 2)
+				fprintf(stderr, "%s: /dev/null: %s\n", prog,
+				    strerror(errno));
+			exit(EXIT_STATE);
+		}
+	}
+}
+
+void
+cli_need_stdout(const struct cli *c)
+{
+	if (stdout_was_closed)
+		cli_die(c, EXIT_STATE, "standard output: %s (the tool was "
+		    "started with it closed)", strerror(EBADF));
+}
+
 void
 cli_init(struct cli *c, const char *prog, const char *usage)
 {
 	const char *e;
 
+	std_fds(prog);
 	memset(c, 0, sizeof *c);
 	c->prog = prog;
 	c->usage = usage;
@@ -231,6 +272,80 @@ failed:
 	    strerror(errno ? errno : EIO));
 	stdout_told = 1;
 	return -1;
+}
+
+int
+cli_replace_open(const struct cli *c, struct cli_replace *r,
+    const char *path)
+{
+	struct stat sb;
+	mode_t mask;
+	int fd;
+
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if ((r->fp = fopen(path, "w")) == NULL)
+			goto fail;
+		return 0;
+	}
+	r->tmp = xmalloc(strlen(path) + 8);
+	memcpy(r->tmp, path, strlen(path));
+	memcpy(r->tmp + strlen(path), ".XXXXXX", 8);
+	if ((fd = mkstemp(r->tmp)) < 0)
+		goto fail;
+	/* As fopen would have made it (mkstemp's is 0600), or as the file
+	 * it replaces was. */
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, stat(path, &sb) == 0 ? sb.st_mode & 07777 :
+	    0666 & ~mask);
+	if ((r->fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(r->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_warn(c, "%s: %s", path, strerror(errno));
+	free(r->tmp);
+	r->tmp = NULL;
+	return -1;
+}
+
+int
+cli_replace_commit(const struct cli *c, struct cli_replace *r)
+{
+	int bad;
+
+	errno = 0;
+	bad = fflush(r->fp) != 0 || ferror(r->fp) ||
+	    (r->tmp != NULL && fsync(fileno(r->fp)) != 0);
+	if (fclose(r->fp) != 0)
+		bad = 1;
+	r->fp = NULL;
+	if (!bad && r->tmp != NULL && rename(r->tmp, r->path) != 0)
+		bad = 1;
+	if (bad) {
+		cli_warn(c, "%s: %s", r->path, strerror(errno ? errno : EIO));
+		if (r->tmp != NULL)
+			unlink(r->tmp);
+	}
+	free(r->tmp);
+	r->tmp = NULL;
+	return bad ? -1 : 0;
+}
+
+void
+cli_replace_abort(struct cli_replace *r)
+{
+	if (r->fp != NULL)
+		fclose(r->fp);
+	r->fp = NULL;
+	if (r->tmp != NULL)
+		unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
 }
 
 void

@@ -50,8 +50,14 @@ struct cli {
 };
 
 /* cli_init: sets the program name and the defaults from the environment;
- * exits 2 with a message when $CREDITKIT_AS_OF is not a date. */
+ * exits 2 with a message when $CREDITKIT_AS_OF is not a date.  Before
+ * anything else it puts /dev/null on any of fds 0, 1, 2 that is closed,
+ * so no file the tool opens takes their place. */
 void cli_init(struct cli *c, const char *prog, const char *usage);
+
+/* cli_need_stdout: exits 3 when the tool was started with stdout closed;
+ * for tools whose output is wanted, called before they change anything. */
+void cli_need_stdout(const struct cli *c);
 
 /*
  * cli_shared_option: handles opt (as getopt_long returned it) if it is a
@@ -86,6 +92,26 @@ const char *cli_input_name(const char *name);
  * fault); -1, the system's reason printed, when stdout failed.
  */
 int cli_copy_out(const struct cli *c, FILE *from);
+
+/*
+ * A file written whole or not at all (the rejects file): written to a
+ * temporary file beside path and renamed into place by cli_replace_commit,
+ * so a run that does not stand leaves path as it was.  A path that exists
+ * and is not a regular file (/dev/stderr, a FIFO) is written directly.
+ * cli_replace_open: 0, or -1 with the system's reason printed.
+ * cli_replace_commit: flushed, synced and renamed; 0, or -1 with the
+ * reason printed (the temporary file removed).  cli_replace_abort: the
+ * temporary file removed, path untouched.  Both close fp.
+ */
+struct cli_replace {
+	FILE *fp;
+	const char *path;
+	char *tmp;		/* NULL when writing path directly */
+};
+int cli_replace_open(const struct cli *c, struct cli_replace *r,
+    const char *path);
+int cli_replace_commit(const struct cli *c, struct cli_replace *r);
+void cli_replace_abort(struct cli_replace *r);
 
 /* cli_finish: flushes stdout and checks it (a full disk is never silent);
  * returns status, or 3 when stdout failed. */

@@ -692,7 +692,7 @@ static const char *const client_keys[] = {
 };
 static const char *const input_keys[] = {
 	"date_format", "decimal", "delimiter", "encoding", "columns",
-	"default_terms", NULL
+	"default_terms", "types", NULL
 };
 static const char *const aging_keys[] = { "basis", "buckets", NULL };
 
@@ -742,6 +742,13 @@ config_free(struct client_config *c)
 	free(c->input.column_header);
 	free(c->input.column_line);
 	free(c->input.default_terms);
+	for (i = 0; i < c->input.ntypes; i++) {
+		free(c->input.type_code[i]);
+		free(c->input.type_name[i]);
+	}
+	free(c->input.type_code);
+	free(c->input.type_name);
+	free(c->input.type_line);
 	cfg_free(c->root);
 	config_defaults(c);
 }
@@ -970,6 +977,53 @@ load_columns(struct client_config *c, struct loader *l)
 	return 0;
 }
 
+/* input.types: { SI: invoice, SC: credit_note }, a client's own codes. */
+static int
+load_types(struct client_config *c, struct loader *l)
+{
+	const struct cfg_node *types = cfg_get(l->map, "types");
+	struct sbuf what = { 0 };
+	const char *s;
+	size_t i;
+	int r;
+
+	if (cfg_is_null(types))
+		return 0;
+	if (types->kind != CFG_MAP) {
+		diag_set(l->d, "input.types: expected a map of code: type, "
+		    "not a %s", kind_name(types->kind));
+		set_line(l->d, types->line);
+		return -1;
+	}
+	c->input.type_code = xcalloc(types->n, sizeof (char *));
+	c->input.type_name = xcalloc(types->n, sizeof (char *));
+	c->input.type_line = xcalloc(types->n, sizeof (long));
+	for (i = 0; i < types->n; i++) {
+		sbuf_reset(&what);
+		sbuf_addf(&what, "input.types.%s", types->keys[i]);
+		r = cfg_to_str(types->items[i], sbuf_str(&what), &s, l->d);
+		if (r == 1 && *s == '\0')
+			r = 0;
+		if (r == 0) {
+			diag_set(l->d, "%s: a type is needed (invoice, "
+			    "credit_note, debit_note, payment, by_sign, "
+			    "refund)", sbuf_str(&what));
+			set_line(l->d, types->key_lines[i]);
+			r = -1;
+		}
+		if (r < 0) {
+			sbuf_free(&what);
+			return -1;
+		}
+		c->input.type_code[i] = xstrdup(types->keys[i]);
+		c->input.type_name[i] = xstrdup(s);
+		c->input.type_line[i] = types->items[i]->line;
+		c->input.ntypes++;
+	}
+	sbuf_free(&what);
+	return 0;
+}
+
 static int
 load_input(struct client_config *c, struct loader *l)
 {
@@ -1001,7 +1055,7 @@ load_input(struct client_config *c, struct loader *l)
 			    "WINDOWS-1252 (CP1252), ISO-8859-1 (LATIN1)");
 		c->input.encoding = xstrdup(s);
 	}
-	if (load_columns(c, l) < 0)
+	if (load_columns(c, l) < 0 || load_types(c, l) < 0)
 		return -1;
 	if ((r = get_text(l, "default_terms", &s, &n)) < 0)
 		return -1;

@@ -132,6 +132,13 @@ struct client_config {
 		long *column_line;
 		char *default_terms;		/* "net 30"; NULL if not given */
 		long default_terms_line;
+		/* types: the export's document type code -> a creditkit
+		 * type name, not checked here (ingest knows the names; the
+		 * tool reports a bad one at type_line). */
+		size_t ntypes;
+		char **type_code;
+		char **type_name;
+		long *type_line;
 	} input;
 	struct {
 		enum config_basis basis;

@@ -549,6 +549,19 @@ bad_utf8_line(const struct csvin *c)
 	return c->rec.line;
 }
 
+/* The first line of the raw record that holds a NUL byte. */
+static long
+nul_line(const struct csvin *c)
+{
+	const char *s = c->raw.buf, *e = s + c->raw.len;
+	long line = c->rec.line;
+
+	for (; s < e && *s != '\0'; s++)
+		if (*s == '\n' || (*s == '\r' && (s + 1 == e || s[1] != '\n')))
+			line++;
+	return line;
+}
+
 static int
 blank_record(const struct csvin *c)
 {
@@ -580,6 +593,8 @@ finish(struct csvin *c, struct diag *d)
 	c->rec.raw = sbuf_str(&c->raw);
 	c->rec.rawlen = c->raw.len;
 	c->pending = 0;
+	c->rec.bad_field = SIZE_MAX;
+	c->rec.bad_why = NULL;
 	if (c->bad_line) {
 		diag_set(d, "byte 0x%02X is not a %s character "
 		    "(is the file in another encoding?)", c->bad_byte,
@@ -588,12 +603,27 @@ finish(struct csvin *c, struct diag *d)
 			d->line = c->bad_line;
 		return -1;
 	}
+	/* A NUL would end the field's text early, silently: C3 read as
+	 * C.  No text export holds one, in any encoding. */
+	for (i = 0; i < c->nf; i++) {
+		if (memchr(c->fields[i], '\0', c->lens[i]) == NULL)
+			continue;
+		c->rec.bad_field = i;
+		c->rec.bad_why = "holds a NUL byte (is the file UTF-16, or "
+		    "not text?)";
+		diag_set(d, "field %zu %s", i + 1, c->rec.bad_why);
+		if (d)
+			d->line = nul_line(c);
+		return -1;
+	}
 	if (c->enc == ENC_UTF8)
 		for (i = 0; i < c->nf; i++) {
 			if (util_utf8_valid(c->fields[i], c->lens[i]))
 				continue;
-			diag_set(d, "field %zu is not valid UTF-8 (use "
-			    "--encoding WINDOWS-1252 or ISO-8859-1)", i + 1);
+			c->rec.bad_field = i;
+			c->rec.bad_why = "is not valid UTF-8 (use --encoding "
+			    "WINDOWS-1252 or ISO-8859-1)";
+			diag_set(d, "field %zu %s", i + 1, c->rec.bad_why);
 			if (d)
 				d->line = bad_utf8_line(c);
 			return -1;

@@ -38,6 +38,11 @@ struct csvin_record {
 	const char *raw;	/* the record's bytes as read (before
 				   conversion), line end included */
 	size_t rawlen;
+	/* After -1 for a field that is not text (invalid UTF-8, a NUL
+	 * byte): its index and what is wrong ("is not valid UTF-8 ...");
+	 * else SIZE_MAX and NULL. */
+	size_t bad_field;
+	const char *bad_why;
 };
 
 struct csvin;	/* opaque */
@@ -56,9 +61,10 @@ int csvin_encoding_known(const char *name);
  * csvin_next: the next non-blank record (a record whose fields are all
  * empty or white space counts as blank and is skipped).  Returns 1, 0 at
  * end of input, -1 with d set (d->line too) on an I/O error, a byte
- * sequence that is not valid UTF-8 in a UTF-8 file, or a quote left open
- * at end of input; after -1 for invalid UTF-8 reading may go on.
- * On -1 for bad data (invalid UTF-8, a byte the encoding does not
+ * sequence that is not valid UTF-8 in a UTF-8 file, a NUL byte in a
+ * field, or a quote left open at end of input; after -1 for invalid
+ * UTF-8 or a NUL reading may go on.
+ * On -1 for bad data (invalid UTF-8, a NUL, a byte the encoding does not
  * define, an unclosed quote) *rec is still the offending record, so its
  * raw bytes can go to the rejects file (its fields may be incomplete);
  * on an I/O error *rec is NULL.

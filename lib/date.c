@@ -20,6 +20,7 @@
  */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "date.h"
@@ -827,6 +828,14 @@ date_sniff_add(struct date_sniff *s, const char *value, long line)
 	s->fit_mdy += (f & FIT_MDY) != 0;
 	s->fit_ymd += (f & FIT_YMD) != 0;
 	s->fit_excel += (f & FIT_EXCEL) != 0;
+	if ((f & (FIT_DMY | FIT_MDY)) == FIT_DMY && s->only_dmy_line == 0) {
+		s->only_dmy_line = line;
+		snprintf(s->only_dmy, sizeof s->only_dmy, "%.*s", (int)n, v);
+	}
+	if ((f & (FIT_DMY | FIT_MDY)) == FIT_MDY && s->only_mdy_line == 0) {
+		s->only_mdy_line = line;
+		snprintf(s->only_mdy, sizeof s->only_mdy, "%.*s", (int)n, v);
+	}
 	if (before != 0 && (before & f) == 0) {
 		/* This value left no order standing: name it, trimmed.
 		 * A cut backs off to a UTF-8 character boundary (at most

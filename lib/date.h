@@ -72,6 +72,11 @@ struct date_sniff {
 	long fit_iso, fit_dmy, fit_mdy, fit_ymd, fit_excel;
 	char bad_value[64];	/* first value no order fits, truncated */
 	long bad_line;
+	/* The first value that fits D/M but not M/D, and the other way
+	 * round: both set is evidence for both orders, which no order can
+	 * read (31/12/2025 beside 12/31/2025). */
+	long only_dmy_line, only_mdy_line;
+	char only_dmy[32], only_mdy[32];
 };
 void date_sniff_init(struct date_sniff *s);
 void date_sniff_add(struct date_sniff *s, const char *value, long line);

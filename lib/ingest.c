@@ -29,7 +29,11 @@
  * still ambiguous past this asks for --date-format. */
 #define MAX_SNIFF_ROWS 100000
 
-enum doc_type { DOC_INVOICE, DOC_CREDIT, DOC_DEBIT, DOC_PAYMENT };
+/* DOC_BY_SIGN (a journal entry) and DOC_REFUND (money paid out to the
+ * debtor) are read from an export only: normalise makes them a debit
+ * or credit note. */
+enum doc_type { DOC_INVOICE, DOC_CREDIT, DOC_DEBIT, DOC_PAYMENT,
+    DOC_BY_SIGN, DOC_REFUND };
 static const char *const doc_type_names[] = {
 	"invoice", "credit_note", "debit_note", "payment"
 };
@@ -331,8 +335,39 @@ blank(const char *s)
 	return n == 0;
 }
 
+/* The names of the config's input.types values. */
 static int
-parse_doc_type(const char *s, enum doc_type *t)
+doc_type_from_name(const char *name, enum doc_type *t)
+{
+	static const char *const names[] = { "invoice", "credit_note",
+	    "debit_note", "payment", "by_sign", "refund" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*t = (enum doc_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+ingest_doc_type_known(const char *name)
+{
+	enum doc_type t;
+
+	return doc_type_from_name(name, &t) == 0;
+}
+
+/*
+ * parse_doc_type: the client's own codes (input.types) first, then the
+ * names and codes of common systems: UBL's 380/381/383, Xero's ACCREC,
+ * QuickBooks' Statement Charge, Journal Entry and Refund, ERPNext's
+ * Payment Entry and Journal Entry, and Sage's transaction codes (SI
+ * invoice, SC credit, SD discount, SR receipt, SA payment on account, SP
+ * a payment made to the customer, which is a debit).
+ */
+static int
+parse_doc_type(const struct ingest_opts *o, const char *s, enum doc_type *t)
 {
 	static const struct {
 		const char *key;
@@ -351,12 +386,27 @@ parse_doc_type(const char *s, enum doc_type *t)
 		{ "unappliedpayment", DOC_PAYMENT },
 		{ "unappliedcash", DOC_PAYMENT },
 		{ "paymentonaccount", DOC_PAYMENT },
+		{ "paymententry", DOC_PAYMENT },
+		{ "statementcharge", DOC_DEBIT },
+		{ "journalentry", DOC_BY_SIGN }, { "journal", DOC_BY_SIGN },
+		{ "refund", DOC_REFUND },
+		{ "si", DOC_INVOICE }, { "sc", DOC_CREDIT },
+		{ "sd", DOC_CREDIT }, { "sr", DOC_PAYMENT },
+		{ "sa", DOC_PAYMENT }, { "sp", DOC_REFUND },
 	};
-	struct sbuf k = { 0 };
+	struct sbuf k = { 0 }, c = { 0 };
 	int rc = -1;
 
 	util_norm_key(s, &k);
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+	for (size_t i = 0; i < o->ntypes && rc != 0; i++) {
+		util_norm_key(o->type_code[i], &c);
+		if (strcmp(sbuf_str(&k), sbuf_str(&c)) == 0 &&
+		    doc_type_from_name(o->type_name[i], t) == 0)
+			rc = 0;
+	}
+	sbuf_free(&c);
+	for (size_t i = 0; rc != 0 && i < sizeof names / sizeof names[0];
+	    i++) {
 		if (strcmp(sbuf_str(&k), names[i].key) == 0) {
 			*t = names[i].t;
 			rc = 0;
@@ -493,10 +543,15 @@ static int
 normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
     size_t nfields, struct row *w, struct diag *d)
 {
+	/* A value in a message is quoted and escaped: what prints as
+	 * nothing must not make a bad value look right. */
+	char qbuf[64];
+#define Q(v) util_quote((v), strlen(v), qbuf, sizeof qbuf)
 	const struct ingest_opts *o = r->o;
 	const char *s, *amount_s, *open_s, *paid_s;
 	char found[4] = "", found2[4] = "";
 	int64_t paid;
+	int reparsed = 0;
 	uint64_t h;
 
 	memset(w, 0, sizeof *w);
@@ -507,7 +562,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		/* QuickBooks lists a payment not yet applied with no number;
 		 * it gets one made from what it is (below). */
 		s = field(f, fields, nfields, F_DOC_TYPE);
-		if (blank(s) || parse_doc_type(s, &t) != 0 ||
+		if (blank(s) || parse_doc_type(o, s, &t) != 0 ||
 		    t != DOC_PAYMENT) {
 			diag_set(d, "field \"doc_id\": empty");
 			return -1;
@@ -533,8 +588,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (blank(s)) {
 		w->debtor_type = o->debtor_type ? o->debtor_type : "business";
 	} else if ((w->debtor_type = parse_debtor_type(s)) == NULL) {
-		diag_set(d, "field \"debtor_type\": \"%s\" is not business, "
-		    "sole_trader or consumer", s);
+		diag_set(d, "field \"debtor_type\": %s is not business, "
+		    "sole_trader or consumer", Q(s));
 		return -1;
 	}
 
@@ -545,8 +600,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		const char *t = util_trim(s, &n);
 
 		if (n != 3) {
-			diag_set(d, "field \"currency\": \"%s\" is not an "
-			    "ISO 4217 code", s);
+			diag_set(d, "field \"currency\": %s is not an "
+			    "ISO 4217 code", Q(s));
 			return -1;
 		}
 		for (int i = 0; i < 3; i++) {
@@ -556,8 +611,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 			    (char)(c - 'a' + 'A') : c;
 		}
 		if (!money_is_currency(w->currency)) {
-			diag_set(d, "field \"currency\": \"%s\" is not an "
-			    "ISO 4217 code", s);
+			diag_set(d, "field \"currency\": %s is not an "
+			    "ISO 4217 code", Q(s));
 			return -1;
 		}
 	} else {
@@ -572,6 +627,8 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		diag_set(d, "field \"amount\": empty");
 		return -1;
 	}
+reparse:
+	found[0] = found2[0] = '\0';
 	if (!blank(amount_s)) {
 		if (parse_amount(r, amount_s, w->digits, F_AMOUNT, &w->amount,
 		    found, d))
@@ -594,31 +651,65 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	} else {
 		w->open = w->amount;
 	}
-	/* An amount written "GBP 12.00" must agree with the currency. */
-	if (found[0] == '\0')
-		memcpy(found, found2, 4);
-	if (found[0] != '\0' && strcmp(found, w->currency) != 0) {
-		if (blank(field(f, fields, nfields, F_CURRENCY))) {
-			memcpy(w->currency, found, 4);
-			if (money_minor_digits(found) != w->digits) {
-				diag_set(d, "field \"amount\": %s amounts "
-				    "need a currency column", found);
-				return -1;
-			}
-		} else {
-			diag_set(d, "field \"amount\": written in %s but "
-			    "the currency is %s", found, w->currency);
-			return -1;
+	/*
+	 * An amount written "JPY 1600" or "€10.00" must agree with the
+	 * row's currency.  With no currency column and no currency the
+	 * client chose (--currency, client.currency), the code in the
+	 * amount is the item's currency, read again with its minor
+	 * digits.  "$" fits any dollar and "¥" JPY or CNY, but neither
+	 * says which.
+	 */
+	for (int k = 0; k < 2; k++) {
+		const char *got = k == 0 ? found : found2;
+		const char *col = k == 0 ? "amount" : blank(open_s) ?
+		    "paid_amount" : "open_amount";
+
+		if (got[0] == '\0' || money_symbol_fits(got, w->currency))
+			continue;
+		if (!reparsed && money_is_currency(got) &&
+		    !o->currency_given &&
+		    blank(field(f, fields, nfields, F_CURRENCY))) {
+			memcpy(w->currency, got, 4);
+			w->digits = money_minor_digits(w->currency);
+			reparsed = 1;
+			goto reparse;
 		}
+		if (money_is_currency(got))
+			diag_set(d, "field \"%s\": written in %s but the "
+			    "currency is %s", col, got, w->currency);
+		else
+			diag_set(d, "field \"%s\": \"%s\" is not written "
+			    "for %s (%s%s)", col, got, w->currency,
+			    got[0] == '$' ? "$ is a dollar or peso: USD, CAD, "
+			    "AUD, ..." : "\xc2\xa5 is JPY or CNY",
+			    blank(field(f, fields, nfields, F_CURRENCY)) ?
+			    "; give the currency with --currency" : "");
+		return -1;
 	}
 
 	s = field(f, fields, nfields, F_DOC_TYPE);
 	if (blank(s)) {
 		w->type = w->amount < 0 ? DOC_CREDIT : DOC_INVOICE;
-	} else if (parse_doc_type(s, &w->type) != 0) {
-		diag_set(d, "field \"doc_type\": \"%s\" is not an invoice, "
-		    "credit note, debit note or payment", s);
+	} else if (parse_doc_type(o, s, &w->type) != 0) {
+		diag_set(d, "field \"doc_type\": %s is not an invoice, "
+		    "credit note, debit note or payment", Q(s));
 		return -1;
+	}
+	/* A document listed by what is open alone (ERPNext's standalone
+	 * credit note and payment entry: invoiced 0.00, outstanding
+	 * -250.00) is of that amount. */
+	if (w->amount == 0 && w->open != 0)
+		w->amount = w->open;
+	/* A journal entry is a debit or a credit by its sign; a refund paid
+	 * out to the debtor is a debit (it uses up their credit). */
+	if (w->type == DOC_BY_SIGN)
+		w->type = w->amount < 0 ? DOC_CREDIT : DOC_DEBIT;
+	if (w->type == DOC_REFUND) {
+		w->type = DOC_DEBIT;
+		if (w->amount < 0)
+			w->amount = -w->amount;
+		if (w->open < 0)
+			w->open = -w->open;
 	}
 	/* A negative amount is a credit note; credit notes and receipts are
 	 * held negative whatever sign the export wrote them with (UBL
@@ -652,6 +743,10 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	if (!blank(s)) {
 		if (parse_date_field(f, s, F_DUE_DATE, &w->due, d))
 			return -1;
+	} else if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
+		/* Credit is the debtor's from the day it is issued: terms
+		 * are for what they owe. */
+		w->due = w->issue;
 	} else {
 		const char *terms = field(f, fields, nfields, F_TERMS);
 
@@ -659,12 +754,10 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 			terms = o->default_terms;
 		if (terms != NULL && !blank(terms)) {
 			if (ingest_terms_due(terms, w->issue, &w->due) != 0) {
-				diag_set(d, "field \"terms\": \"%s\" is not "
-				    "payment terms (net 30, eom 30)", terms);
+				diag_set(d, "field \"terms\": %s is not "
+				    "payment terms (net 30, eom 30)", Q(terms));
 				return -1;
 			}
-		} else if (w->type == DOC_CREDIT || w->type == DOC_PAYMENT) {
-			w->due = w->issue;
 		} else {
 			diag_set(d, "field \"due_date\": empty, and no terms "
 			    "to compute it (add input.default_terms or "
@@ -679,13 +772,13 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		w->has_settled = 1;
 		if (w->settled < w->issue) {
 			diag_set(d, "field \"settled_date\": %s is before the "
-			    "issue date", s);
+			    "issue date", Q(s));
 			return -1;
 		}
 	}
 	s = field(f, fields, nfields, F_DISPUTED);
 	if (!blank(s) && parse_flag(s, &w->disputed) != 0) {
-		diag_set(d, "field \"disputed\": \"%s\" is not yes or no", s);
+		diag_set(d, "field \"disputed\": %s is not yes or no", Q(s));
 		return -1;
 	}
 	if (w->doc_id == NULL)
@@ -713,6 +806,7 @@ normalise(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	h = hash_int(h, w->disputed);
 	w->hash = h;
 	return 0;
+#undef Q
 }
 
 /* ---- writing ---- */
@@ -1323,8 +1417,10 @@ reject(struct ingest_run *r, struct file_ctx *f, long line, long last_line,
 }
 
 /* Section and total rows of report-style exports (QuickBooks, Xero,
- * Sage): no document number and no amount, or a first cell that says
- * "Total".  They are skipped, never summed in. */
+ * Sage, ERPNext): no document number and no amount, a first cell that
+ * says "Total", or amounts with no document, debtor or date at all
+ * (ERPNext's grand total row has no label).  They are skipped, never
+ * summed in. */
 static int
 is_section_row(const struct file_ctx *f, char *const *fields,
     size_t nfields)
@@ -1334,6 +1430,11 @@ is_section_row(const struct file_ctx *f, char *const *fields,
 
 	first = util_trim(first, &n);
 	if (n >= 5 && util_strncaseeq(first, "total", 5))
+		return 1;
+	if (blank(field(f, fields, nfields, F_DOC_ID)) &&
+	    blank(field(f, fields, nfields, F_DEBTOR_ID)) &&
+	    blank(field(f, fields, nfields, F_DEBTOR_NAME)) &&
+	    blank(field(f, fields, nfields, F_ISSUE_DATE)))
 		return 1;
 	return blank(field(f, fields, nfields, F_DOC_ID)) &&
 	    blank(field(f, fields, nfields, F_AMOUNT)) &&
@@ -1398,6 +1499,31 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		    "what look like whole rows: is a quote unbalanced?",
 		    last_line);
 		goto rejected;
+	}
+	/* Fewer fields than the header: exports that drop trailing empty
+	 * fields are read, but a row that lacks a column the mapping uses
+	 * might have lost it (its open amount read as the whole amount),
+	 * and a last line without its end is a file cut short. */
+	if (nfields < f->map.ncols) {
+		int k, cut = rawlen == 0 || (raw[rawlen - 1] != '\n' &&
+		    raw[rawlen - 1] != '\r');
+
+		for (k = 0; k < F_COUNT; k++)
+			if (f->map.col[k] >= 0 &&
+			    (size_t)f->map.col[k] >= nfields)
+				break;
+		if (k < F_COUNT) {
+			diag_set(&rd, "row has %zu fields, header has %zu: "
+			    "field \"%s\" is missing", nfields, f->map.ncols,
+			    itemmap_field_name((enum item_field)k));
+			goto rejected;
+		}
+		if (cut) {
+			diag_set(&rd, "row has %zu fields, header has %zu, "
+			    "and the file ends in it without a line end: is "
+			    "the file cut short?", nfields, f->map.ncols);
+			goto rejected;
+		}
 	}
 	if (normalise(r, f, fields, nfields, &w, &rd) != 0) {
 		/* A short row's "empty" field is the row's fault. */
@@ -1501,6 +1627,89 @@ sniff_row(struct file_ctx *f, struct date_sniff *sn, char *const *fields,
 	return 0;
 }
 
+/*
+ * mapping_misses: a record that the built-in aliases take for a header
+ * but that lacks a column the config's input.columns names is the header
+ * the config was written for, or against: the config is wrong for this
+ * export.  1 with d set (d->line the config's line), else 0.
+ */
+static int
+mapping_misses(struct file_ctx *f, const struct csvin_record *rec,
+    const struct ingest_opts *o, struct diag *d)
+{
+	struct itemmap m;
+	struct diag ignored;
+	int k;
+
+	if (itemmap_header(&m, rec->fields, rec->nfields, NULL, NULL, NULL, 0,
+	    &ignored) <= 0)
+		return 0;
+	itemmap_free(&m);
+	k = itemmap_missing_override(rec->fields, rec->nfields, o->map_header,
+	    o->nmap);
+	if (k < 0)
+		return 0;
+	d->line = o->map_line ? o->map_line[k] : 0;
+	diag_set(d, "input.columns.%s: \"%s\" is not a column of the "
+	    "header on line %ld of %s", o->map_field[k], o->map_header[k],
+	    rec->line, f->name);
+	return 1;
+}
+
+/* name_bad_field: d's message for a field csvin could not take, with the
+ * field named by its creditkit name or its column's. */
+static void
+name_bad_field(const struct file_ctx *f, const struct csvin_record *rec,
+    struct diag *d)
+{
+	size_t i = rec->bad_field;
+
+	for (int k = 0; k < F_COUNT; k++)
+		if (f->map.col[k] >= 0 && (size_t)f->map.col[k] == i) {
+			diag_set(d, "field \"%s\" %s",
+			    itemmap_field_name((enum item_field)k),
+			    rec->bad_why);
+			return;
+		}
+	for (size_t k = 0; k < f->map.nextra; k++)
+		if ((size_t)f->map.extra[k] == i) {
+			diag_set(d, "field \"%s\" %s", f->map.extra_names[k],
+			    rec->bad_why);
+			return;
+		}
+	diag_set(d, "field %zu (past the header's %zu) %s", i + 1,
+	    f->map.ncols, rec->bad_why);
+}
+
+/*
+ * order_contradicted: after the sniffer chose D/M or M/D, each later
+ * row's dates are still fed to it; a value that fits only the other
+ * order means the column holds both (12/31/2025 and 31/12/2025), and
+ * 02/03/2026 cannot be read either way with confidence.  1 with d set.
+ */
+static int
+order_contradicted(const struct file_ctx *f, struct date_sniff *sn,
+    char *const *fields, size_t nfields, long line, struct diag *d)
+{
+	static const enum item_field dates[] = { F_ISSUE_DATE, F_DUE_DATE,
+	    F_SETTLED_DATE };
+	char a[64], b[64];
+
+	if (is_section_row(f, fields, nfields))
+		return 0;
+	for (size_t k = 0; k < sizeof dates / sizeof dates[0]; k++)
+		date_sniff_add(sn, field(f, fields, nfields, dates[k]), line);
+	if (sn->only_dmy_line == 0 || sn->only_mdy_line == 0)
+		return 0;
+	d->line = 0;
+	diag_set(d, "the dates fit only day/month order on line %ld (%s) "
+	    "and only month/day order on line %ld (%s): use --date-format "
+	    "DMY or MDY", sn->only_dmy_line, util_quote(sn->only_dmy,
+	    strlen(sn->only_dmy), a, sizeof a), sn->only_mdy_line,
+	    util_quote(sn->only_mdy, strlen(sn->only_mdy), b, sizeof b));
+	return 1;
+}
+
 /* The batch's SHA-256 is of the file's bytes as read. */
 static void
 hash_bytes(void *ctx, const void *bytes, size_t n)
@@ -1519,11 +1728,11 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 	struct csvin *in = NULL;
 	struct csvin_record *rec = NULL;
 	struct held *held = NULL;
-	size_t nheld = 0, titles = 0;
+	size_t nheld = 0, titles = 0, one_field = 0;
 	struct date_sniff sn;
 	struct sha256 sha;
 	char hex[65];
-	int rc = INGEST_EDATA, prc = 0, got, deciding;
+	int rc = INGEST_EDATA, prc = 0, got, deciding, watching = 0;
 	struct batch_counts fc = { 0 };
 
 	memset(&f, 0, sizeof f);
@@ -1557,8 +1766,11 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 		if (got < 0) {
 			if (rec == NULL || !f.mapped)
 				goto out;
-			/* An unreadable record (bad UTF-8) is a reject;
-			 * the file goes on. */
+			/* An unreadable record (bad UTF-8, a NUL) is a
+			 * reject; the file goes on.  The field is named as
+			 * every other reject names it. */
+			if (rec->bad_why != NULL)
+				name_bad_field(&f, rec, d);
 			fc.read++;
 			reject(r, &f, d->line, d->line, rec->raw, rec->rawlen,
 			    NULL, d->msg);
@@ -1575,7 +1787,14 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 
 			if (m < 0)
 				goto out;
+			if (m == 0 && o->nmap > 0 &&
+			    mapping_misses(&f, rec, o, d)) {
+				rc = INGEST_ECONFIG;
+				goto out;
+			}
 			if (m == 0) {
+				one_field += rec->nfields == 1 &&
+				    strpbrk(rec->fields[0], ",;\t|") != NULL;
 				if (++titles > MAX_TITLE_ROWS) {
 					d->line = 0;
 					diag_set(d, "no header row found in "
@@ -1607,6 +1826,8 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				goto out;
 			}
 			deciding = 0;
+			watching = f.order == DATE_DMY ||
+			    f.order == DATE_MDY;
 			for (size_t i = 0; i < nheld; i++)
 				if ((prc = process_row(r, &f, held[i].fields,
 				    held[i].nfields, held[i].line,
@@ -1615,14 +1836,26 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 					goto out;
 			continue;
 		}
+		if (watching && order_contradicted(&f, &sn, rec->fields,
+		    rec->nfields, rec->line, d)) {
+			rc = INGEST_EUSAGE;
+			goto out;
+		}
 		if ((prc = process_row(r, &f, rec->fields, rec->nfields,
 		    rec->line, rec->last_line, rec->raw, rec->rawlen, d)) != 0)
 			goto out;
 	}
 	if (!f.mapped) {
 		d->line = 0;
-		diag_set(d, titles ? "no header row found (name the columns "
-		    "in the config's input.columns)" : "empty file");
+		if (titles > 0 && one_field == titles)
+			diag_set(d, "no header row found: every record is one "
+			    "field that holds a %s (is the delimiter right? "
+			    "see --delimiter)", o->delimiter ? "separator" :
+			    "separator the sniffer did not take");
+		else
+			diag_set(d, titles ? "no header row found (name the "
+			    "columns in the config's input.columns)" :
+			    "empty file");
 		goto out;
 	}
 	if (deciding && nheld > 0) {

@@ -30,6 +30,10 @@ struct ingest_opts {
 	int delimiter;			/* 0: sniff */
 	const char *encoding;		/* NULL: UTF-8 */
 	char currency[4];		/* when the export names none */
+	int currency_given;		/* chosen by the client (option or
+					   config), not the built-in GBP:
+					   then a code written in an amount
+					   must agree with it */
 	const char *debtor_type;	/* default: "business" */
 	const char *default_terms;	/* "net 30", "eom 30"; may be NULL */
 	/* The client's explicit column mapping (config input.columns). */
@@ -37,6 +41,11 @@ struct ingest_opts {
 	const char *const *map_header;
 	const long *map_line;
 	size_t nmap;
+	/* The client's own document type codes (config input.types): code
+	 * -> invoice, credit_note, debit_note, payment, by_sign, refund. */
+	const char *const *type_code;
+	const char *const *type_name;
+	size_t ntypes;
 	FILE *out;			/* the item stream, or NULL */
 	FILE *rejects;			/* rejected rows, whole, or NULL */
 	/* Where each rejected row is told: file, line, message. */
@@ -56,6 +65,12 @@ struct ingest_run *ingest_begin(struct state *st,
  * or the state and system. */
 #define INGEST_EDATA (-1)
 #define INGEST_ESTATE (-2)
+/* The config's input.columns names a header the export does not have;
+ * d->line is the config's line. */
+#define INGEST_ECONFIG (-3)
+/* The file cannot be read without an option: its dates fit day/month
+ * order on one line and only month/day on another (--date-format). */
+#define INGEST_EUSAGE (-4)
 
 /*
  * ingest_file: one export, called name in messages and recorded_name in
@@ -64,8 +79,10 @@ struct ingest_run *ingest_begin(struct state *st,
  * reported, counted and written to o->rejects; they never stop the run
  * unless o->strict.  Returns 0, INGEST_EDATA with d set when the file
  * cannot be ingested at all (no header, ambiguous dates, an unreadable
- * file, or the first reject under --strict), or INGEST_ESTATE when the
- * state failed; either way the caller rolls back.
+ * file, or the first reject under --strict), INGEST_ECONFIG when the
+ * header lacks a column the config maps, INGEST_EUSAGE when its dates
+ * hold evidence for both D/M and M/D order, or INGEST_ESTATE when the
+ * state failed; in each case the caller rolls back.
  */
 int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
     const char *recorded_name, struct batch_counts *c, struct diag *d);
@@ -81,6 +98,10 @@ void ingest_free(struct ingest_run *r);
 /* ingest_latest_export: the as-of day of the newest export ingested into
  * st, or INT32_MIN when there is none.  0, or -1 with d set. */
 int ingest_latest_export(struct state *st, int32_t *day, struct diag *d);
+
+/* ingest_doc_type_known: 1 if name is a value input.types may map a
+ * code to (invoice, credit_note, debit_note, payment, by_sign, refund). */
+int ingest_doc_type_known(const char *name);
 
 /*
  * Payment terms: "net 30", "30 days", "30", "eom 30", "end of month + 30",

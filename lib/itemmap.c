@@ -4,7 +4,11 @@
  * An alias is compared after util_norm_key (lower case, letters and digits
  * only), so "Invoice No.", "invoice_no" and "*InvoiceNo" are one alias.
  * Aliases are tried in table order and the first column that matches a
- * field wins; a column is given to one field only.
+ * field wins; a column is given to one field only.  The weak aliases
+ * (a generic "Account", "Account Code") are tried last, and only in a
+ * header with no customer, contact, debtor or client column: beside one
+ * of those, an account is the sales (GL) account, as Xero's *AccountCode
+ * is.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +68,7 @@ static const struct {
 	{ F_DOC_ID, "number" },
 	{ F_DOC_ID, "num" },
 	{ F_DOC_ID, "no" },
+	{ F_DOC_ID, "invref" },		/* Sage's field export: INV_REF */
 	{ F_DOC_ID, "ref" },
 
 	{ F_DEBTOR_ID, "debtorid" },
@@ -73,10 +78,7 @@ static const struct {
 	{ F_DEBTOR_ID, "customernumber" },
 	{ F_DEBTOR_ID, "customerref" },
 	{ F_DEBTOR_ID, "accountref" },
-	{ F_DEBTOR_ID, "accountcode" },
-	{ F_DEBTOR_ID, "accountno" },
-	{ F_DEBTOR_ID, "accountnumber" },
-	{ F_DEBTOR_ID, "account" },
+	{ F_DEBTOR_ID, "ac" },		/* Sage's A/C */
 	{ F_DEBTOR_ID, "contactid" },
 	{ F_DEBTOR_ID, "debtor" },
 	{ F_DEBTOR_ID, "customer" },
@@ -214,6 +216,24 @@ static const struct {
 	{ F_CURRENCY, "valuta" },
 };
 
+/* Tried last, and only when no column names a customer (see above). */
+static const char *const weak_debtor_aliases[] = {
+	"accountcode", "accountno", "accountnumber", "account",
+};
+
+/* names_a_debtor: a normalised header that says whose the row is. */
+static int
+names_a_debtor(const char *norm)
+{
+	static const char *const prefixes[] = { "customer", "contact",
+	    "debtor", "client", "kunde", "klant" };
+
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(norm, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
 const char *const itemmap_stream_columns[] = {
 	"debtor_id", "debtor_name", "debtor_type", "doc_id", "doc_type",
 	"issue_date", "due_date", "currency", "amount", "open_amount",
@@ -273,6 +293,43 @@ itemmap_snake(const char *header, size_t index, struct sbuf *out)
 		sbuf_addf(out, "column_%zu", index + 1);
 }
 
+/* name_taken: whether a passed-through column called name would repeat a
+ * stream column or an earlier passed-through one. */
+static int
+name_taken(const struct itemmap *m, const char *name)
+{
+	for (size_t i = 0; i < itemmap_stream_ncolumns; i++)
+		if (strcmp(itemmap_stream_columns[i], name) == 0)
+			return 1;
+	for (size_t i = 0; i < m->nextra; i++)
+		if (strcmp(m->extra_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * unique_name: a passed-through column's name made unique, so the stream
+ * header never names a column twice (a reader refuses that): "Status"
+ * beside the stream's own status becomes x_status, a second "Amount"
+ * x_amount, a third x_amount_2.
+ */
+static void
+unique_name(const struct itemmap *m, struct sbuf *name)
+{
+	struct sbuf base = { 0 };
+
+	if (!name_taken(m, sbuf_str(name)))
+		return;
+	sbuf_addf(&base, "x_%s", sbuf_str(name));
+	sbuf_reset(name);
+	sbuf_adds(name, sbuf_str(&base));
+	for (int n = 2; name_taken(m, sbuf_str(name)); n++) {
+		sbuf_reset(name);
+		sbuf_addf(name, "%s_%d", sbuf_str(&base), n);
+	}
+	sbuf_free(&base);
+}
+
 void
 itemmap_free(struct itemmap *m)
 {
@@ -283,6 +340,30 @@ itemmap_free(struct itemmap *m)
 	m->extra = NULL;
 	m->extra_names = NULL;
 	m->nextra = 0;
+}
+
+int
+itemmap_missing_override(char *const *fields, size_t nfields,
+    const char *const *override_header, size_t noverride)
+{
+	struct sbuf want = { 0 }, key = { 0 };
+	int missing = -1;
+
+	for (size_t k = 0; k < noverride && missing < 0; k++) {
+		size_t i;
+
+		util_norm_key(override_header[k], &want);
+		for (i = 0; i < nfields; i++) {
+			util_norm_key(fields[i], &key);
+			if (strcmp(sbuf_str(&key), sbuf_str(&want)) == 0)
+				break;
+		}
+		if (i == nfields)
+			missing = (int)k;
+	}
+	sbuf_free(&want);
+	sbuf_free(&key);
+	return missing;
 }
 
 int
@@ -345,6 +426,24 @@ itemmap_header(struct itemmap *m, char *const *fields, size_t nfields,
 			break;
 		}
 	}
+	if (m->col[F_DEBTOR_ID] < 0) {
+		int debtor_named = 0;
+
+		for (size_t i = 0; i < nfields; i++)
+			debtor_named |= names_a_debtor(norm[i]);
+		for (size_t a = 0; !debtor_named && m->col[F_DEBTOR_ID] < 0 &&
+		    a < sizeof weak_debtor_aliases /
+		    sizeof weak_debtor_aliases[0]; a++)
+			for (size_t i = 0; i < nfields; i++) {
+				if (taken[i] || strcmp(norm[i],
+				    weak_debtor_aliases[a]) != 0)
+					continue;
+				m->col[F_DEBTOR_ID] = (int)i;
+				taken[i] = 1;
+				nmapped++;
+				break;
+			}
+	}
 	if (nmapped < 3 || m->col[F_DOC_ID] < 0 ||
 	    (m->col[F_AMOUNT] < 0 && m->col[F_OPEN_AMOUNT] < 0)) {
 		memset(m->col, -1, sizeof m->col);
@@ -359,6 +458,7 @@ itemmap_header(struct itemmap *m, char *const *fields, size_t nfields,
 		m->extra_names = xreallocarray(m->extra_names, m->nextra + 1,
 		    sizeof *m->extra_names);
 		itemmap_snake(fields[i], i, &name);
+		unique_name(m, &name);
 		m->extra[m->nextra] = (int)i;
 		m->extra_names[m->nextra] = xstrdup(sbuf_str(&name));
 		m->nextra++;

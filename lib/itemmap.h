@@ -65,6 +65,11 @@ int itemmap_header(struct itemmap *m, char *const *fields, size_t nfields,
     const long *override_line, size_t noverride, struct diag *d);
 void itemmap_free(struct itemmap *m);
 
+/* itemmap_missing_override: the index of the first of the n override
+ * headers that fields lacks (compared as itemmap_header does), or -1. */
+int itemmap_missing_override(char *const *fields, size_t nfields,
+    const char *const *override_header, size_t noverride);
+
 /* itemmap_snake: a header's text as a snake_case column name
  * ("Open balance" -> "open_balance", "POAddressLine1" ->
  * "po_address_line1"); a header with no letters or digits becomes

@@ -131,10 +131,24 @@ minus_len(const unsigned char *p, const unsigned char *end)
 	return 0;
 }
 
+int
+money_symbol_fits(const char *symbol, const char *code)
+{
+	static const char dollars[] = "USD CAD AUD NZD SGD HKD TWD BSD BBD "
+	    "BZD BMD BND FJD GYD JMD LRD NAD SBD SRD TTD XCD KYD MXN ARS CLP "
+	    "COP CUP DOP UYU";
+
+	if (strcmp(symbol, "$") == 0)
+		return strlen(code) == 3 && strstr(dollars, code) != NULL;
+	if (strcmp(symbol, "\xc2\xa5") == 0)
+		return strcmp(code, "JPY") == 0 || strcmp(code, "CNY") == 0;
+	return strcmp(symbol, code) == 0;
+}
+
 /*
  * ccy_len: a currency symbol or ISO code at p, its length, and the code it
- * names in ccy ("" when the symbol does not name one currency: $ is USD,
- * CAD, AUD and more; ¥ is JPY or CNY).  A code is exactly three upper-case
+ * names in ccy; a symbol that does not name one currency is copied as it
+ * is ("$" is USD, CAD, AUD and more; "¥" is JPY or CNY).  A code is exactly three upper-case
  * letters not touching another letter, so "12abc" and "12 EURO" are not
  * amounts.
  */
@@ -147,14 +161,18 @@ ccy_len(const unsigned char *p, const unsigned char *end,
 	ccy[0] = '\0';
 	if (left == 0)
 		return 0;
-	if (*p == '$')
+	if (*p == '$') {
+		memcpy(ccy, "$", 2);
 		return 1;
+	}
 	if (left >= 2 && p[0] == 0xC2 && p[1] == 0xA3) {	/* £ */
 		memcpy(ccy, "GBP", 4);
 		return 2;
 	}
-	if (left >= 2 && p[0] == 0xC2 && p[1] == 0xA5)		/* ¥ */
+	if (left >= 2 && p[0] == 0xC2 && p[1] == 0xA5) {	/* ¥ */
+		memcpy(ccy, "\xc2\xa5", 3);
 		return 2;
+	}
 	if (left >= 3 && p[0] == 0xE2 && p[1] == 0x82 && p[2] == 0xAC) {
 		memcpy(ccy, "EUR", 4);				/* € */
 		return 3;

@@ -29,6 +29,11 @@ int money_minor_digits(const char *code);
 /* money_is_currency: 1 if code is three upper-case ASCII letters. */
 int money_is_currency(const char *code);
 
+/* money_symbol_fits: 1 if the symbol money_parse found ("$", "¥", or a
+ * code) can be written for currency code: "$" for the dollars and pesos
+ * written with it, "¥" for JPY and CNY, a code for itself. */
+int money_symbol_fits(const char *symbol, const char *code);
+
 /*
  * money_parse: s (length n) as an amount with `digits` minor digits.
  * Accepts: leading/trailing spaces; sign as -12.00, +12.00, 12.00-,
@@ -37,7 +42,9 @@ int money_is_currency(const char *code);
  * fewer decimals than `digits` ("94" is 94.00).  More decimals than
  * `digits` are accepted only when the extra ones are zeros ("18.150" for
  * EUR); otherwise an error, never a silent rounding.  If the text names a
- * currency it is copied to found_ccy (4 bytes, "" when none; may be NULL).
+ * currency it is copied to found_ccy (4 bytes, "" when none; may be NULL);
+ * a symbol that names no one currency is copied as written: "$" (USD,
+ * CAD, AUD, ...) or "¥" (JPY, CNY).
  * Returns 0, or -1 with d set ("not an amount", "too many decimals for 2
  * minor digits", "amount too large").
  */

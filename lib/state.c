@@ -447,16 +447,15 @@ has_foreign_tables(struct state *st, int *yes, struct diag *d)
 	return 0;
 }
 
+/* check_identity: the file is empty, or a creditkit state of this
+ * version or older; reads only. */
 static int
-migrate(struct state *st, struct diag *d)
+check_identity(struct state *st, struct diag *d)
 {
 	int v, foreign;
-	size_t nmig = sizeof migrations / sizeof migrations[0];
 
 	if (user_version(st, &v, d) != 0)
 		return -1;
-	if (v == STATE_VERSION)
-		return 0;
 	if (v > STATE_VERSION) {
 		diag_set(d, "state file has schema version %d, newer than "
 		    "this creditkit (%d): upgrade creditkit", v, STATE_VERSION);
@@ -471,6 +470,21 @@ migrate(struct state *st, struct diag *d)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+static int
+migrate(struct state *st, struct diag *d)
+{
+	int v;
+	size_t nmig = sizeof migrations / sizeof migrations[0];
+
+	if (user_version(st, &v, d) != 0)
+		return -1;
+	if (v == STATE_VERSION)
+		return 0;
+	if (check_identity(st, d) != 0)
+		return -1;
 	if (state_exec(st, "BEGIN EXCLUSIVE", d) != 0)
 		return -1;
 	/* Another process may have migrated while we waited for the lock. */
@@ -522,6 +536,12 @@ state_open(struct state *st, const char *path, enum state_mode mode,
 		return -1;
 	}
 	sqlite3_busy_timeout(st->db, 30000);
+	/* A file that is not ours is refused before any pragma that writes
+	 * (journal_mode = WAL rewrites the header): it is left as it was. */
+	if (check_identity(st, d) != 0) {
+		state_close(st);
+		return -1;
+	}
 	/*
 	 * WAL lets a report read while a cron job writes; synchronous NORMAL
 	 * is durable in WAL mode except for the last transaction on power

@@ -310,6 +310,32 @@ util_norm_key(const char *s, struct sbuf *out)
 		sbuf_add(out, "", 0);
 }
 
+/* utf8_decode: the code point of the well-formed sequence s[0..len). */
+static unsigned
+utf8_decode(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned cp = p[0] & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+
+	for (size_t k = 1; k < len; k++)
+		cp = cp << 6 | (p[k] & 0x3F);
+	return cp;
+}
+
+/* invisible: a character that prints as nothing, or moves the text about,
+ * so that a value holding it would look right in a message: the C1
+ * controls, the soft hyphen, zero-width and direction marks, the line
+ * and paragraph separators, the BOM. */
+static int
+invisible(const char *s, size_t len)
+{
+	unsigned cp = utf8_decode(s, len);
+
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD ||
+	    (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	    (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+}
+
 const char *
 util_quote(const char *s, size_t n, char *buf, size_t bufsz)
 {
@@ -331,7 +357,14 @@ util_quote(const char *s, size_t n, char *buf, size_t bufsz)
 			if (len > n - i || !util_utf8_valid(s + i, len))
 				len = 1;
 		}
-		if (len > 1) {
+		if (len > 1 && invisible(s + i, len)) {
+			unsigned cp = utf8_decode(s + i, len);
+
+			buf[o++] = '\\';
+			buf[o++] = 'u';
+			for (int sh = 12; sh >= 0; sh -= 4)
+				buf[o++] = hex[(cp >> sh) & 0xF];
+		} else if (len > 1) {
 			memcpy(buf + o, s + i, len);
 			o += len;
 		} else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {

@@ -70,8 +70,11 @@ void util_norm_key(const char *s, struct sbuf *out);
 /*
  * util_quote: s[0..n) as "text" for a message, in buf (bufsz >= 16).
  * Well-formed UTF-8 is kept so "€ 1.234,56" reads as written; control
- * characters, quotes and bytes that are not UTF-8 are escaped as \xNN so
- * the message stays one printable line; long values are cut with "...".
+ * characters, quotes and bytes that are not UTF-8 are escaped as \xNN,
+ * and characters that print as nothing or move the text (C1 controls,
+ * zero-width and direction marks, the BOM) as \uNNNN, so the message
+ * stays one printable line that shows what is there; long values are
+ * cut with "...".
  */
 const char *util_quote(const char *s, size_t n, char *buf, size_t bufsz);
 

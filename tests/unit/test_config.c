@@ -386,7 +386,7 @@ test_unknown_keys(void)
 		{ "client:\n  name: x\ninput:\n  delimitr: \";\"\n", 4,
 		    "unknown key \"delimitr\" in input (known: date_format, "
 		    "decimal, delimiter, encoding, columns, "
-		    "default_terms)" },
+		    "default_terms, types)" },
 		{ "client:\n  name: x\n\nreports:\n  a: 1\n", 4,
 		    "unknown key \"reports\" (known: client, input, aging, "
 		    "chase, paths, branding, interest, targets, kpi, score, "

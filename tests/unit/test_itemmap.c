@@ -184,6 +184,67 @@ test_terms(void)
 	}
 }
 
+/* A generic "Account" is the debtor only where no column names one: in
+ * Xero's invoice export *AccountCode is the sales account. */
+static void
+test_account_aliases(void)
+{
+	const char *x[] = { "*ContactName", "*InvoiceNumber", "*InvoiceDate",
+	    "*DueDate", "Total", "*AccountCode", "Currency" };
+	const char *g[] = { "Account", "Customer", "Invoice No", "Date",
+	    "Amount" };
+	const char *a[] = { "Account", "Name", "Invoice No", "Date",
+	    "Amount" };
+	const char *sage[] = { "A/C", "Name", "Type", "No", "Date", "Ref",
+	    "Balance" };
+	const char *sage2[] = { "ACCOUNT_REF", "NAME", "TYPE", "INV_REF",
+	    "DATE", "DUE_DATE", "AMOUNT", "OUTSTANDING", "AGED_30" };
+	struct itemmap m;
+
+	CHECK(map(&m, x, N(x)) > 0);
+	CHECK_INT(m.col[F_DEBTOR_ID], -1);
+	CHECK_INT(m.col[F_DEBTOR_NAME], 0);
+	CHECK_STR(m.extra_names[0], "account_code");
+	itemmap_free(&m);
+	CHECK(map(&m, g, N(g)) > 0);
+	CHECK_INT(m.col[F_DEBTOR_ID], 1);
+	CHECK_STR(m.extra_names[0], "account");
+	itemmap_free(&m);
+	CHECK(map(&m, a, N(a)) > 0);
+	CHECK_INT(m.col[F_DEBTOR_ID], 0);
+	CHECK_INT(m.col[F_DEBTOR_NAME], 1);
+	itemmap_free(&m);
+	CHECK(map(&m, sage, N(sage)) > 0);
+	CHECK_INT(m.col[F_DEBTOR_ID], 0);
+	CHECK_INT(m.col[F_DOC_ID], 3);
+	CHECK_INT(m.col[F_OPEN_AMOUNT], 6);
+	itemmap_free(&m);
+	CHECK(map(&m, sage2, N(sage2)) > 0);
+	CHECK_INT(m.col[F_DEBTOR_ID], 0);
+	CHECK_INT(m.col[F_DOC_ID], 3);
+	CHECK_INT(m.col[F_OPEN_AMOUNT], 7);
+	CHECK_STR(m.extra_names[0], "aged_30");
+	itemmap_free(&m);
+}
+
+/* Passed-through columns never repeat a stream column or each other. */
+static void
+test_unique_names(void)
+{
+	const char *h[] = { "Invoice No", "Customer", "Date", "Amount",
+	    "Status", "Amount", "Amount", "x_amount", "status" };
+	struct itemmap m;
+
+	CHECK(map(&m, h, N(h)) > 0);
+	CHECK_INT(m.nextra, 5);
+	CHECK_STR(m.extra_names[0], "x_status");
+	CHECK_STR(m.extra_names[1], "x_amount");
+	CHECK_STR(m.extra_names[2], "x_amount_2");
+	CHECK_STR(m.extra_names[3], "x_x_amount");
+	CHECK_STR(m.extra_names[4], "x_status_2");
+	itemmap_free(&m);
+}
+
 int
 main(void)
 {
@@ -194,5 +255,7 @@ main(void)
 	T_RUN(test_not_a_header);
 	T_RUN(test_snake);
 	T_RUN(test_terms);
+	T_RUN(test_account_aliases);
+	T_RUN(test_unique_names);
 	return T_DONE();
 }

@@ -141,6 +141,19 @@ test_quote(void)
 	    "\"\xe2\x82\xac 5\"");
 	CHECK_STR(util_quote("caf\xe9", 4, buf, sizeof buf),
 	    "\"caf\\xe9\"");
+	/* What would print as nothing is shown: a C1 control (NEL), a
+	 * zero-width space, a right-to-left override, a BOM. */
+	CHECK_STR(util_quote("10.00\xc2\x85", 7, buf, sizeof buf),
+	    "\"10.00\\u0085\"");
+	CHECK_STR(util_quote("1\xe2\x80\x8b" "0", 5, buf, sizeof buf),
+	    "\"1\\u200b0\"");
+	CHECK_STR(util_quote("\xe2\x80\xae" "01", 5, buf, sizeof buf),
+	    "\"\\u202e01\"");
+	CHECK_STR(util_quote("\xef\xbb\xbf" "5", 4, buf, sizeof buf),
+	    "\"\\ufeff5\"");
+	/* Other letters stay as written. */
+	CHECK_STR(util_quote("\xc2\xa3" "5", 3, buf, sizeof buf),
+	    "\"\xc2\xa3" "5\"");
 	/* Long values are cut, never overflow. */
 	util_quote("0123456789012345678901234567890123456789", 40, buf,
 	    sizeof buf);
