@@ -447,6 +447,35 @@ has_foreign_tables(struct state *st, int *yes, struct diag *d)
 	return 0;
 }
 
+/*
+ * explain_readonly_folder: SQLite reads a WAL-mode file only through its
+ * -shm file, which a reader must be able to create beside the state when
+ * it is absent.  When a reader's open failed and that is why, say so in
+ * d instead of SQLite's "attempt to write a readonly database".
+ */
+static void
+explain_readonly_folder(const char *path, struct diag *d)
+{
+	struct sbuf dir = { 0 }, shm = { 0 };
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		sbuf_adds(&dir, ".");
+	else if (slash == path)
+		sbuf_adds(&dir, "/");
+	else
+		sbuf_add(&dir, path, (size_t)(slash - path));
+	sbuf_adds(&shm, path);
+	sbuf_adds(&shm, "-shm");
+	if (access(dir.buf, W_OK) != 0 && access(shm.buf, F_OK) != 0)
+		diag_set(d, "cannot read the state: its folder %s is not "
+		    "writable, and SQLite must create %s beside it to read a "
+		    "WAL-mode file (make the folder writable for this user, or "
+		    "read a copy)", dir.buf, shm.buf);
+	sbuf_free(&dir);
+	sbuf_free(&shm);
+}
+
 /* check_identity: the file is empty, or a creditkit state of this
  * version or older; reads only. */
 static int
@@ -539,6 +568,8 @@ state_open(struct state *st, const char *path, enum state_mode mode,
 	/* A file that is not ours is refused before any pragma that writes
 	 * (journal_mode = WAL rewrites the header): it is left as it was. */
 	if (check_identity(st, d) != 0) {
+		if (mode == STATE_READ)
+			explain_readonly_folder(path, d);
 		state_close(st);
 		return -1;
 	}
