@@ -1866,6 +1866,7 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 			d->line = 0;
 			diag_set(d, "every date fits both day/month and "
 			    "month/day order: use --date-format DMY or MDY");
+			rc = INGEST_EUSAGE;	/* the option is missing */
 			goto out;
 		}
 		/* No order fits every value: take the likeliest so that only
