@@ -6,7 +6,6 @@
 #define _XOPEN_SOURCE 700	/* realpath */
 
 #include <errno.h>
-#include <iconv.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,36 +59,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-struct reporter {
-	const struct cli *cli;
-	long shown;
-};
-
-/* Each rejected row is told; past a hundred, only the count (the rejects
- * file has them all). */
-static void
-report(void *ctx, const char *file, long line, const char *msg)
-{
-	struct reporter *rp = ctx;
-
-	if (rp->shown++ < 100)
-		cli_at(rp->cli, file, line, "%s", msg);
-	else if (rp->shown == 101)
-		cli_warn(rp->cli, "more rejected rows not shown");
-}
-
-/* known_encoding: whether iconv can read name into UTF-8. */
-static int
-known_encoding(const char *name)
-{
-	iconv_t cd = iconv_open("UTF-8", name);
-
-	if (cd == (iconv_t)-1)
-		return 0;
-	iconv_close(cd);
-	return 1;
-}
-
 /* same_file: 1 if path is one of the inputs, 2 if it is the state file,
  * 0 if neither (or it does not exist yet). */
 static int
@@ -126,7 +95,7 @@ main(int argc, char **argv)
 	struct cli cli;
 	struct client_config cfg;
 	struct ingest_opts o;
-	struct reporter rp;
+	struct cli_reporter rp = { 0 };
 	struct state st;
 	struct ingest_run *run;
 	struct batch_counts total = { 0 };
@@ -220,12 +189,12 @@ main(int argc, char **argv)
 		cli_usage_error(&cli, "--delimiter: \"%s\" is not one of , ; "
 		    "| tab auto", opt_delim);
 	if (opt_enc) {
-		if (!known_encoding(opt_enc))
+		if (!cli_known_encoding(opt_enc))
 			cli_usage_error(&cli, "--encoding: \"%s\" is not an "
 			    "encoding iconv knows (try WINDOWS-1252 or "
 			    "ISO-8859-1; iconv -l lists them)", opt_enc);
 		o.encoding = opt_enc;
-	} else if (o.encoding != NULL && !known_encoding(o.encoding)) {
+	} else if (o.encoding != NULL && !cli_known_encoding(o.encoding)) {
 		cli_at(&cli, cli.config, 0, "input.encoding: \"%s\" is not an "
 		    "encoding iconv knows", o.encoding);
 		config_free(&cfg);
@@ -266,8 +235,7 @@ main(int argc, char **argv)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the item "
 		    "stream: %s", strerror(errno));
 	rp.cli = &cli;
-	rp.shown = 0;
-	o.report = report;
+	o.report = cli_report;
 	o.report_ctx = &rp;
 	/* The config's column names and types are checked before any data
 	 * is read. */

@@ -7,7 +7,6 @@
 #define _XOPEN_SOURCE 700	/* realpath */
 
 #include <errno.h>
-#include <iconv.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,34 +52,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-struct reporter {
-	const struct cli *cli;
-	long shown;
-};
-
-/* Each rejected entry and warning is told; past two hundred, only that
- * more were (the rejects file has them all). */
+/* Each rejected entry and warning is told, up to two hundred (a real
+ * bank file may warn on every entry). */
 static void
 report(void *ctx, const char *file, long line, int error, const char *msg)
 {
-	struct reporter *rp = ctx;
-
 	(void)error;
-	if (rp->shown++ < 200)
-		cli_at(rp->cli, file, line, "%s", msg);
-	else if (rp->shown == 201)
-		cli_warn(rp->cli, "more messages not shown");
-}
-
-static int
-known_encoding(const char *name)
-{
-	iconv_t cd = iconv_open("UTF-8", name);
-
-	if (cd == (iconv_t)-1)
-		return 0;
-	iconv_close(cd);
-	return 1;
+	cli_report(ctx, file, line, msg);
 }
 
 static void
@@ -92,7 +70,7 @@ options(struct cli *cli, struct pay_opts *o, const char *enc,
 		cli_usage_error(cli, "--format: \"%s\" is not camt, mt940, csv "
 		    "or auto", fmt);
 	if (enc) {
-		if (!known_encoding(enc))
+		if (!cli_known_encoding(enc))
 			cli_usage_error(cli, "--encoding: \"%s\" is not an "
 			    "encoding iconv knows (try WINDOWS-1252 or "
 			    "ISO-8859-1; iconv -l lists them)", enc);
@@ -126,7 +104,7 @@ main(int argc, char **argv)
 	struct cli cli;
 	struct client_config cfg;
 	struct pay_opts o;
-	struct reporter rp;
+	struct cli_reporter rp = { 0 };
 	struct state st;
 	struct pay_run *run = NULL;
 	struct pay_counts total;
@@ -179,7 +157,7 @@ main(int argc, char **argv)
 	}
 	if (!o.csv.currency[0])
 		memcpy(o.csv.currency, cfg.client.currency, 4);
-	if (cfg_enc != NULL && opt_enc == NULL && !known_encoding(cfg_enc)) {
+	if (cfg_enc != NULL && opt_enc == NULL && !cli_known_encoding(cfg_enc)) {
 		cli_at(&cli, cli.config, 0, "bank.encoding: \"%s\" is not an "
 		    "encoding iconv knows", cfg_enc);
 		bankcsv_config_free(&o.csv);
@@ -195,7 +173,7 @@ main(int argc, char **argv)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the output: %s",
 		    strerror(errno));
 	rp.cli = &cli;
-	rp.shown = 0;
+	rp.limit = 200;
 	o.report = report;
 	o.report_ctx = &rp;
 	if (rejects_path != NULL && (o.rejects = fopen(rejects_path, "w+")) ==

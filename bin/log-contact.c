@@ -36,24 +36,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-struct reporter {
-	const struct cli *cli;
-	long shown;
-};
-
-/* Each rejected event is told; past a hundred, only the count (the
- * rejects file has them all). */
-static void
-report(void *ctx, const char *file, long line, const char *msg)
-{
-	struct reporter *rp = ctx;
-
-	if (rp->shown++ < 100)
-		cli_at(rp->cli, file, line, "%s", msg);
-	else if (rp->shown == 101)
-		cli_warn(rp->cli, "more rejected rows not shown");
-}
-
 /* list: the timelines of the debtors named (all without names). */
 static int
 list(struct cli *c, char **refs, int nrefs)
@@ -99,7 +81,7 @@ main(int argc, char **argv)
 	struct client_config cfg;
 	struct contact_config ccfg;
 	struct contact_opts o;
-	struct reporter rp;
+	struct cli_reporter rp = { 0 };
 	struct state st;
 	struct contact_run *run = NULL;
 	struct batch_counts total = { 0 };
@@ -145,8 +127,7 @@ main(int argc, char **argv)
 	o.cfg = &ccfg;
 	memcpy(o.currency, cfg.client.currency, sizeof o.currency);
 	rp.cli = &cli;
-	rp.shown = 0;
-	o.report = report;
+	o.report = cli_report;
 	o.report_ctx = &rp;
 	if (rejects_path != NULL &&
 	    (o.rejects = fopen(rejects_path, "w")) == NULL)

@@ -2,6 +2,7 @@
  * cli: shared options and messages of the tools.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -376,4 +377,27 @@ cli_finish(const struct cli *c, int status)
 		return EXIT_STATE;
 	}
 	return status;
+}
+
+void
+cli_report(void *reporter, const char *file, long line, const char *msg)
+{
+	struct cli_reporter *rp = reporter;
+	long limit = rp->limit > 0 ? rp->limit : 100;
+
+	if (rp->shown++ < limit)
+		cli_at(rp->cli, file, line, "%s", msg);
+	else if (rp->shown == limit + 1)
+		cli_warn(rp->cli, "more messages not shown");
+}
+
+int
+cli_known_encoding(const char *name)
+{
+	iconv_t cd = iconv_open("UTF-8", name);
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	iconv_close(cd);
+	return 1;
 }

@@ -79,6 +79,24 @@ void cli_die(const struct cli *c, int status, const char *fmt, ...)
 void cli_usage_error(const struct cli *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/*
+ * A reporter for lib/'s per-row callbacks (a rejected row, a warning):
+ * each message is told as "tool: file:line: message" until limit (0: a
+ * hundred) have been; then one line says more were not shown, since a
+ * run over a broken file must not flood the terminal (the rejects file
+ * has every row).  Zero-initialised but for cli, it is ready.
+ */
+struct cli_reporter {
+	const struct cli *cli;
+	long limit;
+	long shown;
+};
+void cli_report(void *reporter, const char *file, long line,
+    const char *msg);
+
+/* cli_known_encoding: whether iconv can read name into UTF-8. */
+int cli_known_encoding(const char *name);
+
 /* cli_open_input: name as a FILE ("-" or NULL is stdin); NULL with the
  * system's message printed when it cannot be opened. */
 FILE *cli_open_input(const struct cli *c, const char *name);
