@@ -1,9 +1,8 @@
 /*
  * fuzz_camt: libFuzzer target for the camt reader.  Each input is read
- * as a camt message into a sink that keeps no state but checks what the
- * reader hands it: entries only inside a statement, a currency and a
- * value or booking date on each, charges never negative, and the reader's
- * result one of its documented values with a message when it refuses.
+ * as a camt message into the checking sink of pay_sink.h; the
+ * reader's result must be one of its documented values, with a message
+ * when it refuses.
  *
  *   sh tests/fuzz/run.sh 60     (or see the comment in fuzz_csvin.c)
  */
@@ -12,79 +11,15 @@
 #include <string.h>
 
 #include "camt.h"
+#include "pay_sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct ctx {
-	int open;
-	long entries;
-};
-
-static int
-on_statement(void *p, struct pay_statement *s, struct diag *d)
-{
-	struct ctx *c = p;
-
-	(void)d;
-	if (c->open || s->account.len == 0)
-		abort();
-	c->open = 1;
-	return 0;
-}
-
-static int
-on_entry(void *p, struct pay_entry *e, struct diag *d)
-{
-	struct ctx *c = p;
-
-	(void)d;
-	if (!c->open || !money_is_currency(e->currency) || e->charges < 0 ||
-	    (e->booking_date == PAY_NO_DATE && e->value_date == PAY_NO_DATE))
-		abort();
-	c->entries++;
-	return 0;
-}
-
-static int
-on_end(void *p, struct pay_statement *s, struct diag *d)
-{
-	struct ctx *c = p;
-
-	(void)s;
-	(void)d;
-	if (!c->open)
-		abort();
-	c->open = 0;
-	return 0;
-}
-
-static int
-on_reject(void *p, long line, const char *msg, const char *raw, size_t n,
-    struct diag *d)
-{
-	(void)p;
-	(void)raw;
-	(void)n;
-	(void)d;
-	if (line < 0 || msg == NULL || *msg == '\0')
-		abort();
-	return 0;
-}
-
-static void
-on_warn(void *p, long line, const char *msg)
-{
-	(void)p;
-	if (line < 0 || msg == NULL)
-		abort();
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ctx c = { 0, 0 };
-	struct pay_sink k = { on_statement, on_entry, on_end, on_reject,
-	    on_warn, &c };
+	struct pay_sink k = pay_sink_for(&c);
 	struct diag d;
 	int rc;
 
