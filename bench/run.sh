@@ -455,7 +455,7 @@ for rows in "$@"; do
 		    --report-currency GBP &&
 		{
 			got=$($awk -F'\t' '$1 == "2025-06" && $2 == "ar_end" {
-			    v = $3; sub(/\./, "", v); print v + 0 }' \
+			    v = $3; sub(/\./, "", v); printf "%.0f\n", v }' \
 			    "$out/kpi-$size.tsv")
 			want=$($awk -F'\t' '{ t += $2 + $3 } END { printf "%.0f", t }' \
 			    "$out/totals-$size.tsv")
