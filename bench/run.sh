@@ -101,12 +101,14 @@ ingest=$build/bin/ingest-invoices
 ageled=$build/bin/age-ledger
 alloc=$build/bin/allocate-payments
 payments=$build/bin/ingest-payments
+kpirep=$build/bin/kpi-report
 ck_pay=0
 [ -x "$payments" ] && ck_pay=1
-ck_ingest=0 ck_age=0 ck_alloc=0
+ck_ingest=0 ck_age=0 ck_alloc=0 ck_kpi=0
 if [ -x "$ingest" ]; then
 	ck_ingest=1
 	[ -x "$ageled" ] && ck_age=1
+	[ -x "$kpirep" ] && ck_kpi=1
 	[ -x "$alloc" ] && ck_alloc=1
 fi
 [ "$ck_ingest" -eq 1 ] ||
@@ -116,7 +118,8 @@ fi
 # Measure copies taken now: a rebuild of BUILD_DIR during the run (by make
 # in another shell) must not swap the binaries between runs or between the
 # ingest and the aging that reads its state.
-for t in ingest-invoices age-ledger allocate-payments ingest-payments; do
+for t in ingest-invoices age-ledger allocate-payments ingest-payments \
+    kpi-report; do
 	[ -x "$build/bin/$t" ] || continue
 	cp "$build/bin/$t" "$tmp/$t" || exit 3
 	say "creditkit $t: built $(date -r "$build/bin/$t" '+%Y-%m-%d %H:%M:%S' 2>/dev/null), sha256 $(sha256sum <"$tmp/$t" 2>/dev/null | cut -c1-12)"
@@ -125,6 +128,7 @@ done
 [ "$ck_age" -eq 1 ] && ageled=$tmp/age-ledger
 [ "$ck_alloc" -eq 1 ] && alloc=$tmp/allocate-payments
 [ "$ck_pay" -eq 1 ] && payments=$tmp/ingest-payments
+[ "$ck_kpi" -eq 1 ] && kpirep=$tmp/kpi-report
 
 # ---- measuring --------------------------------------------------------------
 
@@ -438,6 +442,33 @@ for rows in "$@"; do
 		    /dev/null "$rep-creditkit.tsv" \
 		    "$ageled" --db "$ckdb" --as-of "$asof" --by debtor
 
+	# KPIs: twelve monthly periods to the as-of day in one run (one pass
+	# over items and settlements however many periods), the ledger's
+	# GBP, EUR and USD taken at par; its closing AR must be the
+	# generator's open total.
+	if [ "$ck_ok" -eq 1 ] && [ "$ck_kpi" -eq 1 ]; then
+		printf 'currency\trate\nEUR\t1\nUSD\t1\n' >"$tmp/par.tsv"
+		run_task creditkit-kpi kpi "creditkit kpi-report, 12 monthly periods" \
+		    /dev/null "$out/kpi-$size.tsv" \
+		    "$kpirep" --db "$ckdb" --as-of "$asof" \
+		    --period 2024-07..2025-06 --rates "$tmp/par.tsv" \
+		    --report-currency GBP &&
+		{
+			got=$($awk -F'\t' '$1 == "2025-06" && $2 == "ar_end" {
+			    v = $3; sub(/\./, "", v); printf "%.0f\n", v }' \
+			    "$out/kpi-$size.tsv")
+			want=$($awk -F'\t' '{ t += $2 + $3 } END { printf "%.0f", t }' \
+			    "$out/totals-$size.tsv")
+			if [ "$got" = "$want" ]; then
+				say "  kpi-report ar_end on $asof vs the generator's open total: agree ($got)"
+			else
+				say "  kpi-report ar_end on $asof vs the generator's open total: DIFFER ($got, $want)"
+				status=1
+			fi
+			say "  kpi-report $size, 2025-06: $($awk -F'\t' '$1 == "2025-06" && $2 ~ /^(dso_simple|dso_countback|dso_true|cei|adp)$/ { printf "%s %s; ", $2, $3 }' "$out/kpi-$size.tsv")"
+		}
+	fi
+
 	# Cross-check: every report against awk's, awk's against the
 	# generator's totals.
 	say "cross-check $size (per debtor and currency, to the cent):"
@@ -552,12 +583,13 @@ for size in $sizes; do
 done
 for size in $sizes; do
 	for id in creditkit-ingest creditkit-aging creditkit-allocate \
-	    creditkit-payments-mt940 creditkit-payments-camt; do
+	    creditkit-kpi creditkit-payments-mt940 creditkit-payments-camt; do
 		r=$(rss "$size" "$id")
 		[ -n "$r" ] || continue
 		$awk -v s="$size" -v id="${id#creditkit-}" -v r="$r" 'BEGIN {
 		    name = id == "ingest" ? "ingest-invoices" : id == "aging" ? \
 		    "age-ledger" : id == "allocate" ? "allocate-payments" : \
+		    id == "kpi" ? "kpi-report" : \
 		    "ingest-payments (" substr(id, 10) ")"
 		    printf "memory %s: %s peak RSS = %.0f MiB (target: within a few hundred MiB at 5M)\n", \
 		    s, name, r / 1024 }'

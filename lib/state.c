@@ -125,6 +125,10 @@ static const char schema_v1[] =
 ");"
 "CREATE INDEX settlement_item ON settlement(item_id);"
 "CREATE INDEX settlement_date ON settlement(date);"
+/* kpi-report: the write-offs (few), for recoveries of written-off debt,
+ * without a scan of every settlement. */
+"CREATE INDEX settlement_writeoff ON settlement(item_id, date)"
+"  WHERE kind = 'writeoff';"
 
 /* A bank statement, notification or report (camt.053/054/052, an MT940
  * or MT942 statement, the rows of one currency of a bank CSV export).

@@ -1,0 +1,1332 @@
+/*
+ * kpidata: the kpi: and targets: config sections, exchange rates, and the
+ * one-pass gathering of every period's KPI inputs from the state.  See
+ * kpidata.h for how one pass serves any number of periods.
+ */
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aging.h"
+#include "contact.h"
+#include "date.h"
+#include "kpidata.h"
+#include "money.h"
+#include "promise.h"
+#include "tsv.h"
+#include "util.h"
+
+/* Config. */
+
+static const char *const kpi_keys[] = {
+	"countback_month", "cei_sales", "dbt", "over_90_basis",
+	"sales_vat_pct", "near_margin_pct", "monthly_cost", "costs",
+	"escalation_steps", "top_debtors", NULL
+};
+
+/* The KPI keys a target may name (kpireport knows their directions). */
+static const char *const target_keys[] = {
+	"dso_simple", "dso_countback", "bpdso_simple", "bpdso_countback",
+	"add_simple", "add_countback", "dso_true", "cei", "over_90_pct",
+	"adp", "dbt", "ptp_kept_count_pct", "ptp_kept_value_pct",
+	"dispute_rate_pct", "dispute_days_mean", "dispute_days_median",
+	"rpc_per_attempt_pct", "rpc_per_connect_pct", "cash_collected",
+	"cash_vs_target_pct", "bad_debt_gross_pct", "bad_debt_net_pct",
+	"cost_per_unit", NULL
+};
+
+void
+kpi_config_defaults(struct kpi_config *k)
+{
+	memset(k, 0, sizeof *k);
+	k->month_len = KPI_MONTH_ACTUAL;
+	k->cei_sales = KPI_CEI_TOTAL;
+	k->dbt = KPI_DBT_SIGNED;
+	k->p90 = KPI_P90_GROSS;
+	k->near_pct = 10;
+	k->monthly_cost = -1;
+	k->top_debtors = 10;
+}
+
+void
+kpi_config_free(struct kpi_config *k)
+{
+	for (size_t i = 0; i < k->nescal; i++)
+		free(k->escal[i]);
+	for (size_t i = 0; i < k->ntargets; i++)
+		free(k->targets[i].key);
+	free(k->escal);
+	free(k->targets);
+	free(k->cost_month);
+	free(k->cost);
+	kpi_config_defaults(k);
+}
+
+/* A decimal number (up to 4 decimals), never through strtod. */
+static int
+num_of(const struct cfg_node *n, const char *what, int allow_neg,
+    long double *out, struct diag *d)
+{
+	const char *s;
+	int64_t v;
+	int r;
+
+	if ((r = cfg_to_str(n, what, &s, d)) != 1)
+		return r;
+	if (money_parse(s, strlen(s), 4, MONEY_POINT, &v, NULL, d) != 0 ||
+	    (!allow_neg && v < 0)) {
+		diag_set(d, "%s: \"%.40s\" is not a %snumber (like 45 or "
+		    "72.5)", what, s, allow_neg ? "" : "non-negative ");
+		d->line = n->line;
+		return -1;
+	}
+	*out = (long double)v / 10000;
+	return 1;
+}
+
+static int
+choice(const struct cfg_node *map, const char *key, const char *a,
+    const char *b, int *out, struct diag *d)
+{
+	const char *s;
+	int r;
+
+	if ((r = cfg_get_str(map, "kpi", key, &s, d)) != 1)
+		return r;
+	if (strcmp(s, a) == 0)
+		*out = 0;
+	else if (strcmp(s, b) == 0)
+		*out = 1;
+	else {
+		diag_set(d, "kpi.%s: \"%.40s\" is not %s or %s", key, s, a, b);
+		d->line = cfg_get(map, key)->line;
+		return -1;
+	}
+	return 1;
+}
+
+static int
+load_kpi(const struct cfg_node *m, struct kpi_config *k, struct diag *d)
+{
+	const struct cfg_node *n;
+	long long top;
+	int v;
+
+	if (cfg_check_keys(m, kpi_keys, "kpi", d) != 0)
+		return -1;
+	if (choice(m, "countback_month", "actual", "30", &v, d) < 0)
+		return -1;
+	else if (cfg_get(m, "countback_month") && !cfg_is_null(cfg_get(m,
+	    "countback_month")))
+		k->month_len = v ? KPI_MONTH_30 : KPI_MONTH_ACTUAL;
+	v = 0;
+	if (choice(m, "cei_sales", "total", "per_month", &v, d) < 0)
+		return -1;
+	k->cei_sales = v ? KPI_CEI_PER_MONTH : KPI_CEI_TOTAL;
+	v = 0;
+	if (choice(m, "dbt", "signed", "late_only", &v, d) < 0)
+		return -1;
+	k->dbt = v ? KPI_DBT_LATE_ONLY : KPI_DBT_SIGNED;
+	v = 0;
+	if (choice(m, "over_90_basis", "gross", "net", &v, d) < 0)
+		return -1;
+	k->p90 = v ? KPI_P90_NET : KPI_P90_GROSS;
+	if (num_of(cfg_get(m, "sales_vat_pct"), "kpi.sales_vat_pct", 0,
+	    &k->vat_pct, d) < 0 ||
+	    num_of(cfg_get(m, "near_margin_pct"), "kpi.near_margin_pct", 0,
+	    &k->near_pct, d) < 0 ||
+	    num_of(cfg_get(m, "monthly_cost"), "kpi.monthly_cost", 0,
+	    &k->monthly_cost, d) < 0)
+		return -1;
+	if (k->vat_pct > 100) {
+		diag_set(d, "kpi.sales_vat_pct: more than 100");
+		d->line = cfg_get(m, "sales_vat_pct")->line;
+		return -1;
+	}
+	if (cfg_get_int(m, "kpi", "top_debtors", 0, 100, &top, d) < 0)
+		return -1;
+	else if (cfg_get(m, "top_debtors") && !cfg_is_null(cfg_get(m,
+	    "top_debtors")))
+		k->top_debtors = (int)top;
+	if ((n = cfg_get(m, "costs")) != NULL && !cfg_is_null(n)) {
+		if (n->kind != CFG_MAP) {
+			diag_set(d, "kpi.costs: a map of months to costs "
+			    "(2024-03: 9200.00)");
+			d->line = n->line;
+			return -1;
+		}
+		k->cost_month = xcalloc(n->n ? n->n : 1, sizeof *k->cost_month);
+		k->cost = xcalloc(n->n ? n->n : 1, sizeof *k->cost);
+		for (size_t i = 0; i < n->n; i++) {
+			struct kpi_period *p = NULL;
+			size_t np = 0;
+			char what[80];
+
+			snprintf(what, sizeof what, "kpi.costs.%.40s",
+			    n->keys[i]);
+			if (strlen(n->keys[i]) != 7 || kpi_period_parse(
+			    n->keys[i], &p, &np, d) != 0) {
+				free(p);
+				diag_set(d, "%s: not a month (like 2024-03)",
+				    what);
+				d->line = n->key_lines[i];
+				return -1;
+			}
+			k->cost_month[i] = p[0].start;
+			free(p);
+			if (num_of(n->items[i], what, 0, &k->cost[i], d) < 0)
+				return -1;
+			k->ncosts++;
+		}
+	}
+	if ((n = cfg_get(m, "escalation_steps")) != NULL && !cfg_is_null(n)) {
+		if (n->kind != CFG_SEQ) {
+			diag_set(d, "kpi.escalation_steps: a list of chase "
+			    "step names");
+			d->line = n->line;
+			return -1;
+		}
+		k->escal = xcalloc(n->n ? n->n : 1, sizeof *k->escal);
+		for (size_t i = 0; i < n->n; i++) {
+			const char *s;
+
+			if (cfg_to_str(n->items[i], "kpi.escalation_steps",
+			    &s, d) != 1) {
+				if (d->msg[0] == '\0')
+					diag_set(d, "kpi.escalation_steps: "
+					    "an empty step name");
+				d->line = n->items[i]->line;
+				return -1;
+			}
+			k->escal[k->nescal++] = xstrdup(s);
+		}
+	}
+	return 0;
+}
+
+static int
+load_targets(const struct cfg_node *m, struct kpi_config *k, struct diag *d)
+{
+	if (m->kind != CFG_MAP) {
+		diag_set(d, "targets: a map of KPI keys to targets");
+		d->line = m->line;
+		return -1;
+	}
+	if (cfg_check_keys(m, target_keys, "targets", d) != 0)
+		return -1;
+	k->targets = xcalloc(m->n ? m->n : 1, sizeof *k->targets);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct cfg_node *n = m->items[i], *v = n;
+		struct kpi_target *t = &k->targets[k->ntargets];
+		static const char *const tkeys[] = { "value", "margin", NULL };
+		char what[96];
+
+		snprintf(what, sizeof what, "targets.%s", m->keys[i]);
+		t->margin = -1;
+		t->line = m->key_lines[i];
+		if (n->kind == CFG_MAP) {
+			if (cfg_check_keys(n, tkeys, what, d) != 0)
+				return -1;
+			v = cfg_get(n, "value");
+			if (num_of(cfg_get(n, "margin"), what, 0, &t->margin,
+			    d) < 0)
+				return -1;
+		}
+		if (v == NULL || cfg_is_null(v)) {
+			diag_set(d, "%s: no value", what);
+			d->line = n->line;
+			return -1;
+		}
+		if (num_of(v, what, 1, &t->value, d) < 0)
+			return -1;
+		t->key = xstrdup(m->keys[i]);
+		k->ntargets++;
+	}
+	return 0;
+}
+
+int
+kpi_config_load(const struct cfg_node *root, struct kpi_config *k,
+    struct diag *d)
+{
+	const struct cfg_node *m;
+
+	kpi_config_defaults(k);
+	if ((m = cfg_get(root, "kpi")) != NULL && !cfg_is_null(m) &&
+	    load_kpi(m, k, d) != 0)
+		goto fail;
+	if ((m = cfg_get(root, "targets")) != NULL && !cfg_is_null(m) &&
+	    load_targets(m, k, d) != 0)
+		goto fail;
+	return 0;
+fail:
+	kpi_config_free(k);
+	return -1;
+}
+
+const struct kpi_target *
+kpi_config_target(const struct kpi_config *k, const char *key)
+{
+	for (size_t i = 0; i < k->ntargets; i++)
+		if (strcmp(k->targets[i].key, key) == 0)
+			return &k->targets[i];
+	return NULL;
+}
+
+/* Rates. */
+
+struct kpi_rate {
+	char code[4];
+	int digits;
+	int64_t rate8;			/* rate * 10^8 */
+	int32_t day;
+};
+
+struct kpi_rates {
+	char report[4];
+	int digits;
+	size_t n;
+	struct kpi_rate v[256];
+	char missing[4];		/* the first currency without one */
+};
+
+struct kpi_rates *
+kpi_rates_new(const char *report_ccy)
+{
+	struct kpi_rates *r = xcalloc(1, sizeof *r);
+
+	snprintf(r->report, sizeof r->report, "%s", report_ccy);
+	r->digits = money_minor_digits(report_ccy);
+	return r;
+}
+
+void
+kpi_rates_free(struct kpi_rates *r)
+{
+	free(r);
+}
+
+int
+kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
+    int32_t as_of, struct diag *d)
+{
+	struct tsv_reader *t;
+	int cc, cr, cd, rc;
+
+	if ((t = tsv_open(fp, name, d)) == NULL)
+		return -1;
+	cc = tsv_col(t, "currency");
+	cr = tsv_col(t, "rate");
+	cd = tsv_col(t, "date");
+	if (cc < 0 || cr < 0) {
+		diag_set(d, "no column \"%s\" (rates need the columns "
+		    "currency and rate, and may have date)", cc < 0 ?
+		    "currency" : "rate");
+		d->line = 0;
+		tsv_close(t);
+		return -1;
+	}
+	while ((rc = tsv_next(t, d)) != 0) {
+		const char *code = tsv_field(t, (size_t)cc);
+		const char *rate = tsv_field(t, (size_t)cr);
+		int32_t day = INT32_MIN;
+		int64_t v;
+		size_t i;
+
+		if (rc < 0)
+			goto fail;
+		d->line = tsv_line(t);
+		if (!money_is_currency(code)) {
+			diag_set(d, "field \"currency\": \"%.40s\" is not a "
+			    "currency code (use ISO 4217, like EUR)", code);
+			goto fail;
+		}
+		if (money_parse(rate, strlen(rate), 8, MONEY_POINT, &v, NULL,
+		    d) != 0 || v <= 0) {
+			diag_set(d, "field \"rate\": \"%.40s\" is not a "
+			    "positive decimal of at most 8 places (like "
+			    "0.8550)", rate);
+			goto fail;
+		}
+		if (cd >= 0 && date_parse_iso(tsv_field(t, (size_t)cd), &day)
+		    != 0) {
+			diag_set(d, "field \"date\": \"%.40s\" is not a date "
+			    "(use YYYY-MM-DD)", tsv_field(t, (size_t)cd));
+			goto fail;
+		}
+		if (day > as_of)
+			continue;
+		if (strcmp(code, r->report) == 0 && v != 100000000) {
+			diag_set(d, "field \"rate\": the reporting currency "
+			    "%s converts at 1, not %.40s", code, rate);
+			goto fail;
+		}
+		for (i = 0; i < r->n; i++)
+			if (strcmp(r->v[i].code, code) == 0)
+				break;
+		if (i < r->n && r->v[i].day == day) {
+			diag_set(d, "a second rate for %s%s", code,
+			    cd >= 0 ? " on the same date" : "");
+			goto fail;
+		}
+		if (i == r->n) {
+			if (r->n == sizeof r->v / sizeof r->v[0]) {
+				diag_set(d, "more than %zu currencies",
+				    r->n);
+				goto fail;
+			}
+			r->n++;
+			snprintf(r->v[i].code, 4, "%s", code);
+			r->v[i].digits = money_minor_digits(code);
+			r->v[i].day = INT32_MIN;
+		}
+		if (day >= r->v[i].day) {
+			r->v[i].day = day;
+			r->v[i].rate8 = v;
+		}
+	}
+	tsv_close(t);
+	return 0;
+fail:
+	tsv_close(t);
+	return -1;
+}
+
+/* conv: amount (minor units of ccy) in reporting minor units; -1 when ccy
+ * has no rate (its code kept in r->missing). */
+static int
+conv(struct kpi_rates *r, const char *ccy, int64_t amount, long double *out)
+{
+	int64_t v;
+
+	if (ccy != NULL && strcmp(ccy, r->report) == 0) {
+		*out = (long double)amount;
+		return 0;
+	}
+	for (size_t i = 0; ccy != NULL && i < r->n; i++)
+		if (strcmp(r->v[i].code, ccy) == 0) {
+			if (money_muldiv(amount, r->v[i].rate8, 100000000,
+			    &v) != 0 || money_rescale(v, r->v[i].digits,
+			    r->digits, &v) != 0)
+				return -1;
+			*out = (long double)v;
+			return 0;
+		}
+	if (r->missing[0] == '\0')
+		snprintf(r->missing, 4, "%s", ccy ? ccy : "");
+	return -1;
+}
+
+/* Gathering. */
+
+struct month {
+	long double sales;
+	long double *open, *wopen;	/* true DSO, diff arrays over Q */
+};
+
+struct run {
+	const struct kpi_period *p;
+	size_t np;
+	const struct kpi_config *k;
+	struct kpi_rates *rates;
+	int32_t *q;			/* the boundary days, sorted */
+	size_t nq;
+	/* Balances (difference arrays over Q, then prefix sums). */
+	long double *ar, *gross, *cur, *o90;
+	/* Flows (per slot, then prefix sums). */
+	long double *sales, *inv_n, *inv_v, *disp_n, *disp_v;
+	long double *pay_amt, *pay_dtp, *pay_dbt, *pay_late, *pay_sum,
+	    *pay_n;
+	long double *cash, *woff, *recov;
+	long double *att, *con, *rpc, *act[5], *actc[4];
+	long double *kept, *broken, *pend, *kept_v, *eval_v, *paid_v;
+	/* Months. */
+	int mfirst;			/* y * 12 + m - 1 of months[0] */
+	size_t nm;
+	struct month *m;
+	/* The snapshot on the latest end. */
+	int32_t snap;
+	struct aging_opts ao;
+	long double buckets[32], credits;
+	long double *deb;
+	size_t ndeb;
+	/* Items in a query, sorted; items with a write-off, sorted. */
+	int64_t *qitems;
+	size_t nqitems;
+	int64_t *woitems;
+	int32_t *wodays;
+	size_t nwo;
+};
+
+static size_t
+slot(const struct run *r, int32_t t)
+{
+	size_t lo = 0, hi = r->nq;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->q[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static long double *
+arr(const struct run *r)
+{
+	return xcalloc(r->nq + 1, sizeof(long double));
+}
+
+static int
+month_of(int32_t day)
+{
+	int y, m, dd;
+
+	date_to_ymd(day, &y, &m, &dd);
+	return y * 12 + m - 1;
+}
+
+static struct month *
+month_get(struct run *r, int32_t day)
+{
+	int mi = month_of(day);
+
+	if (r->nm == 0) {
+		r->mfirst = mi;
+		r->nm = 1;
+		r->m = xcalloc(1, sizeof *r->m);
+	} else if (mi < r->mfirst) {
+		size_t add = (size_t)(r->mfirst - mi);
+
+		r->m = xreallocarray(r->m, r->nm + add, sizeof *r->m);
+		memmove(r->m + add, r->m, r->nm * sizeof *r->m);
+		memset(r->m, 0, add * sizeof *r->m);
+		r->nm += add;
+		r->mfirst = mi;
+	} else if ((size_t)(mi - r->mfirst) >= r->nm) {
+		size_t nn = (size_t)(mi - r->mfirst) + 1;
+
+		r->m = xreallocarray(r->m, nn, sizeof *r->m);
+		memset(r->m + r->nm, 0, (nn - r->nm) * sizeof *r->m);
+		r->nm = nn;
+	}
+	return &r->m[mi - r->mfirst];
+}
+
+static int
+has_id(const int64_t *v, size_t n, int64_t id, size_t *at)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (at != NULL)
+		*at = lo;
+	return lo < n && v[lo] == id;
+}
+
+static void
+deb_add(struct run *r, int64_t id, long double a)
+{
+	if (id < 0 || (size_t)id >= r->ndeb)
+		return;
+	r->deb[id] += a;
+}
+
+/* range_add: v over Q slots [lo, hi) by a (difference array). */
+static void
+range_add(long double *v, size_t lo, size_t hi, long double a)
+{
+	if (lo >= hi)
+		return;
+	v[lo] += a;
+	v[hi] -= a;
+}
+
+static int
+is_debit(const char *doc_type, int64_t amount)
+{
+	return amount > 0 && strcmp(doc_type, "payment") != 0 &&
+	    strcmp(doc_type, "credit_note") != 0;
+}
+
+/* The balances an item's amount (sign +1) or a settlement (-1) moves,
+ * from day `from` on. */
+static void
+balances(struct run *r, int32_t from, int32_t issue, int32_t due,
+    int debit, int invoice, long double a)
+{
+	size_t lo = slot(r, from > issue ? from : issue);
+	struct month *m;
+
+	range_add(r->ar, lo, r->nq, a);
+	if (!debit)
+		return;
+	range_add(r->gross, lo, r->nq, a);
+	range_add(r->cur, lo, slot(r, due + 1), a);
+	range_add(r->o90, slot(r, (from > issue ? from : issue) > due + 91 ?
+	    (from > issue ? from : issue) : due + 91), r->nq, a);
+	if (invoice && lo < r->nq) {
+		m = month_get(r, issue);
+		if (m->open == NULL) {
+			m->open = arr(r);
+			m->wopen = arr(r);
+		}
+		range_add(m->open, lo, r->nq, a);
+		range_add(m->wopen, lo, r->nq, a * issue);
+	}
+}
+
+static void
+snap_item(struct run *r, int64_t debtor, int32_t due, int debit,
+    long double a)
+{
+	deb_add(r, debtor, a);
+	if (debit)
+		r->buckets[aging_bucket_index(&r->ao, r->snap - due)] += a;
+	else
+		r->credits += a;
+}
+
+static int
+step_err(struct state *st, sqlite3_stmt *s, int rc, struct diag *d,
+    const char *what)
+{
+	if (rc != SQLITE_DONE) {
+		state_error(st, d, what);
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+rate_fail(struct run *r, struct diag *d)
+{
+	diag_set(d, "the state holds amounts in %s: give --rates with a "
+	    "rate for %s into %s", r->rates->missing, r->rates->missing,
+	    r->rates->report);
+	return -2;
+}
+
+static int
+scan_items(struct run *r, struct state *st, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT id, debtor_id, "
+	    "issue_date, due_date, amount, currency, doc_type, in_query "
+	    "FROM item", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int64_t debtor = sqlite3_column_int64(s, 1);
+		int32_t issue = sqlite3_column_int(s, 2);
+		int32_t due = sqlite3_column_int(s, 3);
+		int64_t amount = sqlite3_column_int64(s, 4);
+		const char *ccy = (const char *)sqlite3_column_text(s, 5);
+		const char *type = (const char *)sqlite3_column_text(s, 6);
+		int flagged = sqlite3_column_int(s, 7);
+		int debit = is_debit(type, amount);
+		int invoice = debit;
+		size_t sl = slot(r, issue);
+		long double a;
+
+		if (conv(r->rates, ccy, amount, &a) != 0) {
+			sqlite3_finalize(s);
+			return rate_fail(r, d);
+		}
+		if (strcmp(type, "payment") != 0) {
+			month_get(r, issue)->sales += a;
+			r->sales[sl] += a;
+		}
+		if (debit) {
+			r->inv_n[sl] += 1;
+			r->inv_v[sl] += a;
+			if (flagged || has_id(r->qitems, r->nqitems, id,
+			    NULL)) {
+				r->disp_n[sl] += 1;
+				r->disp_v[sl] += a;
+			}
+		}
+		balances(r, issue, issue, due, debit, invoice, a);
+		if (issue <= r->snap)
+			snap_item(r, debtor, due, debit, a);
+	}
+	return step_err(st, s, rc, d, "reading items");
+}
+
+static int
+pay_kind(const char *k)
+{
+	/* Cash that paid an item: what allocate-payments applied, what the
+	 * client's export says was paid (with its date or by the export's
+	 * date).  Credit notes, write-offs and snapshot closures are not
+	 * payments (DOMAIN.md 1.7). */
+	if (strcmp(k, "allocation") == 0 || strcmp(k, "settled") == 0 ||
+	    strcmp(k, "export") == 0)
+		return 1;
+	/* Undoing one: a reversal reopens, the export's open amount grew. */
+	if (strcmp(k, "reversal") == 0 || strcmp(k, "reopen") == 0)
+		return -1;
+	return 0;
+}
+
+static int
+scan_settlements(struct run *r, struct state *st, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT s.date, s.amount, "
+	    "s.kind, p.debtor_id, i.id, i.debtor_id, i.issue_date, "
+	    "i.due_date, i.amount, i.currency, i.doc_type, p.currency "
+	    "FROM settlement s JOIN item i ON i.id = s.item_id "
+	    "LEFT JOIN payment p ON p.id = s.payment_id", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int32_t t = sqlite3_column_int(s, 0);
+		int64_t amount = sqlite3_column_int64(s, 1);
+		const char *kind = (const char *)sqlite3_column_text(s, 2);
+		int cash_side = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		int64_t pdebtor = sqlite3_column_int64(s, 3);
+		int64_t id = sqlite3_column_int64(s, 4);
+		int64_t debtor = sqlite3_column_int64(s, 5);
+		int32_t issue = sqlite3_column_int(s, 6);
+		int32_t due = sqlite3_column_int(s, 7);
+		int64_t iamount = sqlite3_column_int64(s, 8);
+		const char *ccy = (const char *)sqlite3_column_text(s, 9);
+		const char *type = (const char *)sqlite3_column_text(s, 10);
+		int debit = is_debit(type, iamount);
+		int pk = pay_kind(kind);
+		size_t sl = slot(r, t), at;
+		long double a;
+
+		if (conv(r->rates, ccy, amount, &a) != 0) {
+			sqlite3_finalize(s);
+			return rate_fail(r, d);
+		}
+		balances(r, t, issue, due, debit, debit, -a);
+		/* Cash a receipt applied leaves its unapplied balance. */
+		if (cash_side && (strcmp(kind, "allocation") == 0 ||
+		    strcmp(kind, "reversal") == 0)) {
+			range_add(r->ar, sl, r->nq, a);
+			if (t <= r->snap) {
+				deb_add(r, pdebtor, a);
+				r->credits += a;
+			}
+		}
+		if (issue <= r->snap && (t <= r->snap))
+			snap_item(r, debtor, due, debit, -a);
+		if (debit && pk != 0) {
+			r->cash[sl] += a;
+			if (pk > 0 && amount > 0) {
+				long double dtp = t - issue, dbt = t - due;
+
+				r->pay_amt[sl] += a;
+				r->pay_dtp[sl] += a * dtp;
+				r->pay_dbt[sl] += a * dbt;
+				r->pay_late[sl] += a * (dbt > 0 ? dbt : 0);
+				r->pay_sum[sl] += dtp;
+				r->pay_n[sl] += 1;
+				if (has_id(r->woitems, r->nwo, id, &at) &&
+				    r->wodays[at] < t)
+					r->recov[sl] += a;
+			}
+		}
+		if (strcmp(kind, "writeoff") == 0)
+			r->woff[sl] += a;
+	}
+	return step_err(st, s, rc, d, "reading settlements");
+}
+
+static int
+scan_payments(struct run *r, struct state *st, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT value_date, amount, "
+	    "currency, debtor_id FROM payment WHERE debtor_id IS NOT NULL "
+	    "AND kind IN ('receipt', 'reversal')", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int32_t t = sqlite3_column_int(s, 0);
+		long double a;
+
+		if (conv(r->rates, (const char *)sqlite3_column_text(s, 2),
+		    sqlite3_column_int64(s, 1), &a) != 0) {
+			sqlite3_finalize(s);
+			return rate_fail(r, d);
+		}
+		range_add(r->ar, slot(r, t), r->nq, -a);
+		if (t <= r->snap) {
+			deb_add(r, sqlite3_column_int64(s, 3), -a);
+			r->credits -= a;
+		}
+	}
+	return step_err(st, s, rc, d, "reading payments");
+}
+
+static int
+load_ids(struct state *st, const char *sql, int64_t **ids, int32_t **days,
+    size_t *n, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, sql, d);
+	size_t cap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = xreallocarray(*ids, cap, sizeof **ids);
+			if (days != NULL)
+				*days = xreallocarray(*days, cap,
+				    sizeof **days);
+		}
+		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		if (days != NULL)
+			(*days)[*n] = sqlite3_column_int(s, 1);
+		(*n)++;
+	}
+	return step_err(st, s, rc, d, "reading queries and write-offs");
+}
+
+static const char *const act_letter[] = { "letter", "post", NULL };
+static const char *const act_email[] = { "email", "e-mail", NULL };
+static const char *const act_sms[] = { "sms", "text", NULL };
+static const char *const act_call[] = { "call", "dialler", "phone", NULL };
+
+static int
+in_list(const char *s, const char *const *l)
+{
+	for (; s != NULL && *l != NULL; l++)
+		if (util_strcaseeq(s, *l))
+			return 1;
+	return 0;
+}
+
+static int
+channel_index(const char *ch)
+{
+	if (in_list(ch, act_letter))
+		return 0;
+	if (in_list(ch, act_email))
+		return 1;
+	if (in_list(ch, act_sms))
+		return 2;
+	if (in_list(ch, act_call))
+		return 3;
+	return -1;
+}
+
+static int
+scan_contacts(struct run *r, struct state *st, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT day, channel, outcome "
+	    "FROM contact", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t sl = slot(r, sqlite3_column_int(s, 0));
+		const char *ch = (const char *)sqlite3_column_text(s, 1);
+		const char *out = (const char *)sqlite3_column_text(s, 2);
+		int ci = channel_index(ch);
+
+		if (ci >= 0) {
+			r->act[ci][sl] += 1;
+			r->actc[ci][sl] += 1;
+		}
+		if (ci != 3)
+			continue;
+		/* Every logged call is a dial attempt; one answered by
+		 * anyone a connect; one that reached the debtor's right
+		 * person (a talk, a promise, a query, a refusal) an RPC. */
+		r->att[sl] += 1;
+		if (out == NULL || strcmp(out, "no_answer") == 0 ||
+		    strcmp(out, "voicemail") == 0)
+			continue;
+		r->con[sl] += 1;
+		if (strcmp(out, "wrong_number") != 0)
+			r->rpc[sl] += 1;
+	}
+	return step_err(st, s, rc, d, "reading contacts");
+}
+
+static int
+scan_actions(struct run *r, struct state *st, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT as_of, channel, step "
+	    "FROM action", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t sl = slot(r, sqlite3_column_int(s, 0));
+		const char *ch = (const char *)sqlite3_column_text(s, 1);
+		const char *step = (const char *)sqlite3_column_text(s, 2);
+		int ci = channel_index(ch);
+
+		if (ci >= 0)
+			r->act[ci][sl] += 1;
+		for (size_t i = 0; i < r->k->nescal; i++)
+			if (step != NULL && strcmp(step, r->k->escal[i]) == 0) {
+				r->act[4][sl] += 1;
+				break;
+			}
+	}
+	return step_err(st, s, rc, d, "reading actions");
+}
+
+/* Promises, judged by lib/promise against each debtor's receipts. */
+static int
+scan_promises(struct run *r, struct state *st, int32_t as_of,
+    struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT debtor_id, currency, "
+	    "made_on, due_date, grace_days, amount FROM promise "
+	    "ORDER BY debtor_id, currency, id", d);
+	struct promise_eval *pe = NULL;
+	size_t n = 0, cap = 0;
+	int64_t debtor = -1;
+	char ccy[4] = "";
+	int rc, last = 0;
+
+	if (s == NULL)
+		return -1;
+	for (;;) {
+		int64_t nd = 0;
+		const char *nc = "";
+
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			nd = sqlite3_column_int64(s, 0);
+			nc = (const char *)sqlite3_column_text(s, 1);
+		} else
+			last = 1;
+		if (n > 0 && (last || nd != debtor || strcmp(nc, ccy) != 0)) {
+			struct promise_cash *cash = NULL;
+			size_t ncash = 0;
+
+			if (contact_load_cash(st, debtor, ccy, as_of, &cash,
+			    &ncash, d) != 0) {
+				free(pe);
+				sqlite3_finalize(s);
+				return -1;
+			}
+			promise_evaluate(pe, n, cash, ncash, as_of);
+			free(cash);
+			for (size_t i = 0; i < n; i++) {
+				size_t sl = slot(r, pe[i].due + pe[i].grace);
+				long double a, paid;
+
+				if (conv(r->rates, ccy, pe[i].amount, &a) ||
+				    conv(r->rates, ccy, pe[i].paid, &paid)) {
+					free(pe);
+					sqlite3_finalize(s);
+					return rate_fail(r, d);
+				}
+				if (pe[i].status == PROMISE_PENDING) {
+					r->pend[sl] += 1;
+					continue;
+				}
+				r->eval_v[sl] += a;
+				r->paid_v[sl] += paid;
+				if (pe[i].status == PROMISE_KEPT) {
+					r->kept[sl] += 1;
+					r->kept_v[sl] += a;
+				} else
+					r->broken[sl] += 1;
+			}
+			n = 0;
+		}
+		if (last)
+			break;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pe = xreallocarray(pe, cap, sizeof *pe);
+		}
+		memset(&pe[n], 0, sizeof pe[n]);
+		debtor = nd;
+		snprintf(ccy, sizeof ccy, "%s", nc);
+		pe[n].made_on = sqlite3_column_int(s, 2);
+		pe[n].due = sqlite3_column_int(s, 3);
+		pe[n].grace = sqlite3_column_int(s, 4);
+		pe[n].amount = sqlite3_column_int64(s, 5);
+		n++;
+	}
+	free(pe);
+	return step_err(st, s, rc, d, "reading promises");
+}
+
+/* Queries: few, so each period looks at all of them. */
+static int
+scan_queries(struct run *r, struct state *st, struct kpi_data *x,
+    struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT opened, closed FROM "
+	    "query", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int32_t o = sqlite3_column_int(s, 0);
+		int closed = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		int32_t c = sqlite3_column_int(s, 1);
+
+		for (size_t i = 0; i < r->np; i++) {
+			struct kpi_inputs *in = &x->in[i];
+
+			if (closed && c >= r->p[i].start && c <= r->p[i].end) {
+				in->closed_days = xreallocarray(
+				    in->closed_days, in->nclosed + 1,
+				    sizeof *in->closed_days);
+				in->closed_days[in->nclosed++] = c - o;
+			}
+			if (o <= r->p[i].end && (!closed || c > r->p[i].end)) {
+				in->open_ages = xreallocarray(in->open_ages,
+				    in->nopen + 1, sizeof *in->open_ages);
+				in->open_ages[in->nopen++] = r->p[i].end - o;
+			}
+		}
+	}
+	return step_err(st, s, rc, d, "reading queries");
+}
+
+static int
+cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_bal(const void *a, const void *b)
+{
+	const struct kpi_debtor_bal *x = a, *y = b;
+
+	if (x->balance != y->balance)
+		return x->balance < y->balance ? 1 : -1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+#define KPI_NARRAYS 48
+
+/* all_arrays: every per-slot array of r, so they are made, summed and
+ * freed alike; returns how many. */
+static size_t
+all_arrays(struct run *r, long double **v[KPI_NARRAYS])
+{
+	size_t i = 0;
+
+	v[i++] = &r->ar; v[i++] = &r->gross; v[i++] = &r->cur;
+	v[i++] = &r->o90; v[i++] = &r->sales; v[i++] = &r->inv_n;
+	v[i++] = &r->inv_v; v[i++] = &r->disp_n; v[i++] = &r->disp_v;
+	v[i++] = &r->pay_amt; v[i++] = &r->pay_dtp; v[i++] = &r->pay_dbt;
+	v[i++] = &r->pay_late; v[i++] = &r->pay_sum; v[i++] = &r->pay_n;
+	v[i++] = &r->cash; v[i++] = &r->woff; v[i++] = &r->recov;
+	v[i++] = &r->att; v[i++] = &r->con; v[i++] = &r->rpc;
+	for (int j = 0; j < 5; j++)
+		v[i++] = &r->act[j];
+	for (int j = 0; j < 4; j++)
+		v[i++] = &r->actc[j];
+	v[i++] = &r->kept; v[i++] = &r->broken; v[i++] = &r->pend;
+	v[i++] = &r->kept_v; v[i++] = &r->eval_v; v[i++] = &r->paid_v;
+	return i;
+}
+
+static void
+prefix(long double *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		v[i] += v[i - 1];
+}
+
+static void
+run_free(struct run *r)
+{
+	long double **v[KPI_NARRAYS];
+	size_t n = all_arrays(r, v);
+
+	for (size_t i = 0; i < n; i++)
+		free(*v[i]);
+	for (size_t i = 0; i < r->nm; i++) {
+		free(r->m[i].open);
+		free(r->m[i].wopen);
+	}
+	free(r->m);
+	free(r->q);
+	free(r->deb);
+	free(r->qitems);
+	free(r->woitems);
+	free(r->wodays);
+}
+
+static int
+max_debtor(struct state *st, size_t *n, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT coalesce(max(id), 0) "
+	    "FROM debtor", d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0) + 1;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : state_error(st, d, "reading debtors");
+}
+
+static int
+top_debtors(struct run *r, struct state *st, struct kpi_data *x,
+    struct diag *d)
+{
+	struct kpi_debtor_bal *all;
+	size_t n = 0;
+	sqlite3_stmt *s;
+
+	all = xcalloc(r->ndeb ? r->ndeb : 1, sizeof *all);
+	for (size_t i = 0; i < r->ndeb; i++)
+		if (r->deb[i] > 0) {
+			all[n].id = (int64_t)i;
+			all[n++].balance = r->deb[i];
+		}
+	qsort(all, n, sizeof *all, cmp_bal);
+	if (n > (size_t)r->k->top_debtors)
+		n = (size_t)r->k->top_debtors;
+	x->top = all;
+	x->ntop = n;
+	s = state_prepare(st, "SELECT ref, name FROM debtor WHERE id = ?", d);
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, all[i].id);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			all[i].ref = xstrdup((const char *)
+			    sqlite3_column_text(s, 0));
+			all[i].name = xstrdup((const char *)
+			    sqlite3_column_text(s, 1));
+		} else {
+			all[i].ref = xstrdup("");
+			all[i].name = xstrdup("");
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* The period's flow: the sum up to its end less the sum before it. */
+#define FLOW(v, i) ((v)[hi] - (v)[lo])
+
+static void
+fill(struct run *r, struct kpi_data *x, int32_t as_of)
+{
+	(void)as_of;
+	for (size_t i = 0; i < r->np; i++) {
+		struct kpi_inputs *in = &x->in[i];
+		size_t lo = slot(r, r->p[i].start - 1);
+		size_t hi = slot(r, r->p[i].end);
+		int32_t e = r->p[i].end;
+
+		in->ar_begin = r->ar[lo];
+		in->ar_end = r->ar[hi];
+		in->gross_end = r->gross[hi];
+		in->current_end = r->cur[hi];
+		in->over90_end = r->o90[hi];
+		in->sales = FLOW(r->sales, i);
+		in->inv_n = (long)FLOW(r->inv_n, i);
+		in->inv_v = FLOW(r->inv_v, i);
+		in->disp_n = (long)FLOW(r->disp_n, i);
+		in->disp_v = FLOW(r->disp_v, i);
+		in->pay.amount = FLOW(r->pay_amt, i);
+		in->pay.w_dtp = FLOW(r->pay_dtp, i);
+		in->pay.w_dbt = FLOW(r->pay_dbt, i);
+		in->pay.w_late = FLOW(r->pay_late, i);
+		in->pay.sum_dtp = FLOW(r->pay_sum, i);
+		in->pay.n = (long)FLOW(r->pay_n, i);
+		in->cash = FLOW(r->cash, i);
+		in->writeoff = FLOW(r->woff, i);
+		in->recovery = FLOW(r->recov, i);
+		in->attempts = (long)FLOW(r->att, i);
+		in->connects = (long)FLOW(r->con, i);
+		in->rpcs = (long)FLOW(r->rpc, i);
+		for (int j = 0; j < 5; j++)
+			in->act[j] = (long)FLOW(r->act[j], i);
+		for (int j = 0; j < 4; j++)
+			in->act_contacts[j] = (long)FLOW(r->actc[j], i);
+		in->ptp_kept = (long)FLOW(r->kept, i);
+		in->ptp_broken = (long)FLOW(r->broken, i);
+		in->ptp_pending = (long)FLOW(r->pend, i);
+		in->ptp_kept_v = FLOW(r->kept_v, i);
+		in->ptp_eval_v = FLOW(r->eval_v, i);
+		in->ptp_paid_v = FLOW(r->paid_v, i);
+		in->true_dso = 0;
+		in->true_dso_ok = 0;
+		for (size_t m = 0; m < r->nm; m++) {
+			struct month *mo = &r->m[m];
+
+			if (mo->open == NULL)
+				continue;
+			if (kpi_true_dso_term(e, mo->open[hi], mo->wopen[hi],
+			    (int64_t)mo->sales, &in->true_dso) != 0)
+				in->true_dso_skipped++;
+			else if (mo->open[hi] != 0)
+				in->true_dso_ok = 1;
+		}
+	}
+}
+
+int
+kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
+    const struct kpi_config *k, const struct client_config *cfg,
+    struct kpi_rates *rates, int32_t as_of, struct kpi_data *x,
+    struct diag *d)
+{
+	struct run r;
+	size_t na, nq = 0;
+	long double **all[KPI_NARRAYS];
+	int rc = -1;
+
+	memset(x, 0, sizeof *x);
+	memset(&r, 0, sizeof r);
+	r.p = p;
+	r.np = n;
+	r.k = k;
+	r.rates = rates;
+	x->n = n;
+	x->in = xcalloc(n ? n : 1, sizeof *x->in);
+	snprintf(x->currency, sizeof x->currency, "%s", rates->report);
+	x->digits = rates->digits;
+	/* Q: every start - 1 and end, sorted, unique. */
+	r.q = xcalloc(2 * n + 1, sizeof *r.q);
+	for (size_t i = 0; i < n; i++) {
+		r.q[nq++] = p[i].start - 1;
+		r.q[nq++] = p[i].end;
+		if (i == 0 || p[i].end > r.snap)
+			r.snap = p[i].end;
+	}
+	qsort(r.q, nq, sizeof *r.q, cmp_i32);
+	r.nq = 0;
+	for (size_t i = 0; i < nq; i++)
+		if (r.nq == 0 || r.q[r.nq - 1] != r.q[i])
+			r.q[r.nq++] = r.q[i];
+	na = all_arrays(&r, all);
+	for (size_t i = 0; i < na; i++)
+		*all[i] = arr(&r);
+	memset(&r.ao, 0, sizeof r.ao);
+	r.ao.as_of = r.snap;
+	r.ao.by = AGING_BY_DEBTOR;
+	r.ao.basis = AGING_DUE;
+	aging_bounds_default(&r.ao.bounds);
+	if (cfg != NULL && aging_bounds_set(&r.ao.bounds, cfg->aging.buckets,
+	    cfg->aging.nbuckets, d) != 0)
+		goto out;
+	x->snap_day = r.snap;
+	x->nbuckets = aging_nbuckets(&r.ao);
+	for (size_t i = 0; i < x->nbuckets; i++)
+		aging_bucket_name(&r.ao, i, x->bucket_names[i]);
+
+	if (state_exec(st, "BEGIN", d) != 0)
+		goto out;
+	if (max_debtor(st, &r.ndeb, d) != 0)
+		goto rollback;
+	r.deb = xcalloc(r.ndeb, sizeof *r.deb);
+	if (load_ids(st, "SELECT DISTINCT qi.item_id FROM query_item qi "
+	    "JOIN query q ON q.id = qi.query_id ORDER BY qi.item_id",
+	    &r.qitems, NULL, &r.nqitems, d) != 0 ||
+	    load_ids(st, "SELECT item_id, min(date) FROM settlement "
+	    "WHERE kind = 'writeoff' "
+	    "GROUP BY item_id ORDER BY item_id", &r.woitems, &r.wodays,
+	    &r.nwo, d) != 0)
+		goto rollback;
+	if ((rc = scan_items(&r, st, d)) != 0 ||
+	    (rc = scan_settlements(&r, st, d)) != 0 ||
+	    (rc = scan_payments(&r, st, d)) != 0 ||
+	    (rc = scan_contacts(&r, st, d)) != 0 ||
+	    (rc = scan_actions(&r, st, d)) != 0 ||
+	    (rc = scan_promises(&r, st, as_of, d)) != 0 ||
+	    (rc = scan_queries(&r, st, x, d)) != 0 ||
+	    (rc = top_debtors(&r, st, x, d)) != 0)
+		goto rollback;
+	state_exec(st, "COMMIT", d);
+	for (size_t i = 0; i < na; i++)
+		prefix(*all[i], r.nq + 1);
+	for (size_t i = 0; i < r.nm; i++)
+		if (r.m[i].open != NULL) {
+			prefix(r.m[i].open, r.nq + 1);
+			prefix(r.m[i].wopen, r.nq + 1);
+		}
+	fill(&r, x, as_of);
+	memcpy(x->buckets, r.buckets, sizeof x->buckets);
+	x->snap_credits = r.credits;
+	x->month0 = 0;
+	x->nmonths = r.nm;
+	x->month_sales = xcalloc(r.nm ? r.nm : 1, sizeof *x->month_sales);
+	for (size_t i = 0; i < r.nm; i++)
+		x->month_sales[i] = r.m[i].sales;
+	if (r.nm > 0)
+		date_from_ymd(r.mfirst / 12, r.mfirst % 12 + 1, 1, &x->month0);
+	rc = 0;
+	goto out;
+rollback:
+	if (rc == 0)
+		rc = -1;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	run_free(&r);
+	return rc;
+}
+
+long double
+kpi_month_sales(const struct kpi_data *x, int32_t day)
+{
+	int y0, m0, dd, y, m;
+	long i;
+
+	if (x->nmonths == 0)
+		return 0;
+	date_to_ymd(x->month0, &y0, &m0, &dd);
+	date_to_ymd(day, &y, &m, &dd);
+	i = (long)(y - y0) * 12 + (m - m0);
+	if (i < 0 || (size_t)i >= x->nmonths)
+		return 0;
+	return x->month_sales[i];
+}
+
+void
+kpi_data_free(struct kpi_data *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		free(x->in[i].closed_days);
+		free(x->in[i].open_ages);
+	}
+	for (size_t i = 0; i < x->ntop; i++) {
+		free(x->top[i].ref);
+		free(x->top[i].name);
+	}
+	free(x->top);
+	free(x->in);
+	free(x->month_sales);
+	memset(x, 0, sizeof *x);
+}
