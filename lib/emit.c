@@ -34,7 +34,7 @@ enum {
 	F_D_ID, F_D_NAME, F_D_TYPE, F_D_ADDRESS, F_D_EMAIL, F_D_PHONE,
 	F_TOTAL_OPEN, F_TOTAL_INTEREST, F_TOTAL_COMP, F_TOTAL_CLAIM, F_RATE,
 	F_HAS_INTEREST, F_REGIME, F_CONSUMER, F_SOLE_TRADER, F_BUSINESS,
-	F_INDIVIDUAL, F_PAP, F_NINVOICES, NF
+	F_INDIVIDUAL, F_PAP, F_NINVOICES, F_UK, F_EU, NF
 };
 static const char *const fields[NF] = {
 	"today", "step", "path", "channel", "template", "reason", "currency",
@@ -50,7 +50,8 @@ static const char *const fields[NF] = {
 	"debtor.email", "debtor.phone",
 	"total_open", "total_interest", "total_compensation", "total_claim",
 	"interest_rate", "has_interest", "interest_regime", "consumer",
-	"sole_trader", "business", "individual", "pap", "invoice_count"
+	"sole_trader", "business", "individual", "pap", "invoice_count",
+	"interest_uk", "interest_eu"
 };
 enum { I_DOC, I_ISSUE, I_DUE, I_AMOUNT, I_OPEN, I_DPD, I_INTEREST, I_COMP,
 	I_RATE, NI };
@@ -724,6 +725,8 @@ build_fields(struct emit_run *r, struct row *w)
 	setb(w, F_BUSINESS, !consumer && !sole);
 	setb(w, F_INDIVIDUAL, consumer || sole);
 	setb(w, F_PAP, pap);
+	setb(w, F_UK, w->claims && r->o->rules->regime == INTEREST_UK);
+	setb(w, F_EU, w->claims && r->o->rules->regime == INTEREST_EU);
 	sbuf_reset(&t);
 	sbuf_addf(&t, "%zu", w->nitems);
 	setv(w, F_NINVOICES, sbuf_str(&t));
@@ -917,33 +920,45 @@ build_sms(struct emit_run *r, struct row *w, struct tset *t,
 	return 0;
 }
 
-/* window_ok: "HH:MM" (or an ISO date and time ending so). */
+/* time_ok: "HH:MM" or "HH:MM:SS" at t[0..n). */
+static int
+time_ok(const char *t, size_t n)
+{
+	if (n != 5 && n != 8)
+		return 0;
+	return t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
+	    (t[0] < '2' || t[1] <= '3') && t[2] == ':' && t[3] >= '0' &&
+	    t[3] <= '5' && t[4] >= '0' && t[4] <= '9' && (n == 5 ||
+	    (t[5] == ':' && t[6] >= '0' && t[6] <= '5' && t[7] >= '0' &&
+	    t[7] <= '9'));
+}
+
+/*
+ * window_ok: a call window's end as build-chasepath writes it: "HH:MM",
+ * or an ISO 8601 date and time with an optional UTC offset
+ * ("2024-04-02T09:00+01:00", "...Z"), passed to the dialler as given.
+ */
 static int
 window_ok(const char *s)
 {
 	size_t n = strlen(s);
-	const char *t = s;
+	char day[DATE_BUFSZ];
+	int32_t dn;
 
-	if (n == 16 || n == 19) {
-		char day[DATE_BUFSZ];
-		int32_t dn;
-
-		if (s[10] != 'T' && s[10] != ' ')
-			return 0;
-		memcpy(day, s, 10);
-		day[10] = '\0';
-		if (date_parse_iso(day, &dn) != 0)
-			return 0;
-		t = s + 11;
-		n -= 11;
-	}
-	if (n != 5 && n != 8)
+	if (n < 10 || (s[10] != 'T' && s[10] != ' '))
+		return time_ok(s, n);
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (date_parse_iso(day, &dn) != 0)
 		return 0;
-	return t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
-	    t[2] == ':' && t[3] >= '0' && t[3] <= '5' && t[4] >= '0' &&
-	    t[4] <= '9' && (t[0] < '2' || t[1] <= '3') &&
-	    (n == 5 || (t[5] == ':' && t[6] >= '0' && t[6] <= '5' &&
-	    t[7] >= '0' && t[7] <= '9'));
+	s += 11;
+	n -= 11;
+	if (n > 0 && s[n - 1] == 'Z')
+		n--;
+	else if (n > 6 && (s[n - 6] == '+' || s[n - 6] == '-') &&
+	    time_ok(s + n - 5, 5))
+		n -= 6;
+	return time_ok(s, n);
 }
 
 static void
@@ -985,11 +1000,13 @@ add_list_row(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		if (w->d_phone == NULL || *w->d_phone == '\0')
 			return reject(r, w, in, "debtor %s has no phone "
 			    "number to call", w->debtor_ref);
-		if (!window_ok(ws) || !window_ok(we) || strlen(ws) !=
-		    strlen(we) || strcmp(ws, we) >= 0)
+		/* Written alike (the same length, so the same offset), the
+		 * start must sort before the end. */
+		if (!window_ok(ws) || !window_ok(we) || (strlen(ws) ==
+		    strlen(we) && strcmp(ws, we) >= 0))
 			return reject(r, w, in, "field \"call_window_start\":"
-			    " the window %s to %s is not two times HH:MM, "
-			    "the first earlier", ws, we);
+			    " the window %s to %s is not two times (HH:MM or "
+			    "ISO 8601), the first earlier", ws, we);
 		if (r->ncalls == 0)
 			csv_row(&r->calls, call_cols, 11);
 		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->d_phone;
