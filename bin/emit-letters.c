@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -206,6 +207,11 @@ main(int argc, char *argv[])
 		cli_warn(&cli, "%s", d.msg);
 		status = EXIT_STATE;
 	}
+	/* A fault seam for the tests, like git's GIT_TEST_*: die as a crash
+	 * would between the renames and the commit. */
+	if (status == EXIT_OK && !dry && getenv("CREDITKIT_TEST_CRASH") &&
+	    strcmp(getenv("CREDITKIT_TEST_CRASH"), "before-commit") == 0)
+		_exit(EXIT_STATE);
 	if (status == EXIT_OK && !dry && state_commit(&st, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "date.h"
 #include "emit.h"
@@ -92,6 +91,7 @@ struct emit_run {
 	    *ins_item;
 	struct outbox_stage stage;
 	struct sbuf calls, tasks;	/* CSV bodies */
+	struct sbuf calls_rel, tasks_rel;	/* their names, once chosen */
 	size_t ncalls, ntasks;
 	int64_t *call_actions, *task_actions;	/* to set file later */
 	char day[DATE_BUFSZ];
@@ -399,6 +399,8 @@ emit_free(struct emit_run *r)
 	outbox_stage_abort(&r->stage);
 	sbuf_free(&r->calls);
 	sbuf_free(&r->tasks);
+	sbuf_free(&r->calls_rel);
+	sbuf_free(&r->tasks_rel);
 	free(r->call_actions);
 	free(r->task_actions);
 	free(r);
@@ -1140,6 +1142,42 @@ fld(struct tsv_reader *in, int c)
 	return c < 0 ? "" : tsv_field(in, (size_t)c);
 }
 
+/* list_name: day/calls.csv, or calls-2.csv, ... when an action of an
+ * earlier run already names it.  The state decides, not the folder: a
+ * list that a crash left with no action recorded is written over, so
+ * its calls are not in two lists. */
+static int
+list_name(struct emit_run *r, const char *stem, struct sbuf *rel,
+    struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if ((s = state_prepare(r->o->st, "SELECT 1 FROM action WHERE"
+	    " file = ?", d)) == NULL)
+		return -1;
+	for (int i = 1; ; i++) {
+		sbuf_reset(rel);
+		if (i == 1)
+			sbuf_addf(rel, "%s/%s.csv", r->day, stem);
+		else
+			sbuf_addf(rel, "%s/%s-%d.csv", r->day, stem, i);
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, sbuf_str(rel), -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			rc = state_error(r->o->st, d, "action");
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* one_row: 0 emitted or done before (*done), 1 rejected, -1 state. */
 static int
 one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
@@ -1309,10 +1347,21 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	sbuf_addf(&rel, "%s/", r->day);
 	file_base(&w, &base);
 	if (is_list) {
+		int call = strcmp(w.channel, "call") == 0;
+		struct sbuf *lr = call ? &r->calls_rel : &r->tasks_rel;
+
+		/* The list's name is chosen by its first row, before any
+		 * action of this run names it. */
+		if (lr->len == 0 && !r->o->dry_run &&
+		    list_name(r, call ? "calls" : "tasks", lr, d) != 0)
+			goto state_fail;
+		if (lr->len == 0)
+			sbuf_addf(lr, "%s/%s.csv", r->day, call ? "calls" :
+			    "tasks");
 		if ((rc = add_list_row(r, &w, in, sbuf_str(&docs))) != 0)
 			goto out;
-		sbuf_adds(&rel, strcmp(w.channel, "call") == 0 ?
-		    "calls.csv" : "tasks.csv");
+		sbuf_reset(&rel);
+		sbuf_adds(&rel, sbuf_str(lr));
 	} else if (is_letter) {
 		struct sbuf txt = { 0 }, sub = { 0 };
 
@@ -1440,32 +1489,8 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 	return 0;
 }
 
-/* list_name: day/calls.csv, or calls-2.csv, ... when one is there
- * already (an earlier run of the same day). */
-static void
-list_name(struct emit_run *r, const char *stem, struct sbuf *rel)
-{
-	struct stat sb;
-
-	for (int i = 1; ; i++) {
-		struct sbuf p = { 0 };
-		int there;
-
-		sbuf_reset(rel);
-		if (i == 1)
-			sbuf_addf(rel, "%s/%s.csv", r->day, stem);
-		else
-			sbuf_addf(rel, "%s/%s-%d.csv", r->day, stem, i);
-		sbuf_addf(&p, "%s/%s", r->o->outbox, sbuf_str(rel));
-		there = stat(sbuf_str(&p), &sb) == 0;
-		sbuf_free(&p);
-		if (!there || r->o->dry_run)
-			return;
-	}
-}
-
 static int
-finish_list(struct emit_run *r, const char *stem, struct sbuf *body,
+finish_list(struct emit_run *r, const struct sbuf *name, struct sbuf *body,
     size_t n, const int64_t *ids, struct diag *d)
 {
 	struct sbuf rel = { 0 };
@@ -1475,7 +1500,7 @@ finish_list(struct emit_run *r, const char *stem, struct sbuf *body,
 
 	if (n == 0 || r->o->dry_run)
 		return 0;
-	list_name(r, stem, &rel);
+	sbuf_adds(&rel, sbuf_str(name));
 	sha256_init(&h);
 	if (stage(r, sbuf_str(&rel), body, &h, d) != 0) {
 		sbuf_free(&rel);
@@ -1508,8 +1533,8 @@ emit_finish(struct emit_run *r, struct diag *d)
 {
 	int rc;
 
-	if ((rc = finish_list(r, "calls", &r->calls, r->ncalls,
-	    r->call_actions, d)) != 0 || (rc = finish_list(r, "tasks",
+	if ((rc = finish_list(r, &r->calls_rel, &r->calls, r->ncalls,
+	    r->call_actions, d)) != 0 || (rc = finish_list(r, &r->tasks_rel,
 	    &r->tasks, r->ntasks, r->task_actions, d)) != 0)
 		return rc == -3 ? EMIT_EFILE : EMIT_ESTATE;
 	if (outbox_stage_commit(&r->stage, d) != 0)
