@@ -89,13 +89,15 @@ demo: deps
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -Ilib lib bin
-	mandoc -Tlint -Wwarning man/man1/*.1 man/man7/*.7
+	mandoc -Tlint -Wwarning man/man1/*.1 man/man5/*.5 man/man7/*.7
 	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh .ci/run
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	cp $(TOOLS) $(SCRIPTS:bin/%.sh=$(BUILD)/bin/%) $(DESTDIR)$(BINDIR)/
 	cp man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
 
 clean:

@@ -205,7 +205,16 @@ static const char schema_v1[] =
 "CREATE INDEX settlement_payment ON settlement(payment_id)"
 "  WHERE payment_id IS NOT NULL;"
 
-/* One row per chase action carried out (or planned and emitted). */
+/* One row per chase action carried out (or planned and emitted).
+ * emit-letters writes it in the same transaction as the files it stages
+ * (renamed into place before the commit), so a row always has its file.
+ * doc_ids: the plan's documents, comma-separated; amounts in minor units
+ * of currency, interest and compensation as the message stated them (a
+ * later message restates them, so they are not to be summed); file: the
+ * path under the outbox (for calls and tasks the list the row is in).
+ * emit-letters: batch_id (its run, kind 'letters'), rate (the statutory
+ * rate stated, 1/10000 %: 132500 is 13.25 %; NULL when none), sha256 (of
+ * the file as written; for a list, of the list). */
 "CREATE TABLE action ("
 "  id INTEGER PRIMARY KEY,"
 "  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
@@ -214,13 +223,19 @@ static const char schema_v1[] =
 "  template TEXT, doc_ids TEXT, currency TEXT,"
 "  amount_due INTEGER, interest INTEGER, compensation INTEGER,"
 "  file TEXT, created_at TEXT NOT NULL,"
+"  batch_id INTEGER REFERENCES batch(id),"
+"  rate INTEGER, sha256 TEXT,"
 "  UNIQUE (debtor_id, as_of, step, channel)"
 ");"
+/* emit-letters: each item an action covered, with what the message said
+ * of it: its open amount that day, interest and compensation. */
 "CREATE TABLE action_item ("
 "  action_id INTEGER NOT NULL REFERENCES action(id),"
 "  item_id INTEGER NOT NULL REFERENCES item(id),"
+"  open_amount INTEGER, interest INTEGER, compensation INTEGER,"
 "  PRIMARY KEY (action_id, item_id)"
 ");"
+"CREATE INDEX action_item_item ON action_item(item_id);"
 
 /*
  * Every event log-contact recorded, whatever its kind: one namespace of

@@ -1,0 +1,251 @@
+/*
+ * emit-letters: renders a chase plan into the outbox (letters, e-mails,
+ * SMS, the call and task lists) with the client's templates, statutory
+ * interest where the client claims it, and records each action in the
+ * state with the files, in one transaction.  This file is options,
+ * inputs and messages; lib/emit does the work.  See emit-letters(1).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "emit.h"
+#include "interest.h"
+#include "state.h"
+#include "util.h"
+
+static const char usage[] =
+    "emit-letters [-v] [--dry-run] [--outbox dir] [--rejects file]\n"
+    "[--db file] [--as-of date] [--config file] [plan ...]";
+
+enum {
+	OPT_OUTBOX = CLI_OPT_FIRST_TOOL,
+	OPT_DRY_RUN,
+	OPT_REJECTS
+};
+
+static const struct option longopts[] = {
+	{ "outbox", required_argument, NULL, OPT_OUTBOX },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "verbose", no_argument, NULL, 'v' },
+	CLI_SHARED_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct reporter {
+	const struct cli *cli;
+	long shown;
+};
+
+/* Each rejected row is told; past a hundred, only the count (the
+ * rejects file has them all). */
+static void
+report(void *ctx, const char *file, long line, const char *msg)
+{
+	struct reporter *rp = ctx;
+
+	if (rp->shown++ < 100)
+		cli_at(rp->cli, file, line, "%s", msg);
+	else if (rp->shown == 101)
+		cli_warn(rp->cli, "more rejected rows not shown");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli cli;
+	struct client_config cfg;
+	struct emit_branding brand;
+	struct interest_rules rules;
+	struct emit_opts o;
+	struct emit_counts total;
+	struct emit_run *run = NULL;
+	struct reporter rp;
+	struct state st;
+	struct sbuf errfile = { 0 };
+	struct diag d;
+	struct cli_replace rej;
+	const char *outbox = "outbox", *rejects_path = NULL;
+	FILE **files, *out;
+	size_t nfiles;
+	int opt, verbose = 0, dry = 0, status = EXIT_OK, code, have_st = 0;
+
+	cli_init(&cli, "emit-letters", usage);
+	while ((opt = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+		if (cli_shared_option(&cli, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_OUTBOX: outbox = optarg; break;
+		case OPT_DRY_RUN: dry = 1; break;
+		case OPT_REJECTS: rejects_path = optarg; break;
+		case 'v': verbose = 1; break;
+		default: cli_usage_error(&cli, "unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (*outbox == '\0')
+		cli_usage_error(&cli, "--outbox: an empty folder name");
+
+	config_defaults(&cfg);
+	diag_clear(&d);
+	if (cli.config != NULL && config_load(cli.config, &cfg, &d) != 0) {
+		cli_at(&cli, cli.config, d.line, "%s", d.msg);
+		return EXIT_USAGE;
+	}
+	interest_rules_init(&rules);
+	if (emit_branding_load(cfg.root, cli.config, &brand, &d) != 0 ||
+	    interest_config(cfg_get(cfg.root, "interest"), &rules, &d) != 0) {
+		cli_at(&cli, cli.config ? cli.config : "<config>", d.line,
+		    "%s", d.msg);
+		emit_branding_free(&brand);
+		interest_rules_free(&rules);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	cli_need_stdout(&cli);
+
+	memset(&o, 0, sizeof o);
+	memset(&total, 0, sizeof total);
+	o.as_of = cli.as_of;
+	o.brand = &brand;
+	o.rules = &rules;
+	o.client_currency = cfg.client.currency;
+	o.outbox = outbox;
+	o.dry_run = dry;
+	rp.cli = &cli;
+	rp.shown = 0;
+	o.report = report;
+	o.report_ctx = &rp;
+	memset(&rej, 0, sizeof rej);
+
+	/* Inputs first, so a missing file leaves no trace. */
+	nfiles = argc ? (size_t)argc : 1;
+	files = xcalloc(nfiles, sizeof *files);
+	for (size_t i = 0; i < nfiles; i++)
+		if ((files[i] = cli_open_input(&cli, argc ? argv[i] : "-")) ==
+		    NULL) {
+			for (size_t k = 0; k < i; k++)
+				cli_close_input(files[k]);
+			free(files);
+			emit_branding_free(&brand);
+			interest_rules_free(&rules);
+			config_free(&cfg);
+			return cli_finish(&cli, EXIT_USAGE);
+		}
+	/* What was emitted is told after the commit, never before. */
+	if ((out = tmpfile()) == NULL)
+		cli_die(&cli, EXIT_STATE, "tmpfile: %s", strerror(errno));
+	o.out = out;
+
+	if (state_open(&st, cli.db, dry ? STATE_READ : STATE_WRITE, cli.prog,
+	    &d) != 0 || (have_st = 1, !dry && (state_begin(&st, &d) != 0 ||
+	    state_batch_begin(&st, "letters", argc ? argv[0] : "<stdin>",
+	    NULL, cli.as_of, 0, &d) != 0))) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	if (status == EXIT_OK) {
+		o.st = &st;
+		if ((run = emit_begin(&o, &errfile, &code, &d)) == NULL) {
+			if (code == EMIT_EDATA)
+				cli_at(&cli, sbuf_str(&errfile), d.line, "%s",
+				    d.msg);
+			else
+				cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = code == EMIT_EDATA ? EXIT_USAGE : EXIT_STATE;
+		}
+	}
+	if (status == EXIT_OK && rejects_path != NULL) {
+		if (cli_replace_open(&cli, &rej, rejects_path) != 0)
+			status = EXIT_STATE;
+		else
+			o.rejects = rej.fp;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *name = cli_input_name(argc ? argv[i] : "-");
+		int rc = status == EXIT_OK ? emit_file(run, files[i], name,
+		    &total, &d) : 0;
+
+		if (rc == EMIT_ESTATE) {
+			cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = EXIT_STATE;
+		} else if (rc == EMIT_EFILE) {
+			cli_warn(&cli, "%s", d.msg);
+			status = EXIT_STATE;
+		} else if (rc == EMIT_EDATA) {
+			cli_at(&cli, name, d.line, "%s", d.msg);
+			total.rejected++;
+		}
+		cli_close_input(files[i]);
+	}
+	free(files);
+	if (status == EXIT_OK && !dry) {
+		struct batch_counts bc;
+
+		memset(&bc, 0, sizeof bc);
+		bc.read = total.read;
+		bc.ingested = total.emitted;
+		bc.unchanged = total.done_before;
+		bc.rejected = total.rejected;
+		if (state_batch_finish(&st, &bc, &d) != 0) {
+			cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = EXIT_STATE;
+		}
+	}
+	/* Files renamed into place, then the commit: a crash between the
+	 * two leaves files with no action, which the next run writes again;
+	 * never an action without its file. */
+	if (status == EXIT_OK && emit_finish(run, &d) != 0) {
+		cli_warn(&cli, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	/* A fault seam for the tests, like git's GIT_TEST_*: die as a crash
+	 * would between the renames and the commit. */
+	if (status == EXIT_OK && !dry && getenv("CREDITKIT_TEST_CRASH") &&
+	    strcmp(getenv("CREDITKIT_TEST_CRASH"), "before-commit") == 0)
+		_exit(EXIT_STATE);
+	if (status == EXIT_OK && !dry && state_commit(&st, &d) != 0) {
+		cli_at(&cli, cli.db, 0, "%s", d.msg);
+		status = EXIT_STATE;
+	}
+	if (status != EXIT_OK && have_st && !dry)
+		state_rollback(&st);
+	emit_free(run);
+	if (have_st)
+		state_close(&st);
+	if (rej.fp != NULL) {
+		if (status == EXIT_OK) {
+			if (cli_replace_commit(&cli, &rej) != 0)
+				status = EXIT_STATE;
+		} else
+			cli_replace_abort(&rej);
+	}
+	if (status == EXIT_OK) {
+		fputs("debtor_id\tstep\tchannel\tfile\tdoc_ids\tamount_due\t"
+		    "interest\tcompensation\n", stdout);
+		if (cli_copy_out(&cli, out) != 0)
+			status = EXIT_STATE;
+		if (verbose)
+			cli_warn(&cli, "%ld row%s: %ld emitted, %ld emitted "
+			    "before, %ld rejected%s", total.read,
+			    total.read == 1 ? "" : "s", total.emitted,
+			    total.done_before, total.rejected,
+			    dry ? " (dry run: nothing written)" : "");
+		if (total.rejected > 0 && status == EXIT_OK)
+			status = EXIT_REJECTS;
+	}
+	fclose(out);
+	sbuf_free(&errfile);
+	emit_branding_free(&brand);
+	interest_rules_free(&rules);
+	config_free(&cfg);
+	return cli_finish(&cli, status);
+}

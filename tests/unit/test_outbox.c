@@ -1,0 +1,266 @@
+/*
+ * Unit tests of lib/outbox: file names from hostile data (path
+ * traversal, control characters, dots), base64 and quoted-printable,
+ * encoded-word headers for non-ASCII names, the RFC 5322 date, SMS
+ * segmentation at 160/161 GSM-7 and 70/71 UCS-2 characters with the
+ * extension table counting double and pairs never split, and CSV fields
+ * that would be formulas.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox.h"
+#include "t.h"
+
+static const char *
+safe(const char *s, int *changed, struct sbuf *o)
+{
+	sbuf_reset(o);
+	*changed = outbox_safe_name(s, o);
+	return sbuf_str(o);
+}
+
+static void
+names(void)
+{
+	struct sbuf o = { 0 };
+	int ch;
+
+	CHECK_STR(safe("C001", &ch, &o), "C001");
+	CHECK_INT(ch, 0);
+	CHECK_STR(safe("../../etc/passwd", &ch, &o), "_._.._etc_passwd");
+	CHECK_INT(ch, 1);
+	CHECK_STR(safe("..", &ch, &o), "_.");
+	CHECK_STR(safe(".hidden", &ch, &o), "_hidden");
+	CHECK_STR(safe("a\nb\tc\x01", &ch, &o), "a_b_c_");
+	CHECK_STR(safe("", &ch, &o), "_");
+	CHECK_STR(safe("Café", &ch, &o), "Caf__");
+	CHECK_STR(safe("x/y", &ch, &o), "x_y");
+	{
+		char longname[200];
+
+		memset(longname, 'a', sizeof longname - 1);
+		longname[sizeof longname - 1] = '\0';
+		CHECK_INT(strlen(safe(longname, &ch, &o)), 64);
+		CHECK_INT(ch, 1);
+	}
+	sbuf_free(&o);
+}
+
+static void
+mime(void)
+{
+	struct sbuf o = { 0 };
+	char date[40];
+
+	outbox_base64((const unsigned char *)"Man", 3, &o);
+	outbox_base64((const unsigned char *)"Ma", 2, &o);
+	outbox_base64((const unsigned char *)"M", 1, &o);
+	CHECK_STR(sbuf_str(&o), "TWFuTWE=TQ==");
+	sbuf_reset(&o);
+	outbox_qp("Total: \xc2\xa3" "5 = due \n.dot\nFrom here\nend ", &o);
+	CHECK_STR(sbuf_str(&o), "Total: =C2=A35 =3D due=20\n=2Edot\n=46rom "
+	    "here\nend=20");
+	sbuf_reset(&o);
+	{
+		char line[200];
+
+		memset(line, 'x', 100);
+		line[100] = '\0';
+		outbox_qp(line, &o);
+		CHECK(strstr(sbuf_str(&o), "=\n") != NULL);
+		CHECK_INT(strcspn(sbuf_str(&o), "\n"), 76);
+	}
+	sbuf_reset(&o);
+	outbox_header("Subject", "Invoice INV-1", &o);
+	CHECK_STR(sbuf_str(&o), "Subject: Invoice INV-1\n");
+	sbuf_reset(&o);
+	outbox_header("Subject", "Fa\xc3\xa7" "ade\r\nBcc: x@evil", &o);
+	CHECK_STR(sbuf_str(&o), "Subject: =?UTF-8?B?RmHDp2FkZSAgQmNjOiB4QGV2"
+	    "aWw=?=\n");
+	sbuf_reset(&o);
+	CHECK_INT(outbox_mailbox("O'Brien & \"Sons\"", "ap@obrien.example",
+	    &o), 0);
+	CHECK_STR(sbuf_str(&o), "\"O'Brien & \\\"Sons\\\"\" "
+	    "<ap@obrien.example>");
+	sbuf_reset(&o);
+	CHECK_INT(outbox_mailbox("Müller GmbH", "ap@m.example", &o), 0);
+	CHECK_STR(sbuf_str(&o), "=?UTF-8?B?TcO8bGxlciBHbWJI?= <ap@m.example>");
+	CHECK_INT(outbox_mailbox("x", "a@b>c", &o), -1);
+	CHECK_INT(outbox_mailbox("x", "no-at", &o), -1);
+	CHECK_INT(outbox_mailbox("x", "a@b\nBcc: c@d", &o), -1);
+	CHECK_INT(outbox_rfc5322_date("2024-02-29T09:30:00Z", date), 0);
+	CHECK_STR(date, "Thu, 29 Feb 2024 09:30:00 +0000");
+	CHECK_INT(outbox_rfc5322_date("yesterday", date), -1);
+	/* A long non-ASCII subject: several words, none over 75. */
+	sbuf_reset(&o);
+	{
+		struct sbuf s = { 0 };
+		const char *p, *e;
+
+		for (int i = 0; i < 30; i++)
+			sbuf_adds(&s, "\xc3\xa9t\xc3\xa9 ");
+		outbox_header("Subject", sbuf_str(&s), &o);
+		for (p = sbuf_str(&o); (e = strstr(p, "=?UTF-8?B?")) != NULL;
+		    p = e + 1)
+			CHECK(strstr(e, "?=") - e + 2 <= 75);
+		CHECK(strstr(sbuf_str(&o), "\n =?UTF-8?B?") != NULL);
+		sbuf_free(&s);
+	}
+	sbuf_free(&o);
+}
+
+static void
+sms_case(const char *text, enum outbox_sms_coding coding, size_t units,
+    size_t parts, size_t first_len)
+{
+	struct outbox_sms s;
+
+	outbox_sms_split(text, &s);
+	CHECK_INT(s.coding, coding);
+	CHECK_INT(s.units, units);
+	CHECK_INT(s.nparts, parts);
+	if (s.nparts > 0)
+		CHECK_INT(strlen(s.parts[0]), first_len);
+	outbox_sms_free(&s);
+}
+
+static void
+sms(void)
+{
+	char a[400];
+	struct sbuf u = { 0 };
+
+	memset(a, 'a', 160);
+	a[160] = '\0';
+	sms_case(a, OUTBOX_GSM7, 160, 1, 160);
+	a[160] = 'a';
+	a[161] = '\0';
+	sms_case(a, OUTBOX_GSM7, 161, 2, 153);
+	memset(a, 'a', 306);
+	a[306] = '\0';
+	sms_case(a, OUTBOX_GSM7, 306, 2, 153);
+	a[306] = 'a';
+	a[307] = '\0';
+	sms_case(a, OUTBOX_GSM7, 307, 3, 153);
+	/* The euro sign and the brackets count two; 158 + one euro = 160. */
+	memset(a, 'a', 158);
+	a[158] = '\0';
+	sbuf_adds(&u, a);
+	sbuf_adds(&u, "\xe2\x82\xac");
+	sms_case(sbuf_str(&u), OUTBOX_GSM7, 160, 1, 161);
+	sbuf_adds(&u, "[");
+	sms_case(sbuf_str(&u), OUTBOX_GSM7, 162, 2, 153);
+	/* An escape pair at 152-153 moves whole to the next part. */
+	sbuf_reset(&u);
+	memset(a, 'a', 152);
+	a[152] = '\0';
+	sbuf_adds(&u, a);
+	sbuf_adds(&u, "{");
+	sbuf_adds(&u, a);
+	sms_case(sbuf_str(&u), OUTBOX_GSM7, 306, 3, 152);
+	/* £ and é are in the default alphabet: one septet each. */
+	sbuf_reset(&u);
+	for (int i = 0; i < 80; i++)
+		sbuf_adds(&u, "\xc2\xa3\xc3\xa9");
+	sms_case(sbuf_str(&u), OUTBOX_GSM7, 160, 1, 320);
+	/* One character outside GSM-7 (a curly quote) makes it UCS-2. */
+	sbuf_reset(&u);
+	memset(a, 'a', 69);
+	a[69] = '\0';
+	sbuf_adds(&u, a);
+	sbuf_adds(&u, "\xe2\x80\x99");
+	sms_case(sbuf_str(&u), OUTBOX_UCS2, 70, 1, 72);
+	sbuf_adds(&u, "b");
+	sms_case(sbuf_str(&u), OUTBOX_UCS2, 71, 2, 67);
+	/* A backtick is not GSM-7 either. */
+	sms_case("`", OUTBOX_UCS2, 1, 1, 1);
+	/* An emoji is a surrogate pair: two units, never split. */
+	sbuf_reset(&u);
+	memset(a, 'a', 66);
+	a[66] = '\0';
+	sbuf_adds(&u, a);
+	sbuf_adds(&u, "\xf0\x9f\x98\x80");
+	sbuf_adds(&u, "bbbb");
+	sms_case(sbuf_str(&u), OUTBOX_UCS2, 72, 2, 66);
+	CHECK_INT(outbox_gsm7_units('a'), 1);
+	CHECK_INT(outbox_gsm7_units(0x20ac), 2);
+	CHECK_INT(outbox_gsm7_units('~'), 2);
+	CHECK_INT(outbox_gsm7_units(0x394), 1);
+	CHECK_INT(outbox_gsm7_units(0x2019), 0);
+	sbuf_free(&u);
+}
+
+static void
+csv(void)
+{
+	static const struct { const char *in, *out; } c[] = {
+		{ "Acme Ltd", "Acme Ltd" },
+		{ "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"" },
+		{ "+44 20 7946 0000", "\"'+44 20 7946 0000\"" },
+		{ "-2+3", "\"'-2+3\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "\tx", "\"'\tx\"" },
+		{ "\rx", "\"'\rx\"" },
+		{ "-12.50", "-12.50" },
+		{ "+447700900123", "+447700900123" },
+		{ "+", "\"'+\"" },
+		{ "+44+1", "\"'+44+1\"" },
+		{ "a,b", "\"a,b\"" },
+		{ "", "" },
+	};
+	struct sbuf o = { 0 };
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		sbuf_reset(&o);
+		outbox_csv_field(c[i].in, &o);
+		CHECK_STR(sbuf_str(&o), c[i].out);
+	}
+	sbuf_free(&o);
+}
+
+static void
+staging(void)
+{
+	char dir[] = "/tmp/ck-ob-XXXXXX";
+	struct outbox_stage st = { 0 };
+	struct sbuf p = { 0 };
+	struct diag d;
+	FILE *fp;
+	char buf[16] = { 0 };
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	sbuf_addf(&p, "%s/a/b/x.txt", dir);
+	CHECK_INT(outbox_stage_file(&st, sbuf_str(&p), "hi", 2, &d), 0);
+	CHECK((fp = fopen(sbuf_str(&p), "r")) == NULL);
+	CHECK_INT(outbox_stage_commit(&st, &d), 0);
+	CHECK((fp = fopen(sbuf_str(&p), "r")) != NULL);
+	if (fp) {
+		CHECK_INT(fread(buf, 1, sizeof buf, fp), 2);
+		fclose(fp);
+	}
+	sbuf_reset(&p);
+	sbuf_addf(&p, "%s/y.txt", dir);
+	CHECK_INT(outbox_stage_file(&st, sbuf_str(&p), "no", 2, &d), 0);
+	outbox_stage_abort(&st);
+	CHECK((fp = fopen(sbuf_str(&p), "r")) == NULL);
+	sbuf_reset(&p);
+	sbuf_addf(&p, "rm -rf '%s'", dir);
+	CHECK_INT(system(sbuf_str(&p)), 0);
+	sbuf_free(&p);
+}
+
+int
+main(void)
+{
+	T_RUN(names);
+	T_RUN(mime);
+	T_RUN(sms);
+	T_RUN(csv);
+	T_RUN(staging);
+	return T_DONE();
+}
