@@ -347,6 +347,8 @@ struct score_reader {
 	size_t nitem_query;
 	struct qday *debtor_query;	/* every query opened, by debtor */
 	size_t ndebtor_query;
+	sqlite3_stmt *store;		/* prepared on first use */
+	struct sbuf json;
 };
 
 static int
@@ -432,6 +434,8 @@ score_reader_free(struct score_reader *r)
 		return;
 	for (int i = 0; i < S_N; i++)
 		sqlite3_finalize(r->s[i]);
+	sqlite3_finalize(r->store);
+	sbuf_free(&r->json);
 	free(r->item_query);
 	free(r->debtor_query);
 	free(r);
@@ -498,6 +502,19 @@ add_resp(struct score_hist *h, size_t *cap, int32_t day)
 	h->resp[h->nresp++] = day;
 }
 
+/* DOMAIN.md 1.7: credit-note settlements are not payments; nor is a
+ * write-off.  A reversal or a reopening takes back what was paid. */
+static int
+pay_kind(const char *kind, int64_t amount)
+{
+	if (strcmp(kind, "credit") == 0 || strcmp(kind, "writeoff") == 0)
+		return 0;
+	if (strcmp(kind, "reversal") == 0 || strcmp(kind, "reopen") == 0 ||
+	    amount < 0)
+		return -1;
+	return 1;
+}
+
 static int
 int32_cmp(const void *a, const void *b)
 {
@@ -506,9 +523,26 @@ int32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int hist_load(struct score_reader *r, int64_t id, const char *ref,
+    const char *name, struct score_hist *h, int items, struct diag *d);
+
 int
 score_hist_load(struct score_reader *r, int64_t id, const char *ref,
     const char *name, struct score_hist *h, struct diag *d)
+{
+	return hist_load(r, id, ref, name, h, 1, d);
+}
+
+int
+score_hist_load_light(struct score_reader *r, int64_t id, const char *ref,
+    const char *name, struct score_hist *h, struct diag *d)
+{
+	return hist_load(r, id, ref, name, h, 0, d);
+}
+
+static int
+hist_load(struct score_reader *r, int64_t id, const char *ref,
+    const char *name, struct score_hist *h, int items, struct diag *d)
 {
 	size_t cap_i = 0, cap_s = 0, cap_p = 0, cap_m = 0, cap_r = 0, k;
 	sqlite3_stmt *s;
@@ -522,7 +556,7 @@ score_hist_load(struct score_reader *r, int64_t id, const char *ref,
 	s = r->s[S_ITEMS];
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct score_item *it;
 		const char *type = col_text(s, 4);
 		size_t q;
@@ -545,7 +579,7 @@ score_hist_load(struct score_reader *r, int64_t id, const char *ref,
 			it->query_day = INT32_MIN;
 		snprintf(it->ccy, sizeof it->ccy, "%s", col_text(s, 6));
 	}
-	if (rc != SQLITE_DONE)
+	if (items && rc != SQLITE_DONE)
 		return state_error(r->st, d, "reading items");
 
 	/* Settlements come by item id, as the items do: one merge. */
@@ -553,7 +587,7 @@ score_hist_load(struct score_reader *r, int64_t id, const char *ref,
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, id);
 	k = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (items && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t item = sqlite3_column_int64(s, 0);
 		struct score_settle *x;
 		const char *kind = col_text(s, 3);
@@ -569,18 +603,9 @@ score_hist_load(struct score_reader *r, int64_t id, const char *ref,
 		x = &h->settle[h->nsettle++];
 		x->date = (int32_t)sqlite3_column_int64(s, 1);
 		x->amount = sqlite3_column_int64(s, 2);
-		/* DOMAIN.md 1.7: credit-note settlements are not payments;
-		 * nor is a write-off.  A reversal or a reopening takes back
-		 * what was paid. */
-		if (strcmp(kind, "credit") == 0 || strcmp(kind, "writeoff") == 0)
-			x->pay = 0;
-		else if (strcmp(kind, "reversal") == 0 ||
-		    strcmp(kind, "reopen") == 0 || x->amount < 0)
-			x->pay = -1;
-		else
-			x->pay = 1;
+		x->pay = pay_kind(kind, x->amount);
 	}
-	if (rc != SQLITE_DONE)
+	if (items && rc != SQLITE_DONE)
 		return state_error(r->st, d, "reading settlements");
 
 	s = r->s[S_PROMISE];
@@ -681,22 +706,10 @@ note(struct score_result *res, const char *s)
 	    n ? "; " : "", s);
 }
 
-/* A part payment of an item, for undoing the latest first. */
-struct part {
-	int32_t date;
-	int64_t amount;
-};
 
 struct dbt_sum {
 	double amt, amt_days;
 };
-
-static void
-dbt_add(struct dbt_sum *s, int64_t amount, int32_t days)
-{
-	s->amt += (double)amount;
-	s->amt_days += (double)amount * days;
-}
 
 static double
 dbt_of(const struct dbt_sum *s)
@@ -802,102 +815,133 @@ promises(struct state *st, const struct score_config *c,
 	return res_rc;
 }
 
+/* One item's part in the score as of a day: its settlements (n, in date
+ * order) replayed to the day.  parts is scratch space. */
+void
+score_acc_item(struct score_acc *a, const struct score_config *c,
+    const struct score_item *it, const struct score_settle *st, size_t n,
+    int32_t as_of, struct score_parts *ps)
+{
+	int32_t lo = as_of - (int32_t)c->window_days;
+	int32_t t1 = as_of - (int32_t)c->trend_days;
+	int32_t t2 = as_of - 2 * (int32_t)c->trend_days;
+	int64_t open = it->amount;
+	size_t np = 0;
+	int paid_in_window = 0;
+
+	if (it->issue > as_of)
+		return;
+	for (size_t j = 0; j < n; j++) {
+		const struct score_settle *s = &st[j];
+		int64_t back;
+
+		if (s->date > as_of)
+			break;
+		open -= s->amount;
+		if (!it->debit)
+			continue;
+		if (s->pay > 0) {
+			GROW(ps->v, np, ps->cap);
+			ps->v[np].date = s->date;
+			ps->v[np].amount = s->amount;
+			np++;
+			continue;
+		}
+		if (s->pay == 0)
+			continue;
+		/* Taken back: the latest payments first. */
+		back = s->amount < 0 ? -s->amount : s->amount;
+		while (back > 0 && np > 0) {
+			int64_t t = ps->v[np - 1].amount < back ?
+			    ps->v[np - 1].amount : back;
+
+			ps->v[np - 1].amount -= t;
+			back -= t;
+			if (ps->v[np - 1].amount == 0)
+				np--;
+		}
+	}
+	if (!a->seen) {
+		memcpy(a->ccy, it->ccy, sizeof a->ccy);
+		a->seen = 1;
+	} else if (strcmp(a->ccy, it->ccy) != 0)
+		a->mixed = 1;
+	a->open_balance += open;
+	if (!it->debit)
+		return;
+	for (size_t j = 0; j < np; j++) {
+		int32_t days = ps->v[j].date - it->due;
+		double amt = (double)ps->v[j].amount;
+
+		if (ps->v[j].date <= lo)
+			continue;
+		paid_in_window = 1;
+		a->amt[0] += amt;
+		a->amt_days[0] += amt * days;
+		if (ps->v[j].date > t1) {
+			a->amt[1] += amt;
+			a->amt_days[1] += amt * days;
+		} else if (ps->v[j].date > t2) {
+			a->amt[2] += amt;
+			a->amt_days[2] += amt * days;
+		}
+	}
+	a->paid_items += paid_in_window;
+	if (open > 0) {
+		a->debit_open += (double)open;
+		if (as_of - it->due > 60)
+			a->over60 += (double)open;
+	}
+	if (it->issue > lo) {
+		a->invoices++;
+		if (it->query_day <= as_of)
+			a->disputed++;
+	}
+}
+
 int
 score_compute(struct state *st, const struct score_config *c,
     const struct score_hist *h, int32_t as_of, struct score_result *res,
     struct diag *d)
 {
+	struct score_acc a;
+	struct score_parts ps = { NULL, 0 };
+
+	memset(&a, 0, sizeof a);
+	for (size_t i = 0; i < h->nitem; i++)
+		score_acc_item(&a, c, &h->item[i], h->settle + h->item[i].s0,
+		    h->item[i].ns, as_of, &ps);
+	free(ps.v);
+	return score_finish(st, c, h, &a, as_of, res, d);
+}
+
+int
+score_finish(struct state *st, const struct score_config *c,
+    const struct score_hist *h, const struct score_acc *a, int32_t as_of,
+    struct score_result *res, struct diag *d)
+{
 	int32_t lo = as_of - (int32_t)c->window_days;
-	int32_t t1 = as_of - (int32_t)c->trend_days;
-	int32_t t2 = as_of - 2 * (int32_t)c->trend_days;
-	struct dbt_sum all = { 0, 0 }, last = { 0, 0 }, prev = { 0, 0 };
-	double debit_open = 0, over60 = 0;
-	struct part *parts = NULL;
-	size_t cap = 0;
-	int mixed = 0;
 	long wd_k[7] = { 0 }, wd_n[7] = { 0 };
 	long hb_k[SCORE_MAX_HOUR_BANDS] = { 0 }, hb_n[SCORE_MAX_HOUR_BANDS] = {
 		0 };
 	long ch_k[SCORE_NCHANNELS] = { 0 }, ch_n[SCORE_NCHANNELS] = { 0 };
+	struct dbt_sum all = { a->amt[0], a->amt_days[0] };
+	struct dbt_sum last = { a->amt[1], a->amt_days[1] };
+	struct dbt_sum prev = { a->amt[2], a->amt_days[2] };
+	double debit_open = a->debit_open, over60 = a->over60;
 	char buf[128];
 
 	memset(res, 0, sizeof *res);
 	res->as_of = as_of;
-	for (size_t i = 0; i < h->nitem; i++) {
-		const struct score_item *it = &h->item[i];
-		int64_t open = it->amount;
-		size_t np = 0;
-		int paid_in_window = 0;
-
-		if (it->issue > as_of)
-			continue;
-		for (size_t j = 0; j < it->ns; j++) {
-			const struct score_settle *s = &h->settle[it->s0 + j];
-			int64_t back;
-
-			if (s->date > as_of)
-				break;
-			open -= s->amount;
-			if (!it->debit)
-				continue;
-			if (s->pay > 0) {
-				GROW(parts, np, cap);
-				parts[np].date = s->date;
-				parts[np].amount = s->amount;
-				np++;
-				continue;
-			}
-			if (s->pay == 0)
-				continue;
-			/* Taken back: the latest payments first. */
-			back = s->amount < 0 ? -s->amount : s->amount;
-			while (back > 0 && np > 0) {
-				int64_t t = parts[np - 1].amount < back ?
-				    parts[np - 1].amount : back;
-
-				parts[np - 1].amount -= t;
-				back -= t;
-				if (parts[np - 1].amount == 0)
-					np--;
-			}
-		}
-		if (res->ccy[0] == '\0' && !mixed)
-			memcpy(res->ccy, it->ccy, sizeof res->ccy);
-		else if (strcmp(res->ccy, it->ccy) != 0)
-			mixed = 1;
-		res->open_balance += open;
-		if (!it->debit)
-			continue;
-		for (size_t j = 0; j < np; j++) {
-			int32_t days = parts[j].date - it->due;
-
-			if (parts[j].date <= lo)
-				continue;
-			paid_in_window = 1;
-			dbt_add(&all, parts[j].amount, days);
-			if (parts[j].date > t1)
-				dbt_add(&last, parts[j].amount, days);
-			else if (parts[j].date > t2)
-				dbt_add(&prev, parts[j].amount, days);
-		}
-		res->paid_items += paid_in_window;
-		if (open > 0) {
-			debit_open += (double)open;
-			if (as_of - it->due > 60)
-				over60 += (double)open;
-		}
-		if (it->issue > lo) {
-			res->invoices++;
-			if (it->query_day <= as_of)
-				res->disputed++;
-		}
-	}
-	free(parts);
-	if (mixed) {
-		res->ccy[0] = '\0';
+	res->paid_items = a->paid_items;
+	res->invoices = a->invoices;
+	res->disputed = a->disputed;
+	res->open_balance = a->open_balance;
+	if (a->seen && !a->mixed)
+		memcpy(res->ccy, a->ccy, sizeof res->ccy);
+	if (a->mixed)
 		note(res, "items in several currencies: open balance not "
 		    "summed");
-	}
 
 	res->factor[SCORE_DBT] = dbt_of(&all);
 	if (all.amt <= 0)
@@ -1215,43 +1259,45 @@ json_str(struct sbuf *b, const char *s)
 }
 
 int
-score_store(struct state *st, const struct score_config *c, int64_t id,
-    const struct score_result *res, struct diag *d)
+score_store(struct score_reader *r, const struct score_config *c,
+    int64_t id, const struct score_result *res, struct diag *d)
 {
 	static const char sql[] =
 	    "INSERT OR REPLACE INTO score (debtor_id, as_of, score, band,"
 	    " inputs) VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s = state_prepare(st, sql, d);
-	struct sbuf b = { 0 };
+	struct sbuf *b = &r->json;
+	sqlite3_stmt *s;
 	char buf[600], band[2] = { res->band, '\0' };
 	int rc;
 
-	if (s == NULL)
+	if (r->store == NULL && (r->store = state_prepare(r->st, sql, d)) ==
+	    NULL)
 		return -1;
+	s = r->store;
+	sqlite3_reset(s);
+	sbuf_reset(b);
 	/* Every output column, and the weights and caps that made the
 	 * points, so the row can be shown and explained again. */
-	sbuf_addc(&b, '{');
+	sbuf_addc(b, '{');
 	for (size_t i = 0; i < C_N; i++) {
-		json_str(&b, colnames[i]);
-		sbuf_addc(&b, ':');
-		json_str(&b, score_value(c, res, i, buf, sizeof buf));
-		sbuf_addc(&b, ',');
+		json_str(b, colnames[i]);
+		sbuf_addc(b, ':');
+		json_str(b, score_value(c, res, i, buf, sizeof buf));
+		sbuf_addc(b, ',');
 	}
-	sbuf_adds(&b, "\"weights\":{");
+	sbuf_adds(b, "\"weights\":{");
 	for (int f = 0; f < SCORE_NFACTORS; f++)
-		sbuf_addf(&b, "%s\"%s\":[%.17g,%.17g]", f ? "," : "",
+		sbuf_addf(b, "%s\"%s\":[%.17g,%.17g]", f ? "," : "",
 		    factor_names[f], c->weight[f], c->cap[f]);
-	sbuf_adds(&b, "}}");
+	sbuf_adds(b, "}}");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int(s, 2, res->as_of);
 	sqlite3_bind_double(s, 3, score_round2(res->score));
 	sqlite3_bind_text(s, 4, band, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, sbuf_str(&b), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, sbuf_str(b), (int)b->len, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	sbuf_free(&b);
 	if (rc != SQLITE_DONE)
-		return state_error(st, d, "storing a score");
+		return state_error(r->st, d, "storing a score");
 	return 0;
 }
 
@@ -1473,4 +1519,119 @@ score_backtest_write(FILE *fp, const struct score_config *c,
 		bt_line(fp, "score", name, bn, bl, bn ? bs / (double)bn : 0,
 		    -1);
 	}
+}
+
+/* ---- one pass over the items ----------------------------------------- */
+
+int
+score_max_debtor(struct state *st, int64_t *max, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT max(id) FROM debtor", d);
+	int rc;
+
+	*max = 0;
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*max = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return state_error(st, d, "reading debtors");
+	return 0;
+}
+
+/* settle_sort: by date, stable (an item has few settlements, and two of
+ * one day keep the order they were recorded in). */
+static void
+settle_sort(struct score_settle *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct score_settle x = v[i];
+		size_t j = i;
+
+		while (j > 0 && v[j - 1].date > x.date) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+}
+
+int
+score_scan_items(struct score_reader *r, const struct score_config *c,
+    int32_t as_of, struct score_acc *acc, size_t n, struct diag *d)
+{
+	/* In item order, each item's settlements beside it (in the order of
+	 * settlement_item, sorted by date here): the item table is read
+	 * once from start to end, as age-ledger reads it. */
+	static const char sql[] =
+	    "SELECT i.id, i.debtor_id, i.issue_date, i.due_date, i.amount,"
+	    " i.doc_type, i.in_query, i.currency, s.date, s.amount, s.kind"
+	    " FROM item i LEFT JOIN settlement s ON s.item_id = i.id"
+	    " WHERE i.issue_date <= ?1 ORDER BY i.id";
+	sqlite3_stmt *s = state_prepare(r->st, sql, d);
+	struct score_settle *v = NULL;
+	struct score_parts ps = { NULL, 0 };
+	struct score_item it;
+	int64_t debtor = 0;
+	size_t nv = 0, cap = 0;
+	int rc, have = 0, res = 0;
+
+	if (s == NULL)
+		return -1;
+	memset(&it, 0, sizeof it);
+	sqlite3_bind_int(s, 1, as_of);
+	for (;;) {
+		int64_t id;
+
+		rc = sqlite3_step(s);
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+		if (have && id != it.id) {
+			settle_sort(v, nv);
+			score_acc_item(&acc[debtor], c, &it, v, nv, as_of, &ps);
+			have = 0;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (!have) {
+			const char *type = col_text(s, 5);
+			size_t q;
+
+			debtor = sqlite3_column_int64(s, 1);
+			if (debtor < 0 || (uint64_t)debtor >= n) {
+				diag_set(d, "item %lld: debtor %lld out of range",
+				    (long long)id, (long long)debtor);
+				res = -1;
+				break;
+			}
+			it.id = id;
+			it.issue = (int32_t)sqlite3_column_int64(s, 2);
+			it.due = (int32_t)sqlite3_column_int64(s, 3);
+			it.amount = sqlite3_column_int64(s, 4);
+			it.debit = (strcmp(type, "invoice") == 0 ||
+			    strcmp(type, "debit_note") == 0) && it.amount > 0;
+			it.query_day = INT32_MAX;
+			q = first_qday(r->item_query, r->nitem_query, id);
+			if (q < r->nitem_query && r->item_query[q].key == id)
+				it.query_day = r->item_query[q].day;
+			if (sqlite3_column_int64(s, 6) != 0)
+				it.query_day = INT32_MIN;
+			snprintf(it.ccy, sizeof it.ccy, "%s", col_text(s, 7));
+			nv = 0;
+			have = 1;
+		}
+		if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+			GROW(v, nv, cap);
+			v[nv].date = (int32_t)sqlite3_column_int64(s, 8);
+			v[nv].amount = sqlite3_column_int64(s, 9);
+			v[nv].pay = pay_kind(col_text(s, 10), v[nv].amount);
+			nv++;
+		}
+	}
+	sqlite3_finalize(s);
+	free(v);
+	free(ps.v);
+	if (res == 0 && rc != SQLITE_DONE)
+		return state_error(r->st, d, "reading items");
+	return res;
 }

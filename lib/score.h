@@ -170,6 +170,48 @@ int score_compute(struct state *st, const struct score_config *c,
     const struct score_hist *h, int32_t as_of, struct score_result *out,
     struct diag *d);
 
+/*
+ * The items' part of a score, accumulated one item at a time, so a run
+ * over every debtor can read the item and settlement tables in one pass
+ * (score_scan_items) instead of loading each debtor's items.
+ */
+struct score_acc {
+	double amt[3], amt_days[3];	/* payments: window, last, previous */
+	double debit_open, over60;
+	long paid_items, invoices, disputed;
+	int64_t open_balance;
+	char ccy[4];
+	int seen, mixed;
+};
+struct score_part {
+	int32_t date;
+	int64_t amount;
+};
+struct score_parts {		/* scratch: an item's payments */
+	struct score_part *v;
+	size_t cap;
+};
+void score_acc_item(struct score_acc *a, const struct score_config *c,
+    const struct score_item *it, const struct score_settle *s, size_t n,
+    int32_t as_of, struct score_parts *ps);
+/* score_finish: the score from a (h's items are not read: h gives the
+ * promises, contacts and responses).  0, or -1 with d set. */
+int score_finish(struct state *st, const struct score_config *c,
+    const struct score_hist *h, const struct score_acc *a, int32_t as_of,
+    struct score_result *res, struct diag *d);
+/*
+ * score_scan_items: every item of the state with its settlements, in one
+ * pass in item order, into acc[debtor.id] (n entries: ids at or above n
+ * are an error), as of as_of.  0, or -1 with d set.
+ */
+int score_scan_items(struct score_reader *r, const struct score_config *c,
+    int32_t as_of, struct score_acc *acc, size_t n, struct diag *d);
+/* score_max_debtor: the highest debtor id (0 when none). */
+int score_max_debtor(struct state *st, int64_t *max, struct diag *d);
+/* score_hist_load_light: as score_hist_load without the items. */
+int score_hist_load_light(struct score_reader *r, int64_t id,
+    const char *ref, const char *name, struct score_hist *h, struct diag *d);
+
 /* Output: the columns after debtor_id and debtor_name, and their values
  * for one result (separated by tabs, escaped, no line end). */
 size_t score_ncols(void);
@@ -183,9 +225,9 @@ void score_write_values(FILE *fp, const struct score_config *c,
 void score_write_empty(FILE *fp);
 
 /* score_store: the result as the score row of debtor id for its day (the
- * inputs JSON holds every output column), replacing one stored before.
- * 0, or -1 with d set. */
-int score_store(struct state *st, const struct score_config *c,
+ * inputs JSON holds every output column, and the weights and caps),
+ * replacing one stored before, through r's state.  0, or -1 with d set. */
+int score_store(struct score_reader *r, const struct score_config *c,
     int64_t id, const struct score_result *res, struct diag *d);
 
 /* score_show: the scores stored for as_of, as they were written then
@@ -221,5 +263,52 @@ double score_auc(struct score_bt_row *rows, size_t n, int which);
  * share in per cent), auc (on the "all" rows). */
 void score_backtest_write(FILE *fp, const struct score_config *c,
     struct score_bt_row *rows, size_t n);
+
+/*
+ * Runs (lib/scorerun.c): what score-debtor does, inside the caller's
+ * transaction.  score_run_begin reads the items of every debtor in one
+ * pass (not for the backtest, which loads each debtor's whole history).
+ */
+enum score_run_mode {
+	SCORE_RUN_STATE,	/* every debtor, or the rows of streams */
+	SCORE_RUN_BACKTEST
+};
+struct score_run_opts {
+	enum score_run_mode mode;
+	int32_t as_of;
+	const struct score_config *cfg;
+	int store;		/* score_store each debtor scored */
+	/* stream rows rejected or left without a score */
+	void (*report)(void *ctx, const char *file, long line,
+	    const char *msg);
+	void *report_ctx;
+};
+struct score_run;
+/* NULL with d set on a state error. */
+struct score_run *score_run_begin(struct state *st,
+    const struct score_run_opts *o, struct diag *d);
+void score_run_free(struct score_run *r);
+long score_run_scored(const struct score_run *r);	/* debtors */
+/* score_run_all: every debtor, in debtor order, a header first.  0, or
+ * -1 with d set. */
+int score_run_all(struct score_run *r, FILE *out, struct diag *d);
+/*
+ * score_run_stream: the rows of one age-ledger stream with their
+ * debtor's score columns appended (a header first, for the first stream
+ * only; a later stream must have the same header).  A malformed row is
+ * reported and left out; a row whose debtor_id is empty or unknown is
+ * reported and written with empty score columns; both count in *bad.
+ * Returns 0, SCORE_EDATA with d set when the stream cannot be used at
+ * all (no header, no debtor_id column, score columns already there,
+ * another header), SCORE_ESTATE with d set on a state error.
+ */
+#define SCORE_EDATA (-1)
+#define SCORE_ESTATE (-2)
+int score_run_stream(struct score_run *r, FILE *in, const char *name,
+    FILE *out, long *bad, struct diag *d);
+/* score_run_backtest: the backtest table of [from, to] (score.h above);
+ * *n the invoices with an outcome.  0, or -1 with d set. */
+int score_run_backtest(struct score_run *r, int32_t from, int32_t to,
+    FILE *out, size_t *n, struct diag *d);
 
 #endif
