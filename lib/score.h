@@ -10,11 +10,14 @@
  * (GDPR Art. 15 and 22) and to a person who disagrees with it.  Scores
  * rank and route work; they decide nothing.
  *
- * A debtor's history is read once (score_hist_load: indexed queries on
- * its id, no table scan per debtor) and can be scored at any day on or
- * before the day it was read up to (score_compute), which is what the
- * backtest does for every invoice.  Nothing here prints; the caller
- * writes the rows (score_write_*) and stores them (score_store).
+ * A run over every debtor reads the item and settlement tables once, in
+ * item order, accumulating each debtor's part (score_scan_items), and
+ * each debtor's promises, contacts, actions and receipts by its indexes
+ * (score_hist_load_light); no table is scanned per debtor.  The backtest
+ * loads a debtor's whole history (score_hist_load) and scores it at any
+ * day (score_compute) from the rows dated on or before it.  Nothing here
+ * prints; the caller gets the rows (score_write_*, the runs of
+ * lib/scorerun.c) and stores them (score_store).
  */
 #ifndef CK_SCORE_H
 #define CK_SCORE_H
