@@ -100,16 +100,18 @@ mlr_how="Miller over the CSV"
 ingest=$build/bin/ingest-invoices
 ageled=$build/bin/age-ledger
 alloc=$build/bin/allocate-payments
+scoredeb=$build/bin/score-debtor
 payments=$build/bin/ingest-payments
 kpirep=$build/bin/kpi-report
 ck_pay=0
 [ -x "$payments" ] && ck_pay=1
-ck_ingest=0 ck_age=0 ck_alloc=0 ck_kpi=0
+ck_ingest=0 ck_age=0 ck_alloc=0 ck_kpi=0 ck_score=0
 if [ -x "$ingest" ]; then
 	ck_ingest=1
 	[ -x "$ageled" ] && ck_age=1
 	[ -x "$kpirep" ] && ck_kpi=1
 	[ -x "$alloc" ] && ck_alloc=1
+	[ -x "$scoredeb" ] && ck_score=1
 fi
 [ "$ck_ingest" -eq 1 ] ||
 	say "bench: notice: $ingest is not built; skipping creditkit" >&2
@@ -118,8 +120,8 @@ fi
 # Measure copies taken now: a rebuild of BUILD_DIR during the run (by make
 # in another shell) must not swap the binaries between runs or between the
 # ingest and the aging that reads its state.
-for t in ingest-invoices age-ledger allocate-payments ingest-payments \
-    kpi-report; do
+for t in ingest-invoices age-ledger allocate-payments score-debtor \
+    ingest-payments kpi-report; do
 	[ -x "$build/bin/$t" ] || continue
 	cp "$build/bin/$t" "$tmp/$t" || exit 3
 	say "creditkit $t: built $(date -r "$build/bin/$t" '+%Y-%m-%d %H:%M:%S' 2>/dev/null), sha256 $(sha256sum <"$tmp/$t" 2>/dev/null | cut -c1-12)"
@@ -127,6 +129,7 @@ done
 [ "$ck_ingest" -eq 1 ] && ingest=$tmp/ingest-invoices
 [ "$ck_age" -eq 1 ] && ageled=$tmp/age-ledger
 [ "$ck_alloc" -eq 1 ] && alloc=$tmp/allocate-payments
+[ "$ck_score" -eq 1 ] && scoredeb=$tmp/score-debtor
 [ "$ck_pay" -eq 1 ] && payments=$tmp/ingest-payments
 [ "$ck_kpi" -eq 1 ] && kpirep=$tmp/kpi-report
 
@@ -496,6 +499,37 @@ for rows in "$@"; do
 	else
 		fail "no awk report to check against"
 	fi
+	# Scoring: every debtor of the ingested state as of the day, stored
+	# (one indexed read of each debtor's rows, no scan per debtor); then
+	# the filter mode over the by-item aging stream.  Every debtor must
+	# have a stored score and every item row its score columns.
+	if [ "$ck_ok" -eq 1 ] && [ "$ck_score" -eq 1 ]; then
+		srep=$out/score-$size.tsv
+		if run_task creditkit-score score \
+		    "creditkit score-debtor, every debtor, stored" \
+		    /dev/null "$srep" "$scoredeb" --db "$ckdb" --as-of "$asof"; then
+			got=$(sqlite3 "$ckdb" "select (select count(*) from score where as_of = strftime('%s', '$asof') / 86400) || ' ' || (select count(*) from debtor)")
+			lines=$(($(wc -l <"$srep") - 1))
+			case $got in
+			"$lines $lines") say "  score: $lines debtors scored and stored" ;;
+			*) say "  score: $lines rows, stored and debtors: $got"; status=1 ;;
+			esac
+		fi
+		if [ "$ck_age" -eq 1 ] && "$ageled" --db "$ckdb" --as-of "$asof" \
+		    --by item >"$tmp/items.tsv"; then
+			run_task creditkit-score-filter score \
+			    "age-ledger --by item stream | score-debtor - (rows/s)" \
+			    "$tmp/items.tsv" "$tmp/scored.tsv" "$scoredeb" \
+			    --db "$ckdb" --as-of "$asof" --no-store - &&
+				$awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "score_band") b = i; next }
+				    $b == "" { bad++ } END { exit !(b && !bad && NR > 1) }' \
+				    "$tmp/scored.tsv" ||
+				fail "score-debtor's stream lacks scores"
+			say "  score filter: $(($(wc -l <"$tmp/scored.tsv") - 1)) item rows scored"
+			rm -f "$tmp/items.tsv" "$tmp/scored.tsv"
+		fi
+		[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$srep"
+	fi
 	# Allocation: one receipt per item, seeded straight into the state
 	# with the sqlite3 shell from a TSV made from the ingested items
 	# (ingest-payments is not part of the bench yet).  Per ten items: six
@@ -583,13 +617,16 @@ for size in $sizes; do
 done
 for size in $sizes; do
 	for id in creditkit-ingest creditkit-aging creditkit-allocate \
-	    creditkit-kpi creditkit-payments-mt940 creditkit-payments-camt; do
+	    creditkit-kpi creditkit-score creditkit-score-filter \
+	    creditkit-payments-mt940 creditkit-payments-camt; do
 		r=$(rss "$size" "$id")
 		[ -n "$r" ] || continue
 		$awk -v s="$size" -v id="${id#creditkit-}" -v r="$r" 'BEGIN {
 		    name = id == "ingest" ? "ingest-invoices" : id == "aging" ? \
 		    "age-ledger" : id == "allocate" ? "allocate-payments" : \
 		    id == "kpi" ? "kpi-report" : \
+		    id == "score" ? "score-debtor" : \
+		    id == "score-filter" ? "score-debtor (stream)" : \
 		    "ingest-payments (" substr(id, 10) ")"
 		    printf "memory %s: %s peak RSS = %.0f MiB (target: within a few hundred MiB at 5M)\n", \
 		    s, name, r / 1024 }'
