@@ -1693,6 +1693,18 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
+	/* One step a day: a re-run after today's actions were recorded
+	 * must not move on to the next step (missed_steps: all would). */
+	for (size_t i = 0; i < h->nact && done == 0; i++)
+		if (h->act[i].as_of == r->o.as_of &&
+		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy)
+		    == 0) && strcmp(h->act[i].step, p->steps[t].name) != 0) {
+			w = suppress(r, debtor, ccy, p, "acted_today");
+			if (w)
+				w->step = t;
+			res = 0;
+			goto out;
+		}
 	zone = h->zone ? h->zone : c->time_zone;
 	if (h->zone && !calendar_zone_valid(h->zone)) {
 		char buf[80];
@@ -1929,7 +1941,8 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 		return -1;
 	apply_limits(r);
 	sort_run = r;
-	qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row);
+	if (r->nrows > 0)
+		qsort(r->rows, r->nrows, sizeof *r->rows, cmp_row);
 	fputs(CHASE_HEADER, out);
 	if (r->has_band)
 		fputs("\tscore_band", out);

@@ -73,3 +73,57 @@ walk() {
 tsv() {
 	tr '|' '\t'
 }
+
+# promise DEBTOR MADE_ON DUE MINOR [GRACE]
+promise() {
+	db "INSERT INTO promise (debtor_id, made_on, amount, currency,
+	    due_date, grace_days) VALUES ((SELECT id FROM debtor WHERE ref =
+	    '$1'), strftime('%s', '$2') / 86400, $4, 'GBP',
+	    strftime('%s', '$3') / 86400, ${5:-3})"
+}
+
+# pay DEBTOR VALUE_DATE MINOR: a receipt assigned to the debtor (its
+# cash, which promises and plans are judged by).
+pay() {
+	db "INSERT INTO payment (entry_key, batch_id, value_date, currency,
+	    amount, kind, debtor_id, unallocated) VALUES ('P-$1-$2', 1,
+	    strftime('%s', '$2') / 86400, 'GBP', $3, 'receipt',
+	    (SELECT id FROM debtor WHERE ref = '$1'), 0)"
+}
+
+# plan DEBTOR CREATED GRACE DUE:MINOR ...
+plan() {
+	ref=$1 created=$2 grace=$3
+	shift 3
+	total=0
+	for i in "$@"; do total=$((total + ${i#*:})); done
+	db "INSERT INTO plan (debtor_id, total, currency, created,
+	    grace_days) VALUES ((SELECT id FROM debtor WHERE ref = '$ref'),
+	    $total, 'GBP', strftime('%s', '$created') / 86400, $grace)"
+	seq=1
+	for i in "$@"; do
+		db "INSERT INTO instalment VALUES ((SELECT max(id) FROM plan),
+		    $seq, strftime('%s', '${i%:*}') / 86400, ${i#*:})"
+		seq=$((seq + 1))
+	done
+}
+
+# hold DEBTOR KIND START [END [RELEASED]]
+hold() {
+	db "INSERT INTO hold (debtor_id, kind, start_date, end_date,
+	    released) VALUES ((SELECT id FROM debtor WHERE ref = '$1'), '$2',
+	    strftime('%s', '$3') / 86400,
+	    strftime('%s', nullif('${4:-}', '')) / 86400,
+	    strftime('%s', nullif('${5:-}', '')) / 86400)"
+}
+
+# settle DOC DAY MINOR: a settlement of the item on that day (closed when
+# nothing is left), as allocate-payments records one.
+settle() {
+	db "INSERT INTO settlement (item_id, date, amount, kind) SELECT id,
+	    strftime('%s', '$2') / 86400, $3, 'allocation' FROM item WHERE
+	    doc_id = '$1';
+	    UPDATE item SET open_amount = open_amount - $3,
+	    closed_date = CASE WHEN open_amount - $3 = 0 THEN
+	    strftime('%s', '$2') / 86400 END WHERE doc_id = '$1'"
+}
