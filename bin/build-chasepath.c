@@ -18,17 +18,19 @@
 #include "state.h"
 
 static const char usage[] =
-    "build-chasepath [--suppressed] [--state] [--db file] [--as-of date]\n"
-    "[--config file] [file ...]";
+    "build-chasepath [--suppressed] [--state] [--rejects file] [--db file]\n"
+    "[--as-of date] [--config file] [file ...]";
 
 enum {
 	OPT_SUPPRESSED = CLI_OPT_FIRST_TOOL,
-	OPT_STATE
+	OPT_STATE,
+	OPT_REJECTS
 };
 
 static const struct option longopts[] = {
 	{ "suppressed", no_argument, NULL, OPT_SUPPRESSED },
 	{ "state", no_argument, NULL, OPT_STATE },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	CLI_SHARED_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -82,8 +84,11 @@ main(int argc, char *argv[])
 	struct state st;
 	struct diag d;
 	FILE *tmp;
+	struct cli_replace rj = { 0 };
+	const char *rejects = NULL;
 	int opt, force_state = 0, failed = 0, status = EXIT_OK;
 	long bad = 0, problems = 0, planned;
+	int rj_done = 0;
 
 	cli_init(&c, "build-chasepath", usage);
 	memset(&o, 0, sizeof o);
@@ -97,6 +102,9 @@ main(int argc, char *argv[])
 		case OPT_STATE:
 			force_state = 1;
 			break;
+		case OPT_REJECTS:
+			rejects = optarg;
+			break;
 		default:
 			cli_usage_error(&c, "unknown option");
 		}
@@ -106,6 +114,13 @@ main(int argc, char *argv[])
 	if (force_state && argc > 0)
 		cli_usage_error(&c, "--state plans from the state: give no "
 		    "files");
+	if (rejects != NULL && argc == 0)
+		cli_usage_error(&c, "--rejects is for stream rows: give the "
+		    "stream as a file or -");
+	for (int i = 0; rejects != NULL && i < argc; i++)
+		if (strcmp(rejects, argv[i]) == 0)
+			cli_usage_error(&c, "--rejects: %s is an input",
+			    rejects);
 
 	config_defaults(&cfg);
 	diag_clear(&d);
@@ -128,6 +143,18 @@ main(int argc, char *argv[])
 
 	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+	if (rejects != NULL) {
+		if (strcmp(rejects, c.db) == 0)
+			cli_usage_error(&c, "--rejects: %s is the state file",
+			    rejects);
+		if (cli_replace_open(&c, &rj, rejects) != 0) {
+			state_close(&st);
+			chase_config_free(&cc);
+			config_free(&cfg);
+			return EXIT_STATE;
+		}
+		o.rejects = rj.fp;
+	}
 	r = chase_new(&cc, &o, &st);
 	/* Only operands make a stream, as in age-ledger: a cron job with
 	 * a pipe on stdin still plans from the state. */
@@ -158,9 +185,20 @@ main(int argc, char *argv[])
 	fclose(tmp);
 	if (bad > 0)
 		cli_warn(&c, "%ld row%s rejected", bad, bad == 1 ? "" : "s");
+	/* The rejects file replaces what was there only when the plan
+	 * stands. */
+	if (rj.fp != NULL) {
+		rj_done = 1;
+		if (status == EXIT_STATE)
+			cli_replace_abort(&rj);
+		else if (cli_replace_commit(&c, &rj) != 0)
+			status = EXIT_STATE;
+	}
 	if (status == EXIT_OK && (bad > 0 || failed || problems > 0))
 		status = EXIT_REJECTS;
 out:
+	if (rj.fp != NULL && !rj_done)
+		cli_replace_abort(&rj);
 	chase_free(r);
 	state_close(&st);
 	chase_config_free(&cc);

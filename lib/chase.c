@@ -846,6 +846,18 @@ col(struct tsv_reader *t, const char *name)
 	return tsv_col(t, name);
 }
 
+/* reject: the row whole to the rejects file, the header before the
+ * stream's first. */
+static void
+reject(struct chase_run *r, struct tsv_reader *t, long nbad)
+{
+	if (r->o.rejects == NULL)
+		return;
+	if (nbad == 0)
+		fprintf(r->o.rejects, "%s\n", tsv_raw_header(t));
+	fprintf(r->o.rejects, "%s\n", tsv_raw(t));
+}
+
 int
 chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
     long *bad, struct diag *d)
@@ -853,6 +865,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 	struct tsv_reader *t = tsv_open(fp, name, d);
 	int c_deb, c_name, c_doc, c_type, c_due, c_ccy, c_open, c_bucket;
 	int c_query, c_band, c_score, rc;
+	long nbad;
 	char buf[80];
 
 	if (t == NULL)
@@ -876,6 +889,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		tsv_close(t);
 		return -1;
 	}
+	nbad = 0;
 	r->has_band |= c_band >= 0;
 	r->has_score |= c_score >= 0;
 	while ((rc = tsv_next(t, d)) != 0) {
@@ -889,6 +903,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			if (r->o.report)
 				r->o.report(r->o.report_ctx, name, d->line,
 				    d->msg);
+			reject(r, t, nbad++);
 			continue;
 		}
 		memset(&it, 0, sizeof it);
@@ -915,6 +930,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			if (r->o.report)
 				r->o.report(r->o.report_ctx, name,
 				    tsv_line(t), d->msg);
+			reject(r, t, nbad++);
 			continue;
 		}
 		it.doc_id = xstrdup(tsv_field(t, (size_t)c_doc));
@@ -977,8 +993,12 @@ chase_read_state(struct chase_run *r, struct diag *d)
 		if (fflush(tmp) != 0 || ferror(tmp)) {
 			diag_set(d, "a temporary file: %s", strerror(errno));
 		} else {
+			FILE *rj = r->o.rejects;
+
 			rewind(tmp);
+			r->o.rejects = NULL;	/* not outside input */
 			rc = chase_read_stream(r, tmp, "state", &bad, d);
+			r->o.rejects = rj;
 			if (rc == 0 && bad > 0) {
 				diag_set(d, "the state's aged items could not "
 				    "be read back");
@@ -1481,16 +1501,18 @@ join_docs(struct citem **it, size_t n)
 	return s;
 }
 
-/* next_escalation: the first escalation step after `after` not yet done
- * on every channel, or -1. */
+/* next_escalation: the first escalation step after `after` that the
+ * balance is large enough for and that is not yet done on every
+ * channel, or -1. */
 static int
 next_escalation(const struct chase_path *p, int after, const struct hist *h,
-    const char *ccy, struct citem *const *it, size_t n)
+    const char *ccy, struct citem *const *it, size_t n, int64_t amount)
 {
 	for (size_t k = (size_t)(after + 1); k < p->nsteps; k++) {
 		const struct chase_step *s = &p->steps[k];
 
 		if (s->escalation != NULL &&
+		    amount >= threshold(s->min_amount, ccy) &&
 		    done_mask(h, s, ccy, it, n) != s->channels)
 			return (int)k;
 	}
@@ -1594,13 +1616,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	/* A broken promise or plan that no action has answered yet. */
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
-		    next_escalation(p, -1, h, ccy, el, nel);
+		    next_escalation(p, -1, h, ccy, el, nel, amount);
 		why = "plan_broken";
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
 	    !acted_since(h, broken_promise)) {
 		t = p->broken_promise >= 0 ? p->broken_promise :
-		    next_escalation(p, last_done, h, ccy, el, nel);
+		    next_escalation(p, last_done, h, ccy, el, nel,
+		    amount);
 		why = "promise_broken";
 	}
 	if (t >= 0 && done_mask(h, &p->steps[t], ccy, el, nel) ==

@@ -119,6 +119,7 @@ struct chase_opts {
 	int32_t as_of;
 	const char *debtor_type;	/* the client's default (config) */
 	int suppressed;			/* also rows for what is not planned */
+	FILE *rejects;			/* bad stream rows, whole, or NULL */
 	void (*report)(void *ctx, const char *file, long line,
 	    const char *msg);		/* bad rows, unknown paths */
 	void *report_ctx;
@@ -135,7 +136,8 @@ void chase_free(struct chase_run *r);
  * chase_read_stream: an `age-ledger --by item` stream (columns found by
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
- * score optional).  A bad row is reported and counted in *bad, the rest
+ * score optional).  A bad row is reported, counted in *bad and written
+ * whole to o->rejects (after the stream's header line, once), the rest
  * read.  0, or -1 with d set when the header is unusable.
  */
 int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
