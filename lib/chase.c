@@ -743,6 +743,14 @@ struct crow {
 	int planned;
 };
 
+#define CHASE_NSTMTS 8
+
+/* A closed query's pause of one item. */
+struct cpause {
+	char *doc;
+	int32_t opened, closed;
+};
+
 struct chase_run {
 	const struct chase_config *c;
 	struct chase_opts o;
@@ -754,6 +762,9 @@ struct chase_run {
 	size_t nitems, capitems;
 	struct crow *rows;
 	size_t nrows, caprows;
+	struct cpause *pauses;
+	size_t npauses;
+	sqlite3_stmt *stmts[CHASE_NSTMTS];	/* per debtor, prepared once */
 	int has_band, has_score;
 	long problems;
 };
@@ -798,6 +809,11 @@ chase_free(struct chase_run *r)
 	free(r->debtors);
 	free(r->items);
 	free(r->rows);
+	for (size_t i = 0; i < r->npauses; i++)
+		free(r->pauses[i].doc);
+	for (size_t i = 0; i < CHASE_NSTMTS; i++)
+		sqlite3_finalize(r->stmts[i]);
+	free(r->pauses);
 	hmap_free(r->byref);
 	free(r);
 }
@@ -1011,6 +1027,21 @@ chase_read_state(struct chase_run *r, struct diag *d)
 	return rc;
 }
 
+/* cached: statement k of the per-debtor reads, prepared on first use and
+ * reset for every later one (preparing each for each debtor cost more
+ * than running them). */
+static sqlite3_stmt *
+cached(struct chase_run *r, int k, const char *sql, struct diag *d)
+{
+	sqlite3_stmt **s = &r->stmts[k];
+
+	if (*s == NULL)
+		return *s = state_prepare(r->st, sql, d);
+	sqlite3_reset(*s);
+	sqlite3_clear_bindings(*s);
+	return *s;
+}
+
 /* What the state says about one debtor. */
 
 struct caction {
@@ -1088,7 +1119,7 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	h->last_contact = INT32_MIN;
 	if (r->st == NULL)
 		return 0;
-	if ((s = state_prepare(r->st, dsql, d)) == NULL)
+	if ((s = cached(r, 0, dsql, d)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1105,12 +1136,12 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	} else if (rc != SQLITE_DONE) {
 		goto state_err;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	s = NULL;
 	if (h->id == 0)
 		return 0;
 	/* Holds: the first in force wins the reason. */
-	if ((s = state_prepare(r->st, hsql, d)) == NULL)
+	if ((s = cached(r, 1, hsql, d)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, h->id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1126,11 +1157,11 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	}
 	if (rc != SQLITE_DONE)
 		goto state_err;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	/* Actions done, with the items each covered. */
-	if ((s = state_prepare(r->st, asql, d)) == NULL)
+	if ((s = cached(r, 2, asql, d)) == NULL)
 		return -1;
-	if ((si = state_prepare(r->st, isql, d)) == NULL)
+	if ((si = cached(r, 3, isql, d)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_int(s, 2, r->o.as_of);
@@ -1171,10 +1202,10 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	}
 	if (rc != SQLITE_DONE)
 		goto state_err;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	s = NULL;
 	/* Contacts log-contact recorded count as contacts too. */
-	if ((s = state_prepare(r->st, csql, d)) == NULL)
+	if ((s = cached(r, 4, csql, d)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_int(s, 2, r->o.as_of);
@@ -1190,8 +1221,8 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 state_err:
 	res = state_error(r->st, d, "reading the debtor's history");
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(si);
+	sqlite3_reset(s);
+	sqlite3_reset(si);
 	return res;
 }
 
@@ -1215,7 +1246,7 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 	*broken_day = INT32_MIN;
 	if (r->st == NULL || h->id == 0)
 		return 0;
-	if ((s = state_prepare(r->st, sql, d)) == NULL)
+	if ((s = cached(r, 5, sql, d)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_text(s, 2, ccy, -1, SQLITE_STATIC);
@@ -1229,7 +1260,7 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 		e[n].grace = (int32_t)sqlite3_column_int64(s, 3);
 		n++;
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		free(e);
 		return state_error(r->st, d, "reading promises");
@@ -1270,11 +1301,11 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	*broken_day = INT32_MIN;
 	if (r->st == NULL || h->id == 0)
 		return 0;
-	if ((s = state_prepare(r->st, sql, d)) == NULL)
+	if ((s = cached(r, 6, sql, d)) == NULL)
 		return -1;
-	if ((si = state_prepare(r->st, "SELECT due_date, amount FROM"
+	if ((si = cached(r, 7, "SELECT due_date, amount FROM"
 	    " instalment WHERE plan_id = ? ORDER BY seq", d)) == NULL) {
-		sqlite3_finalize(s);
+		sqlite3_reset(s);
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, h->id);
@@ -1323,34 +1354,83 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	}
 	if (res == 0 && rc != SQLITE_DONE)
 		res = state_error(r->st, d, "reading plans");
-	sqlite3_finalize(s);
-	sqlite3_finalize(si);
+	sqlite3_reset(s);
+	sqlite3_reset(si);
 	return res;
 }
 
-/* The closed pauses of one item (queries opened and closed by the day). */
+/* The closed pauses of every item (queries opened and closed by the
+ * day), read once per run and sorted by document id: one query per item
+ * would scan query_item for each, which has no index by item. */
 static int
-pauses(struct chase_run *r, sqlite3_stmt *s, const char *doc_id,
-    int32_t **opened, int32_t **closed, size_t *n, struct diag *d)
+cmp_pause(const void *x, const void *y)
 {
+	const struct cpause *a = x, *b = y;
+
+	return strcmp(a->doc, b->doc);
+}
+
+static int
+load_pauses(struct chase_run *r, struct diag *d)
+{
+	static const char sql[] = "SELECT i.doc_id, q.opened, q.closed"
+	    " FROM query q JOIN query_item qi ON qi.query_id = q.id"
+	    " JOIN item i ON i.id = qi.item_id WHERE q.opened <= ?1 AND"
+	    " q.closed IS NOT NULL AND q.closed <= ?1";
+	sqlite3_stmt *s;
+	size_t cap = 0;
 	int rc;
 
-	*n = 0;
-	if (s == NULL)
+	if (r->st == NULL)
 		return 0;
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, doc_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, r->o.as_of);
+	if ((s = state_prepare(r->st, sql, d)) == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, r->o.as_of);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*opened = xreallocarray(*opened, *n + 1, sizeof **opened);
-		*closed = xreallocarray(*closed, *n + 1, sizeof **closed);
-		(*opened)[*n] = (int32_t)sqlite3_column_int64(s, 0);
-		(*closed)[*n] = (int32_t)sqlite3_column_int64(s, 1);
-		(*n)++;
+		struct cpause *p;
+
+		if (r->npauses == cap) {
+			cap = cap ? cap * 2 : 64;
+			r->pauses = xreallocarray(r->pauses, cap,
+			    sizeof *r->pauses);
+		}
+		p = &r->pauses[r->npauses++];
+		p->doc = xstrdup((const char *)sqlite3_column_text(s, 0));
+		p->opened = (int32_t)sqlite3_column_int64(s, 1);
+		p->closed = (int32_t)sqlite3_column_int64(s, 2);
 	}
+	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return state_error(r->st, d, "reading queries");
+	if (r->npauses > 0)
+		qsort(r->pauses, r->npauses, sizeof *r->pauses, cmp_pause);
 	return 0;
+}
+
+/* pauses: the item's pauses into op, cl (grown as needed), *n of them. */
+static void
+pauses(struct chase_run *r, const char *doc_id, int32_t **op, int32_t **cl,
+    size_t *n)
+{
+	size_t lo = 0, hi = r->npauses;
+
+	*n = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->pauses[mid].doc, doc_id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->npauses && strcmp(r->pauses[lo].doc, doc_id) == 0;
+	    lo++) {
+		*op = xreallocarray(*op, *n + 1, sizeof **op);
+		*cl = xreallocarray(*cl, *n + 1, sizeof **cl);
+		(*op)[*n] = r->pauses[lo].opened;
+		(*cl)[*n] = r->pauses[lo].closed;
+		(*n)++;
+	}
 }
 
 /* Planning one debtor's items in one currency */
@@ -1521,8 +1601,7 @@ next_escalation(const struct chase_path *p, int after, const struct hist *h,
 
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
-    struct citem **g, size_t ng, const struct hist *h, sqlite3_stmt *qs,
-    struct diag *d)
+    struct citem **g, size_t ng, const struct hist *h, struct diag *d)
 {
 	const struct chase_config *c = r->c;
 	const struct chase_path *p;
@@ -1597,8 +1676,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	for (size_t i = 0; i < nel; i++) {
 		size_t np = 0;
 
-		if (pauses(r, qs, el[i]->doc_id, &op, &cl, &np, d) != 0)
-			goto out;
+		pauses(r, el[i]->doc_id, &op, &cl, &np);
 		el[i]->pos = -1;
 		for (size_t k = 0; k < p->nsteps; k++) {
 			if (amount < threshold(p->steps[k].min_amount, ccy))
@@ -1687,8 +1765,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			amount = INT64_MAX;
 		if (inc[i]->due < mindue)
 			mindue = inc[i]->due;
-		if (pauses(r, qs, inc[i]->doc_id, &op, &cl, &np, d) != 0)
-			goto out;
+		pauses(r, inc[i]->doc_id, &op, &cl, &np);
 		sd = chase_item_step(c, p, (size_t)t, inc[i]->due, op, cl, np);
 		if (sd <= r->o.as_of && sd > step_date)
 			step_date = sd;
@@ -1917,16 +1994,10 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 {
 	struct citem **v = xreallocarray(NULL, r->nitems ? r->nitems : 1,
 	    sizeof *v);
-	sqlite3_stmt *qs = NULL;
 	long planned = 0;
 	int res = 0;
 
-	static const char qsql[] = "SELECT q.opened, q.closed FROM query q"
-	    " JOIN query_item qi ON qi.query_id = q.id JOIN item i ON"
-	    " i.id = qi.item_id WHERE i.doc_id = ?1 AND q.opened <= ?2 AND"
-	    " q.closed IS NOT NULL AND q.closed <= ?2";
-
-	if (r->st != NULL && (qs = state_prepare(r->st, qsql, d)) == NULL) {
+	if (load_pauses(r, d) != 0) {
 		free(v);
 		return -1;
 	}
@@ -1949,7 +2020,7 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 			    strcmp(v[k]->ccy, v[j]->ccy) == 0)
 				k++;
 			if (plan_group(r, debtor, v[j]->ccy, v + j, k - j, &h,
-			    qs, d) != 0) {
+			    d) != 0) {
 				res = -1;
 				break;
 			}
@@ -1958,7 +2029,6 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 		hist_free(&h);
 		i = j;
 	}
-	sqlite3_finalize(qs);
 	free(v);
 	if (res != 0)
 		return -1;
