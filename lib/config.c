@@ -682,6 +682,7 @@ static const char *const top_keys[] = {
 	/* Owned by later modules; kept in c->root unchecked. */
 	"chase", "paths", "branding", "interest", "targets", "kpi", "score",
 	"contact", "gdpr", "export",
+	/* "chase" and "paths": lib/chase.c, build-chasepath */
 	"allocation",		/* lib/allocate.c: allocate-payments */
 	"bank",		/* bank CSV mapping: lib/bankcsv.c reads it */
 	NULL

@@ -356,8 +356,8 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	if ((r->q_debtor = state_prepare(st, "SELECT id, name, type, email,"
 	    " phone, address, country FROM debtor WHERE ref = ?", d)) == NULL
 	    || (r->q_done = state_prepare(st, "SELECT id FROM action WHERE"
-	    " debtor_id = ? AND as_of = ? AND step = ? AND channel = ?",
-	    d)) == NULL
+	    " debtor_id = ? AND as_of = ? AND step = ? AND channel = ?"
+	    " AND currency IS ?", d)) == NULL
 	    || (r->q_item = state_prepare(st, "SELECT id, debtor_id,"
 	    " issue_date, due_date, amount, currency FROM item"
 	    " WHERE doc_id = ?", d)) == NULL
@@ -1031,14 +1031,21 @@ add_list_row(struct emit_run *r, struct row *w, struct tsv_reader *in,
 }
 
 /* file_base: "<debtor>-<step>", each made safe; a debtor id that had to
- * change gets its row id too, so two debtors never share a name. */
+ * change gets its row id too, so two debtors never share a name; a
+ * message in another currency than the client's gets "-<currency>", so
+ * a debtor's two currencies never share one. */
 static void
-file_base(struct row *w, struct sbuf *out)
+file_base(const struct emit_run *r, struct row *w, struct sbuf *out)
 {
 	if (outbox_safe_name(w->debtor_ref, out))
 		sbuf_addf(out, "-%lld", (long long)w->debtor_id);
 	sbuf_addc(out, '-');
 	(void)outbox_safe_name(w->step, out);
+	if (r->o->client_currency != NULL && w->ccy[0] != '\0' &&
+	    strcmp(w->ccy, r->o->client_currency) != 0) {
+		sbuf_addc(out, '-');
+		(void)outbox_safe_name(w->ccy, out);
+	}
 }
 
 static int
@@ -1310,6 +1317,7 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	sqlite3_bind_int(r->q_done, 2, r->o->as_of);
 	sqlite3_bind_text(r->q_done, 3, w.step, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_done, 4, w.channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->q_done, 5, w.ccy, -1, SQLITE_STATIC);
 	rc = sqlite3_step(r->q_done);
 	sqlite3_reset(r->q_done);
 	if (rc == SQLITE_ROW) {
@@ -1345,7 +1353,7 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 
 	sha256_init(&h);
 	sbuf_addf(&rel, "%s/", r->day);
-	file_base(&w, &base);
+	file_base(r, &w, &base);
 	if (is_list) {
 		int call = strcmp(w.channel, "call") == 0;
 		struct sbuf *lr = call ? &r->calls_rel : &r->tasks_rel;

@@ -214,7 +214,8 @@ static const char schema_v1[] =
  * path under the outbox (for calls and tasks the list the row is in).
  * emit-letters: batch_id (its run, kind 'letters'), rate (the statutory
  * rate stated, 1/10000 %: 132500 is 13.25 %; NULL when none), sha256 (of
- * the file as written; for a list, of the list). */
+ * the file as written; for a list, of the list).  A debtor owing in two
+ * currencies gets one message per currency, hence currency in the key. */
 "CREATE TABLE action ("
 "  id INTEGER PRIMARY KEY,"
 "  debtor_id INTEGER NOT NULL REFERENCES debtor(id),"
@@ -225,7 +226,7 @@ static const char schema_v1[] =
 "  file TEXT, created_at TEXT NOT NULL,"
 "  batch_id INTEGER REFERENCES batch(id),"
 "  rate INTEGER, sha256 TEXT,"
-"  UNIQUE (debtor_id, as_of, step, channel)"
+"  UNIQUE (debtor_id, as_of, step, channel, currency)"
 ");"
 /* emit-letters: each item an action covered, with what the message said
  * of it: its open amount that day, interest and compensation. */

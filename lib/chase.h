@@ -1,0 +1,163 @@
+/*
+ * chase: the client's chase paths (the paths: and chase: sections of its
+ * YAML) and the day's plan that build-chasepath prints: which step of
+ * which path is due today for which debtor, on which channel, covering
+ * which items (DOMAIN.md section 4.1), and why a debtor is not chased.
+ *
+ * It owns the rules: consolidation (one communication per debtor,
+ * currency, channel and step; the debtor's level is its most advanced
+ * item's step), query pause-and-shift, promises, plans and holds (their
+ * statuses from lib/promise, computed as of the day), netting of credits,
+ * minimum balances and gaps, contact hours (lib/calendar), per-channel
+ * limits, missed days and never-twice (from the state's action and
+ * action_item rows that emit-letters writes).  It reads the state and
+ * never writes it: the plan is a file a person reviews before anything
+ * is sent.
+ */
+#ifndef CK_CHASE_H
+#define CK_CHASE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "calendar.h"
+#include "config.h"
+#include "diag.h"
+#include "state.h"
+
+enum chase_channel {
+	CHASE_EMAIL,
+	CHASE_LETTER,
+	CHASE_SMS,
+	CHASE_CALL,
+	CHASE_TASK,
+	CHASE_NCHANNELS
+};
+const char *chase_channel_name(enum chase_channel c);
+
+struct chase_step {
+	char *name;			/* unique in its path: S0, final */
+	int offset;			/* days, as written */
+	int from_previous;		/* offset from the previous step */
+	int due_offset;			/* from the due date, resolved */
+	unsigned channels;		/* bits of enum chase_channel */
+	char *template;			/* NULL: the step's name */
+	char *tone;			/* NULL when not given */
+	int64_t min_amount;		/* hundredths of a major unit */
+	const char *escalation;		/* static text, NULL when none */
+	int required;			/* never jumped over on missed days */
+	long line;
+};
+
+struct chase_path {
+	char *name;
+	struct chase_step *steps;
+	size_t nsteps;
+	int broken_promise;		/* step index, -1: next escalation */
+	int broken_plan;		/* step index, -1: first escalation */
+};
+
+/* Which path a debtor gets: the first rule whose given fields all
+ * match; fields left out match anything. */
+struct chase_rule {
+	char *segment;			/* debtor.segment */
+	const char *type;		/* business, sole_trader, consumer */
+	char *score_band;		/* the input's score_band column */
+	size_t path;			/* index into paths */
+	long line;
+};
+
+enum chase_missed {
+	CHASE_MISSED_LATEST,		/* the one step now due */
+	CHASE_MISSED_ALL		/* every step in turn, one a run */
+};
+
+struct chase_config {
+	struct chase_path *paths;
+	size_t npaths;
+	size_t default_path;
+	struct chase_rule *rules;
+	size_t nrules;
+	char *time_zone;		/* the client's; default UTC */
+	struct calendar cal;
+	int min_gap;			/* days between contacts */
+	int64_t min_balance;		/* hundredths */
+	enum chase_missed missed;
+	int net_credits, net_unapplied;
+	long limit[CHASE_NCHANNELS];	/* per run; -1: none */
+	/* Contact hours per channel: [0] businesses, [1] consumers and
+	 * sole traders; has_hours 0 where a channel has none. */
+	int has_hours[CHASE_NCHANNELS];
+	struct cal_hours hours[CHASE_NCHANNELS][2];
+};
+
+/*
+ * chase_config_load: the paths: and chase: sections of root (NULL: no
+ * file) into c.  With no paths: section the path is DOMAIN.md 4.1's
+ * default, named "default".  Returns 0, or -1 with d set (the dotted key
+ * first, d->line at it); unknown keys are errors.  chase_config_free is
+ * safe either way.
+ */
+int chase_config_load(const struct cfg_node *root, struct chase_config *c,
+    struct diag *d);
+void chase_config_free(struct chase_config *c);
+/* chase_path_find: the index of the path called name, or -1. */
+int chase_path_find(const struct chase_config *c, const char *name);
+
+/*
+ * chase_item_step: for an item due on `due` that was paused by the
+ * queries [opened[i], closed[i]) (n of them, any order, all closed), the
+ * day step k of path p falls on: the nominal day (due + the step's
+ * offset) moved on by the days of every pause that began on or before
+ * it (pause-and-shift), rolled to a business day.
+ */
+int32_t chase_item_step(const struct chase_config *c,
+    const struct chase_path *p, size_t k, int32_t due,
+    const int32_t *opened, const int32_t *closed, size_t n);
+
+struct chase_opts {
+	int32_t as_of;
+	const char *debtor_type;	/* the client's default (config) */
+	int suppressed;			/* also rows for what is not planned */
+	FILE *rejects;			/* bad stream rows, whole, or NULL */
+	void (*report)(void *ctx, const char *file, long line,
+	    const char *msg);		/* bad rows, unknown paths */
+	void *report_ctx;
+};
+
+struct chase_run;
+
+/* chase_new: a run over st (read only; the caller keeps it open). */
+struct chase_run *chase_new(const struct chase_config *c,
+    const struct chase_opts *o, struct state *st);
+void chase_free(struct chase_run *r);
+
+/*
+ * chase_read_stream: an `age-ledger --by item` stream (columns found by
+ * name: debtor_id, doc_id, due_date, currency, open_amount required;
+ * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
+ * score optional).  A bad row is reported, counted in *bad and written
+ * whole to o->rejects (after the stream's header line, once), the rest
+ * read.  0, or -1 with d set when the header is unusable.
+ */
+int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
+    long *bad, struct diag *d);
+/* chase_read_state: the items the state held open on the day, through
+ * lib/aging (the same replay age-ledger does).  0 or -1 with d set. */
+int chase_read_state(struct chase_run *r, struct diag *d);
+
+/*
+ * chase_write: the plan as TSV on out, header first (CHASE_HEADER, then
+ * score_band and score when the input had them), sorted by debtor,
+ * currency, step and channel.  Returns the rows planned (>= 0), or -1
+ * with d set on a state error (nothing written).  *problems counts the
+ * debtors reported (an unknown chase_path, a bad time zone).
+ */
+#define CHASE_HEADER "debtor_id\tdebtor_name\tpath\tstep\tchannel" \
+	"\ttemplate\tdoc_ids\tcurrency\tamount_due\tdays_past_due\treason" \
+	"\tcall_window_start\tcall_window_end\ttone\tescalation\tstep_date" \
+	"\tcredit_doc_ids\tcredit_amount\tskipped"
+long chase_write(struct chase_run *r, FILE *out, long *problems,
+    struct diag *d);
+
+#endif
