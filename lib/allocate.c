@@ -797,8 +797,8 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    "outcome = 'reversed' WHERE event_id = ?1 AND closed IS NULL "
 	    "RETURNING id", d) ||
 	    prep(r, &r->s_e2e, "SELECT id FROM payment WHERE kind = 'receipt' "
-	    "AND end_to_end_id = ?1 AND amount = ?2 AND value_date <= ?3 "
-	    "LIMIT 2", d) ||
+	    "AND end_to_end_id = ?1 AND (?2 IS NULL OR amount = ?2) AND "
+	    "value_date <= ?3 LIMIT 2", d) ||
 	    prep(r, &r->s_pending, "SELECT 1 FROM allocation WHERE "
 	    "payment_id = ?", d) ||
 	    index_docs(r, d) != 0 || load_debtors(r, d) != 0 ||
@@ -1900,19 +1900,20 @@ allocation_status(struct alloc_run *r, int64_t id, char *buf, size_t n,
 }
 
 /* find_original: the receipt a reversal without reverses_id undoes: the
- * one receipt with its end-to-end id and the opposite amount. */
+ * one receipt with its end-to-end id and the opposite amount.  When there
+ * is none, *other is the one receipt of that end-to-end id with another
+ * amount (a partial reversal), else 0. */
 static int
-find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
-    struct diag *d)
+e2e_receipts(struct alloc_run *r, const struct payment *p, int exact,
+    int64_t *out, struct diag *d)
 {
 	sqlite3_stmt *s = r->s_e2e;
 	int n = 0, rc;
 
 	*out = 0;
-	if (p->e2e == NULL || p->e2e[0] == '\0' || p->amount == INT64_MIN)
-		return 0;
 	sqlite3_bind_text(s, 1, p->e2e, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, -p->amount);
+	if (exact)
+		sqlite3_bind_int64(s, 2, -p->amount);
 	sqlite3_bind_int(s, 3, p->value_date);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = sqlite3_column_int64(s, 0);
@@ -1927,6 +1928,48 @@ find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
 	return 0;
 }
 
+static int
+find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
+    int64_t *other, struct diag *d)
+{
+	*out = 0;
+	*other = 0;
+	if (p->e2e == NULL || p->e2e[0] == '\0' || p->amount == INT64_MIN)
+		return 0;
+	if (e2e_receipts(r, p, 1, out, d) != 0)
+		return -1;
+	/* None of the opposite amount: one of another is a partial
+	 * reversal, worth saying so. */
+	if (*out == 0 && e2e_receipts(r, p, 0, other, d) != 0)
+		return -1;
+	return 0;
+}
+
+/* not_original: why receipt o cannot be what reversal p undoes whole, into
+ * buf; 0 when it can. */
+static int
+not_original(const struct payment *p, const struct payment *o, char *buf,
+    size_t n)
+{
+	char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+
+	if (strcmp(o->kind, "receipt") != 0)
+		snprintf(buf, n, "payment %lld is a %s, not a receipt",
+		    (long long)o->id, o->kind);
+	else if (strcmp(o->ccy, p->ccy) != 0)
+		snprintf(buf, n, "receipt %lld is in %s, not %s",
+		    (long long)o->id, o->ccy, p->ccy);
+	else if (p->amount == INT64_MIN || o->amount != -p->amount)
+		snprintf(buf, n, "the amount differs from receipt %lld's: "
+		    "%s of %s reversed (a partial reversal is for a person)",
+		    (long long)o->id, p->amount == INT64_MIN ? "?" :
+		    money_format(-p->amount, p->digits, a),
+		    money_format(o->amount, o->digits, b));
+	else
+		return 0;
+	return 1;
+}
+
 /*
  * reversal: undoes what the original receipt applied, at the reversal's
  * value date: a negative 'reversal' settlement per item it had settled
@@ -1939,13 +1982,13 @@ reversal(struct alloc_run *r, const struct payment *p,
     struct alloc_counts *cn, struct diag *d)
 {
 	struct payment o;
-	int64_t orig = p->reverses;
-	char st[16], note[96];
+	int64_t orig = p->reverses, other = 0;
+	char st[16], note[160];
 	sqlite3_stmt *s;
 	int rc, any = 0;
 
 	if (orig == 0) {
-		if (find_original(r, p, &orig, d) != 0)
+		if (find_original(r, p, &orig, &other, d) != 0)
 			return -1;
 		/* Said in the state, so that age-ledger drops the receipt
 		 * from the reversal's day on. */
@@ -1959,19 +2002,16 @@ reversal(struct alloc_run *r, const struct payment *p,
 				return -1;
 		}
 	}
-	if (orig == 0) {
+	if (orig == 0 && other == 0) {
 		unmatched(r, cn, p, "a reversal of no receipt the state "
 		    "knows");
 		return 0;
 	}
-	if (load_payment(r, orig, &o, d) != 0)
+	/* Known by its end-to-end id but not of the opposite amount: not
+	 * linked, since a partial reversal does not cancel the receipt. */
+	if (load_payment(r, orig ? orig : other, &o, d) != 0)
 		return -1;
-	if (strcmp(o.kind, "receipt") != 0 || p->amount == INT64_MIN ||
-	    o.amount != -p->amount ||
-	    strcmp(o.ccy, p->ccy) != 0) {
-		snprintf(note, sizeof note, "payment %lld is not a receipt of "
-		    "the opposite amount: a partial reversal is for a person",
-		    (long long)orig);
+	if (not_original(p, &o, note, sizeof note)) {
 		unmatched(r, cn, p, note);
 		payment_free(&o);
 		return 0;
