@@ -176,31 +176,44 @@ alloc_keys_free(struct alloc_keys *k)
 {
 	sbuf_free(&k->text);
 	free(k->off);
+	hmap_free(k->seen);
 	memset(k, 0, sizeof *k);
 }
 
+/* keys_reset: empty.  The set of keys seen is stamped with a generation
+ * rather than cleared, so a reset costs nothing; it is thrown away when
+ * a run's references have filled it. */
 static void
 keys_reset(struct alloc_keys *k)
 {
 	sbuf_reset(&k->text);
 	k->n = 0;
+	if (k->seen != NULL && hmap_count(k->seen) > 65536) {
+		hmap_free(k->seen);
+		k->seen = NULL;
+	}
+	if (k->seen == NULL)
+		k->seen = hmap_new();
+	k->gen++;
 }
 
 /* keys_add: the normalised text s[0..n) as a key, unless too short or
- * there already. */
+ * there already (a hash lookup: a reference of many words is linear). */
 static void
 keys_add(struct alloc_keys *k, const char *s, size_t n, struct sbuf *tmp)
 {
 	char *raw = xstrndup(s, n);
+	int64_t *seen;
 	size_t off;
 
 	util_norm_key(raw, tmp);
 	free(raw);
 	if (tmp->len < ALLOC_KEY_MIN)
 		return;
-	for (size_t i = 0; i < k->n; i++)
-		if (strcmp(alloc_key(k, i), tmp->buf) == 0)
-			return;
+	seen = hmap_put(k->seen, tmp->buf, tmp->len, NULL);
+	if (*seen == k->gen)
+		return;
+	*seen = k->gen;
 	off = k->text.len;
 	sbuf_add(&k->text, tmp->buf, tmp->len + 1);	/* with its NUL */
 	GROW(k->off, k->n, k->cap);
@@ -215,12 +228,27 @@ is_sep(unsigned char c)
 	    c == '(' || c == ')';
 }
 
-/* words: the spans of ref between separators, into start/len arrays
+size_t
+alloc_ref_len(const char *ref)
+{
+	size_t n;
+
+	if (ref == NULL)
+		return 0;
+	if ((n = strlen(ref)) <= ALLOC_REF_SCAN)
+		return n;
+	n = ALLOC_REF_SCAN;
+	while (n > 0 && ((unsigned char)ref[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* words: the spans of ref[0..L) between separators, into start/len arrays
  * (grown as needed); returns their count. */
 static size_t
-words(const char *ref, size_t **start, size_t **len, size_t *cap)
+words(const char *ref, size_t L, size_t **start, size_t **len, size_t *cap)
 {
-	size_t n = 0, i = 0, L = strlen(ref);
+	size_t n = 0, i = 0;
 
 	while (i < L) {
 		size_t b;
@@ -250,11 +278,13 @@ alloc_ref_keys(const char *ref, struct alloc_keys *k)
 	struct sbuf tmp = { 0 };
 	size_t *st = NULL, *ln = NULL, cap = 0, n;
 
+	size_t L = alloc_ref_len(ref);
+
 	keys_reset(k);
 	if (ref == NULL)
 		return;
-	keys_add(k, ref, strlen(ref), &tmp);
-	n = words(ref, &st, &ln, &cap);
+	keys_add(k, ref, L, &tmp);
+	n = words(ref, L, &st, &ln, &cap);
 	for (size_t i = 0; i < n; i++)
 		keys_add(k, ref + st[i], ln[i], &tmp);
 	for (size_t i = 0; i + 1 < n; i++)
@@ -310,12 +340,14 @@ alloc_rf_keys(const char *ref, struct alloc_keys *k)
 	struct sbuf tmp = { 0 };
 	size_t *st = NULL, *ln = NULL, cap = 0, n;
 
+	size_t L = alloc_ref_len(ref);
+
 	keys_reset(k);
 	if (ref == NULL)
 		return;
 	/* Printed RF references come in groups of four: "RF18 5390 ...". */
-	rf_try(k, ref, strlen(ref), &tmp);
-	n = words(ref, &st, &ln, &cap);
+	rf_try(k, ref, L, &tmp);
+	n = words(ref, L, &st, &ln, &cap);
 	for (size_t i = 0; i < n; i++)
 		rf_try(k, ref + st[i], ln[i], &tmp);
 	free(st);
@@ -560,9 +592,12 @@ struct alloc_run {
 
 	struct named *nm;
 	size_t nnm, nmcap;
+	struct hmap *nmseen;	/* item id -> the receipt it was named by */
+	int64_t nmgen;
 
 	struct alloc_keys keys, rfkeys;
 	struct sbuf note, tmp;
+	struct sbuf cut;	/* the receipt's reference was cut short */
 	int header_done;
 
 	sqlite3_stmt *s_pay, *s_pay_key, *s_done, *s_doc, *s_payer, *s_items,
@@ -850,10 +885,12 @@ alloc_free(struct alloc_run *r)
 	for (size_t i = 0; i < r->nnm; i++)
 		free(r->nm[i].doc_id);
 	free(r->nm);
+	hmap_free(r->nmseen);
 	alloc_keys_free(&r->keys);
 	alloc_keys_free(&r->rfkeys);
 	sbuf_free(&r->note);
 	sbuf_free(&r->tmp);
+	sbuf_free(&r->cut);
 	free(r);
 }
 
@@ -1316,6 +1353,13 @@ named_clear(struct alloc_run *r)
 	for (size_t i = 0; i < r->nnm; i++)
 		free(r->nm[i].doc_id);
 	r->nnm = 0;
+	if (r->nmseen != NULL && hmap_count(r->nmseen) > 65536) {
+		hmap_free(r->nmseen);
+		r->nmseen = NULL;
+	}
+	if (r->nmseen == NULL)
+		r->nmseen = hmap_new();
+	r->nmgen++;
 }
 
 /* lookup_docs: the items the keys name, into r->nm (once each). */
@@ -1332,14 +1376,13 @@ lookup_docs(struct alloc_run *r, const struct alloc_keys *k,
 			int64_t id = sqlite3_column_int64(s, 0);
 			const char *type = (const char *)
 			    sqlite3_column_text(s, 3);
+			int64_t *seen = hmap_put(r->nmseen, (const char *)&id,
+			    sizeof id, NULL);
 			struct named *n;
-			size_t j;
 
-			for (j = 0; j < r->nnm; j++)
-				if (r->nm[j].item == id)
-					break;
-			if (j < r->nnm)
+			if (*seen == r->nmgen)
 				continue;
+			*seen = r->nmgen;
 			GROW(r->nm, r->nnm, r->nmcap);
 			n = &r->nm[r->nnm++];
 			n->item = id;
@@ -1554,6 +1597,8 @@ note_of(struct alloc_run *r, int *first, const char *how, const char *more)
 	*first = 0;
 	sbuf_reset(&r->note);
 	sbuf_addf(&r->note, "debtor by %s", how);
+	if (r->cut.len)
+		sbuf_addf(&r->note, "; %s", r->cut.buf);
 	if (more && *more)
 		sbuf_addf(&r->note, "; %s", more);
 	return sbuf_str(&r->note);
@@ -1588,7 +1633,18 @@ receipt(struct alloc_run *r, const struct payment *p,
 	}
 	if ((debtor = find_debtor(r, p, &how, &why, d)) < 0)
 		return -1;
+	/* Said on the receipt's first row (note_of). */
+	sbuf_reset(&r->cut);
+	if (p->reference != NULL &&
+	    alloc_ref_len(p->reference) < strlen(p->reference))
+		sbuf_addf(&r->cut, "only the first %zu bytes of the reference "
+		    "were looked at", alloc_ref_len(p->reference));
 	if (debtor == 0) {
+		if (r->cut.len) {
+			sbuf_reset(&r->tmp);
+			sbuf_addf(&r->tmp, "%s; %s", why, r->cut.buf);
+			why = sbuf_str(&r->tmp);
+		}
 		unmatched(r, cn, p, why);
 		return 0;
 	}
