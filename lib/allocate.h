@@ -8,18 +8,21 @@
  *
  * What it records: settlements dated at the payment's value date with
  * settlement.payment_id set (kind 'allocation' for cash applied,
- * 'writeoff' for a tolerance write-off, 'reversal' for what a reversal
- * reopens), the payment's debtor_id and unallocated, a 'short_payment'
- * query per short payment, and an allocation row per payment decided.
- * Replay (age-ledger --as-of) follows from the dates.
+ * 'writeoff' for a tolerance write-off, 'credit' for a credit note named
+ * in the remittance netted against an invoice: positive on the invoice,
+ * negative on the credit note; 'reversal' for the cash a reversal
+ * reopens, and a negative 'writeoff' or 'credit' for the write-off or
+ * netting it undoes, so each kind's sum stays true), the payment's
+ * debtor_id and unallocated, a 'short_payment' query per short payment,
+ * and an allocation row per payment decided.  Replay (age-ledger
+ * --as-of) follows from the dates.
  *
  * Work is bounded per receipt: keys are drawn from the first
  * ALLOC_REF_SCAN bytes of its reference, once each; the debtor is found
- * by index lookups, each
- * debtor's open items are read once per run and kept in memory (by due
- * date, and by open amount for rule 2), rule 4 walks from the first open
- * item, and rule 3 searches only debtors with at most
- * combination_items open items, within a budget of steps.
+ * by index lookups, each debtor's open items are read once per run and
+ * kept in memory (by due date, and by open amount for rule 2), rule 4
+ * walks from the first open item, and rule 3 searches only debtors with
+ * at most combination_items open items, within a budget of steps.
  */
 #ifndef CK_ALLOCATE_H
 #define CK_ALLOCATE_H
