@@ -1750,7 +1750,7 @@ receipt(struct alloc_run *r, const struct payment *p,
 			/* The payer cannot have netted a credit note the
 			 * client had not issued; the replay would show it
 			 * used before it existed. */
-			if (n->closed || n->open >= 0)
+			if (n->closed || n->open >= 0 || n->open == INT64_MIN)
 				sbuf_addf(&extra, "%s%s has no credit left",
 				    extra.len ? "; " : "", n->doc_id);
 			else if (n->issue > p->value_date)
@@ -1779,12 +1779,15 @@ receipt(struct alloc_run *r, const struct payment *p,
 		}
 		ruled = 1;
 
-		/* Open amounts and credits are ingested within bounds that a
-		 * few hundred of them cannot overflow. */
+		/* Sums that would overflow stop at the largest amount: the
+		 * cash is far less, so the outcome (a shortfall) is the same. */
 		for (size_t j = 0; j < npick; j++)
-			named += r->it[pick[j]].open;
+			if (money_add(named, r->it[pick[j]].open, &named) != 0)
+				named = INT64_MAX;
 		for (size_t j = 0; j < ncn; j++)
-			credit -= r->nm[cnl[j]].open;
+			if (r->nm[cnl[j]].open == INT64_MIN || money_add(credit,
+			    -r->nm[cnl[j]].open, &credit) != 0)
+				credit = INT64_MAX;
 		used = credit < named ? credit : named;
 		due = named - used;
 		shortfall = due > cash ? due - cash : 0;
