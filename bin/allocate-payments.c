@@ -168,8 +168,16 @@ main(int argc, char **argv)
 	 * no trace.  The stream is held back until the run stands. */
 	files = xcalloc(argc ? (size_t)argc : 1, sizeof *files);
 	for (int i = 0; i < argc; i++)
-		if ((files[i] = cli_open_input(&cli, argv[i])) == NULL)
-			return EXIT_USAGE;
+		if ((files[i] = cli_open_input(&cli, argv[i])) == NULL) {
+			while (i-- > 0)
+				cli_close_input(files[i]);
+			free(files);
+			return cli_finish(&cli, EXIT_USAGE);
+		}
+	/* The stream is the record of what was done: with nowhere to go it
+	 * is refused before anything changes. */
+	if (!quiet)
+		cli_need_stdout(&cli);
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the stream: %s",
 		    strerror(errno));

@@ -176,31 +176,44 @@ alloc_keys_free(struct alloc_keys *k)
 {
 	sbuf_free(&k->text);
 	free(k->off);
+	hmap_free(k->seen);
 	memset(k, 0, sizeof *k);
 }
 
+/* keys_reset: empty.  The set of keys seen is stamped with a generation
+ * rather than cleared, so a reset costs nothing; it is thrown away when
+ * a run's references have filled it. */
 static void
 keys_reset(struct alloc_keys *k)
 {
 	sbuf_reset(&k->text);
 	k->n = 0;
+	if (k->seen != NULL && hmap_count(k->seen) > 65536) {
+		hmap_free(k->seen);
+		k->seen = NULL;
+	}
+	if (k->seen == NULL)
+		k->seen = hmap_new();
+	k->gen++;
 }
 
 /* keys_add: the normalised text s[0..n) as a key, unless too short or
- * there already. */
+ * there already (a hash lookup: a reference of many words is linear). */
 static void
 keys_add(struct alloc_keys *k, const char *s, size_t n, struct sbuf *tmp)
 {
 	char *raw = xstrndup(s, n);
+	int64_t *seen;
 	size_t off;
 
 	util_norm_key(raw, tmp);
 	free(raw);
 	if (tmp->len < ALLOC_KEY_MIN)
 		return;
-	for (size_t i = 0; i < k->n; i++)
-		if (strcmp(alloc_key(k, i), tmp->buf) == 0)
-			return;
+	seen = hmap_put(k->seen, tmp->buf, tmp->len, NULL);
+	if (*seen == k->gen)
+		return;
+	*seen = k->gen;
 	off = k->text.len;
 	sbuf_add(&k->text, tmp->buf, tmp->len + 1);	/* with its NUL */
 	GROW(k->off, k->n, k->cap);
@@ -215,12 +228,27 @@ is_sep(unsigned char c)
 	    c == '(' || c == ')';
 }
 
-/* words: the spans of ref between separators, into start/len arrays
+size_t
+alloc_ref_len(const char *ref)
+{
+	size_t n;
+
+	if (ref == NULL)
+		return 0;
+	if ((n = strlen(ref)) <= ALLOC_REF_SCAN)
+		return n;
+	n = ALLOC_REF_SCAN;
+	while (n > 0 && ((unsigned char)ref[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* words: the spans of ref[0..L) between separators, into start/len arrays
  * (grown as needed); returns their count. */
 static size_t
-words(const char *ref, size_t **start, size_t **len, size_t *cap)
+words(const char *ref, size_t L, size_t **start, size_t **len, size_t *cap)
 {
-	size_t n = 0, i = 0, L = strlen(ref);
+	size_t n = 0, i = 0;
 
 	while (i < L) {
 		size_t b;
@@ -250,11 +278,13 @@ alloc_ref_keys(const char *ref, struct alloc_keys *k)
 	struct sbuf tmp = { 0 };
 	size_t *st = NULL, *ln = NULL, cap = 0, n;
 
+	size_t L = alloc_ref_len(ref);
+
 	keys_reset(k);
 	if (ref == NULL)
 		return;
-	keys_add(k, ref, strlen(ref), &tmp);
-	n = words(ref, &st, &ln, &cap);
+	keys_add(k, ref, L, &tmp);
+	n = words(ref, L, &st, &ln, &cap);
 	for (size_t i = 0; i < n; i++)
 		keys_add(k, ref + st[i], ln[i], &tmp);
 	for (size_t i = 0; i + 1 < n; i++)
@@ -310,12 +340,14 @@ alloc_rf_keys(const char *ref, struct alloc_keys *k)
 	struct sbuf tmp = { 0 };
 	size_t *st = NULL, *ln = NULL, cap = 0, n;
 
+	size_t L = alloc_ref_len(ref);
+
 	keys_reset(k);
 	if (ref == NULL)
 		return;
 	/* Printed RF references come in groups of four: "RF18 5390 ...". */
-	rf_try(k, ref, strlen(ref), &tmp);
-	n = words(ref, &st, &ln, &cap);
+	rf_try(k, ref, L, &tmp);
+	n = words(ref, L, &st, &ln, &cap);
 	for (size_t i = 0; i < n; i++)
 		rf_try(k, ref + st[i], ln[i], &tmp);
 	free(st);
@@ -529,6 +561,8 @@ struct named {
 	int64_t item, debtor;
 	char ccy[4];
 	int debit;		/* invoice or debit note */
+	int credit;		/* credit note */
+	int32_t issue;
 	int closed;
 	int64_t open, amount;
 	char *doc_id;
@@ -560,15 +594,18 @@ struct alloc_run {
 
 	struct named *nm;
 	size_t nnm, nmcap;
+	struct hmap *nmseen;	/* item id -> the receipt it was named by */
+	int64_t nmgen;
 
 	struct alloc_keys keys, rfkeys;
 	struct sbuf note, tmp;
+	struct sbuf cut;	/* the receipt's reference was cut short */
 	int header_done;
 
 	sqlite3_stmt *s_pay, *s_pay_key, *s_done, *s_doc, *s_payer, *s_items,
 	    *s_ins_set, *s_upd_item, *s_upd_pay, *s_ins_alloc, *s_ins_query,
 	    *s_ins_qitem, *s_bureau, *s_rev_items, *s_item_row, *s_close_query,
-	    *s_e2e, *s_pending;
+	    *s_e2e, *s_pending, *s_paid_by;
 };
 
 static int
@@ -756,9 +793,12 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    prep(r, &r->s_done, "SELECT status FROM allocation WHERE "
 	    "payment_id = ?", d) ||
 	    prep(r, &r->s_doc, "SELECT i.id, i.debtor_id, i.currency, "
-	    "i.doc_type, i.open_amount, i.closed_date, i.amount, i.doc_id "
-	    "FROM doc_key k JOIN item i ON i.id = k.item_id WHERE k.key = ?",
-	    d) ||
+	    "i.doc_type, i.open_amount, i.closed_date, i.amount, i.doc_id, "
+	    "i.issue_date FROM doc_key k JOIN item i ON i.id = k.item_id "
+	    "WHERE k.key = ?", d) ||
+	    prep(r, &r->s_paid_by, "SELECT payment_id FROM settlement WHERE "
+	    "item_id = ? AND payment_id IS NOT NULL AND kind <> 'reversal' "
+	    "ORDER BY date DESC, id DESC LIMIT 1", d) ||
 	    /* From the index alone: the receipts of an account not yet
 	     * allocated (often most of them) are never read. */
 	    prep(r, &r->s_payer, "SELECT DISTINCT debtor_id FROM payment "
@@ -787,9 +827,9 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    "(query_id, item_id) VALUES (?,?)", d) ||
 	    prep(r, &r->s_bureau, "SELECT coalesce(sum(amount), 0) FROM "
 	    "settlement WHERE item_id = ? AND payment_id IS NOT NULL", d) ||
-	    prep(r, &r->s_rev_items, "SELECT item_id, sum(amount) FROM "
-	    "settlement WHERE payment_id = ? GROUP BY item_id "
-	    "HAVING sum(amount) <> 0 ORDER BY item_id", d) ||
+	    prep(r, &r->s_rev_items, "SELECT item_id, kind, sum(amount) FROM "
+	    "settlement WHERE payment_id = ? GROUP BY item_id, kind "
+	    "HAVING sum(amount) <> 0 ORDER BY item_id, kind", d) ||
 	    prep(r, &r->s_item_row, "SELECT debtor_id, currency, doc_id, "
 	    "open_amount, closed_date, closed_reason FROM item WHERE id = ?",
 	    d) ||
@@ -797,8 +837,8 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    "outcome = 'reversed' WHERE event_id = ?1 AND closed IS NULL "
 	    "RETURNING id", d) ||
 	    prep(r, &r->s_e2e, "SELECT id FROM payment WHERE kind = 'receipt' "
-	    "AND end_to_end_id = ?1 AND amount = ?2 AND value_date <= ?3 "
-	    "LIMIT 2", d) ||
+	    "AND end_to_end_id = ?1 AND (?2 IS NULL OR amount = ?2) AND "
+	    "value_date <= ?3 LIMIT 2", d) ||
 	    prep(r, &r->s_pending, "SELECT 1 FROM allocation WHERE "
 	    "payment_id = ?", d) ||
 	    index_docs(r, d) != 0 || load_debtors(r, d) != 0 ||
@@ -832,6 +872,7 @@ alloc_free(struct alloc_run *r)
 	sqlite3_finalize(r->s_close_query);
 	sqlite3_finalize(r->s_e2e);
 	sqlite3_finalize(r->s_pending);
+	sqlite3_finalize(r->s_paid_by);
 	for (size_t i = 0; i < r->nit; i++)
 		free(r->it[i].doc_id);
 	free(r->it);
@@ -850,10 +891,12 @@ alloc_free(struct alloc_run *r)
 	for (size_t i = 0; i < r->nnm; i++)
 		free(r->nm[i].doc_id);
 	free(r->nm);
+	hmap_free(r->nmseen);
 	alloc_keys_free(&r->keys);
 	alloc_keys_free(&r->rfkeys);
 	sbuf_free(&r->note);
 	sbuf_free(&r->tmp);
+	sbuf_free(&r->cut);
 	free(r);
 }
 
@@ -1238,26 +1281,45 @@ update_item(struct alloc_run *r, int64_t item, int64_t open, int32_t day,
 	return step_done(r, s, "updating an item", d);
 }
 
-/* apply: amount of p onto cached item i under rule (settlement kind
- * 'allocation', or 'writeoff' for the writeoff rule), and its row. */
+/*
+ * apply: amount of p onto cached item i under rule, and its row.  The
+ * settlement is a 'writeoff' for the writeoff rule, a 'credit' for the
+ * credit_note rule (a credit note netted against it), else an
+ * 'allocation'.  Only an allocation is cash: the row's allocated column
+ * shows 0 for the others, so a receipt's rows add up to its amount.
+ */
 static int
 apply(struct alloc_run *r, struct alloc_counts *cn, const struct payment *p,
     size_t i, int64_t amount, const char *rule, const char *note,
     struct diag *d)
 {
 	int wo = strcmp(rule, "writeoff") == 0;
+	int cr = strcmp(rule, "credit_note") == 0;
 	int64_t open = r->it[i].open - amount;
 	int64_t id = r->it[i].id;
 
-	if (settle(r, id, p->value_date, amount, wo ? "writeoff" :
-	    "allocation", p->id, NULL, d) != 0 ||
-	    update_item(r, id, open, p->value_date, wo ? "writeoff" :
-	    "allocated", d) != 0)
+	if (settle(r, id, p->value_date, amount, wo ? "writeoff" : cr ?
+	    "credit" : "allocation", p->id, NULL, d) != 0 ||
+	    update_item(r, id, open, p->value_date, wo ? "writeoff" : cr ?
+	    "netted" : "allocated", d) != 0)
 		return -1;
 	set_open(r, i, open);
 	row(r, cn, p, r->cache[r->it[i].cache].debtor, r->it[i].doc_id,
-	    amount, rule, 1, open, note);
+	    wo || cr ? 0 : amount, rule, 1, open, note);
 	return 0;
+}
+
+/* write_off: the rest of cached item i written off, the row saying how
+ * much. */
+static int
+write_off(struct alloc_run *r, struct alloc_counts *cn,
+    const struct payment *p, size_t i, struct diag *d)
+{
+	char amt[MONEY_BUFSZ], note[96];
+
+	snprintf(note, sizeof note, "%s written off: shortfall within the "
+	    "tolerance", money_format(r->it[i].open, p->digits, amt));
+	return apply(r, cn, p, i, r->it[i].open, "writeoff", note, d);
 }
 
 static int
@@ -1316,6 +1378,13 @@ named_clear(struct alloc_run *r)
 	for (size_t i = 0; i < r->nnm; i++)
 		free(r->nm[i].doc_id);
 	r->nnm = 0;
+	if (r->nmseen != NULL && hmap_count(r->nmseen) > 65536) {
+		hmap_free(r->nmseen);
+		r->nmseen = NULL;
+	}
+	if (r->nmseen == NULL)
+		r->nmseen = hmap_new();
+	r->nmgen++;
 }
 
 /* lookup_docs: the items the keys name, into r->nm (once each). */
@@ -1332,14 +1401,13 @@ lookup_docs(struct alloc_run *r, const struct alloc_keys *k,
 			int64_t id = sqlite3_column_int64(s, 0);
 			const char *type = (const char *)
 			    sqlite3_column_text(s, 3);
+			int64_t *seen = hmap_put(r->nmseen, (const char *)&id,
+			    sizeof id, NULL);
 			struct named *n;
-			size_t j;
 
-			for (j = 0; j < r->nnm; j++)
-				if (r->nm[j].item == id)
-					break;
-			if (j < r->nnm)
+			if (*seen == r->nmgen)
 				continue;
+			*seen = r->nmgen;
 			GROW(r->nm, r->nnm, r->nmcap);
 			n = &r->nm[r->nnm++];
 			n->item = id;
@@ -1348,6 +1416,8 @@ lookup_docs(struct alloc_run *r, const struct alloc_keys *k,
 			    (const char *)sqlite3_column_text(s, 2));
 			n->debit = type && (strcmp(type, "invoice") == 0 ||
 			    strcmp(type, "debit_note") == 0);
+			n->credit = type && strcmp(type, "credit_note") == 0;
+			n->issue = sqlite3_column_int(s, 8);
 			n->open = sqlite3_column_int64(s, 4);
 			n->closed = sqlite3_column_type(s, 5) != SQLITE_NULL;
 			n->amount = sqlite3_column_int64(s, 6);
@@ -1554,14 +1624,68 @@ note_of(struct alloc_run *r, int *first, const char *how, const char *more)
 	*first = 0;
 	sbuf_reset(&r->note);
 	sbuf_addf(&r->note, "debtor by %s", how);
+	if (r->cut.len)
+		sbuf_addf(&r->note, "; %s", r->cut.buf);
 	if (more && *more)
 		sbuf_addf(&r->note, "; %s", more);
 	return sbuf_str(&r->note);
 }
 
+/* paid_by: the payment that last settled item (0 when none), for saying
+ * which receipt paid a document named again. */
+static int
+paid_by(struct alloc_run *r, int64_t item, int64_t *pid, struct diag *d)
+{
+	sqlite3_stmt *s = r->s_paid_by;
+	int rc;
+
+	*pid = 0;
+	sqlite3_bind_int64(s, 1, item);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*pid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return state_error(r->st, d, "reading settlements");
+	return 0;
+}
+
+/*
+ * net_credit: take of credit note c netted against cached item i, as the
+ * payer's remittance did: a 'credit' settlement on each (the invoice's
+ * positive, the credit note's negative, both with the payment, so a
+ * reversal undoes them and the client's next export cannot), each with
+ * its row.  Neither is cash.
+ */
+static int
+net_credit(struct alloc_run *r, struct alloc_counts *cn,
+    const struct payment *p, size_t i, struct named *c, int64_t take,
+    int *first, const char *how, struct diag *d)
+{
+	char amt[MONEY_BUFSZ], why[320];
+
+	snprintf(why, sizeof why, "%s of %s netted",
+	    money_format(take, p->digits, amt), c->doc_id);
+	if (apply(r, cn, p, i, take, "credit_note", note_of(r, first, how,
+	    why), d) != 0)
+		return -1;
+	c->open += take;
+	if (settle(r, c->item, p->value_date, -take, "credit", p->id, NULL,
+	    d) != 0 || update_item(r, c->item, c->open, p->value_date,
+	    "netted", d) != 0)
+		return -1;
+	snprintf(why, sizeof why, "netted against %s", r->it[i].doc_id);
+	row(r, cn, p, c->debtor, c->doc_id, 0, "credit_note", 1, c->open,
+	    why);
+	return 0;
+}
+
 /*
  * receipt: one receipt, DOMAIN.md section 6.  Rule 1 when the reference
- * names open items of the debtor in the receipt's currency; else 2 (one
+ * names open items of the debtor in the receipt's currency (less the
+ * credit notes it names beside them); when all it names are settled
+ * already, on account for a person; else 2 (one
  * open item of exactly the amount), 3 (one set of 2..max_combination
  * open items that sums to it), 4 (oldest due first, items in query
  * skipped, then not-yet-due items).  What rule 1 leaves short is written
@@ -1575,8 +1699,8 @@ receipt(struct alloc_run *r, const struct payment *p,
 {
 	const char *how = NULL, *why = NULL;
 	int64_t debtor, cash = p->unallocated;
-	size_t *pick = NULL, npick = 0;
-	int first = 1, rc = -1;
+	size_t *pick = NULL, npick = 0, *cnl = NULL, ncn = 0;
+	int first = 1, rc = -1, paid_named = 0, ruled = 0;
 	uint32_t ci = 0;
 	struct sbuf extra = { 0 };
 	char amt[MONEY_BUFSZ];
@@ -1588,20 +1712,33 @@ receipt(struct alloc_run *r, const struct payment *p,
 	}
 	if ((debtor = find_debtor(r, p, &how, &why, d)) < 0)
 		return -1;
+	/* Said on the receipt's first row (note_of). */
+	sbuf_reset(&r->cut);
+	if (p->reference != NULL &&
+	    alloc_ref_len(p->reference) < strlen(p->reference))
+		sbuf_addf(&r->cut, "only the first %zu bytes of the reference "
+		    "were looked at", alloc_ref_len(p->reference));
 	if (debtor == 0) {
+		if (r->cut.len) {
+			sbuf_reset(&r->tmp);
+			sbuf_addf(&r->tmp, "%s; %s", why, r->cut.buf);
+			why = sbuf_str(&r->tmp);
+		}
 		unmatched(r, cn, p, why);
 		return 0;
 	}
 	if (cache_get(r, debtor, p->ccy, &ci, d) != 0)
 		return -1;
 	pick = xcalloc(r->nnm + ALLOC_MAX_COMBINATION + 1, sizeof *pick);
+	cnl = xcalloc(r->nnm + 1, sizeof *cnl);
 
-	/* Rule 1: the open items the reference names, oldest due first. */
+	/* Rule 1: the open items the reference names, oldest due first,
+	 * less the credit notes named beside them (in the order named). */
 	for (size_t j = 0; j < r->nnm; j++) {
 		const struct named *n = &r->nm[j];
 		long i;
 
-		if (n->debtor != debtor || !n->debit)
+		if (n->debtor != debtor || (!n->debit && !n->credit))
 			continue;
 		if (strcmp(n->ccy, p->ccy) != 0) {
 			sbuf_addf(&extra, "%s%s is in %s, not %s: left for a "
@@ -1609,19 +1746,77 @@ receipt(struct alloc_run *r, const struct payment *p,
 			    n->ccy, p->ccy);
 			continue;
 		}
+		if (n->credit) {
+			/* The payer cannot have netted a credit note the
+			 * client had not issued; the replay would show it
+			 * used before it existed. */
+			if (n->closed || n->open >= 0 || n->open == INT64_MIN)
+				sbuf_addf(&extra, "%s%s has no credit left",
+				    extra.len ? "; " : "", n->doc_id);
+			else if (n->issue > p->value_date)
+				sbuf_addf(&extra, "%s%s is dated after the "
+				    "payment: not netted", extra.len ? "; " :
+				    "", n->doc_id);
+			else
+				cnl[ncn++] = j;
+			continue;
+		}
 		if ((i = cached(r, ci, n->item)) >= 0 && r->it[i].open > 0)
 			pick[npick++] = (size_t)i;
 	}
 	qsort(pick, npick, sizeof *pick, cmp_pos);
 	if (npick > 0) {
-		int64_t named = 0, shortfall;
+		int64_t named = 0, credit = 0, used, due, shortfall, left;
+		size_t k = 0;
 		int query, bad;
 
+		/* What kept a document from counting is said on the first
+		 * row, with the debtor (note_of). */
+		if (extra.len) {
+			sbuf_addf(&r->cut, "%s%s", r->cut.len ? "; " : "",
+			    extra.buf);
+			sbuf_reset(&extra);
+		}
+		ruled = 1;
+
+		/* Sums that would overflow stop at the largest amount: the
+		 * cash is far less, so the outcome (a shortfall) is the same. */
 		for (size_t j = 0; j < npick; j++)
-			named += r->it[pick[j]].open;
-		shortfall = named > cash ? named - cash : 0;
+			if (money_add(named, r->it[pick[j]].open, &named) != 0)
+				named = INT64_MAX;
+		for (size_t j = 0; j < ncn; j++)
+			if (r->nm[cnl[j]].open == INT64_MIN || money_add(credit,
+			    -r->nm[cnl[j]].open, &credit) != 0)
+				credit = INT64_MAX;
+		used = credit < named ? credit : named;
+		due = named - used;
+		shortfall = due > cash ? due - cash : 0;
 		query = shortfall > alloc_tolerance(&r->o->cfg, p->digits,
-		    named);
+		    due);
+		/* The credit first, as the payer took it off what it paid;
+		 * then the cash, so a shortfall stays on the newest item. */
+		left = used;
+		for (size_t j = 0; j < npick && left > 0 && k < ncn; j++) {
+			size_t i = pick[j];
+
+			while (r->it[i].open > 0 && left > 0 && k < ncn) {
+				struct named *c = &r->nm[cnl[k]];
+				int64_t take = -c->open;
+
+				if (take <= 0) {
+					k++;
+					continue;
+				}
+				if (take > r->it[i].open)
+					take = r->it[i].open;
+				if (take > left)
+					take = left;
+				if (net_credit(r, cn, p, i, c, take, &first,
+				    how, d) != 0)
+					goto out;
+				left -= take;
+			}
+		}
 		sbuf_reset(&r->tmp);
 		if (query)
 			sbuf_addf(&r->tmp, "short by %s: query opened",
@@ -1629,6 +1824,9 @@ receipt(struct alloc_run *r, const struct payment *p,
 		for (size_t j = 0; j < npick && cash > 0; j++) {
 			int64_t a = r->it[pick[j]].open < cash ?
 			    r->it[pick[j]].open : cash;
+
+			if (a <= 0)
+				continue;
 			/* The row that leaves the residual says so. */
 			char *more = query && a == cash ?
 			    xstrdup(sbuf_str(&r->tmp)) : NULL;
@@ -1641,9 +1839,8 @@ receipt(struct alloc_run *r, const struct payment *p,
 				goto out;
 		}
 		for (size_t j = 0; j < npick && shortfall > 0 && !query; j++)
-			if (r->it[pick[j]].open > 0 && apply(r, cn, p,
-			    pick[j], r->it[pick[j]].open, "writeoff",
-			    "shortfall within the tolerance", d) != 0)
+			if (r->it[pick[j]].open > 0 &&
+			    write_off(r, cn, p, pick[j], d) != 0)
 				goto out;
 		if (query && short_query(r, p, debtor, pick, npick, shortfall,
 		    d) != 0)
@@ -1683,6 +1880,34 @@ receipt(struct alloc_run *r, const struct payment *p,
 	}
 	if (cash < p->unallocated)
 		goto rest;
+	/*
+	 * Documents named that the bureau has settled already: the payer
+	 * says what this pays, and it is not the debtor's other items, so
+	 * rules 2-4 do not spread it over them.  It waits on account for a
+	 * person: a second payment of the same invoice, or a wrong number.
+	 */
+	for (size_t j = 0; j < r->nnm; j++) {
+		const struct named *n = &r->nm[j];
+		long i = cached(r, ci, n->item);
+		int64_t pid;
+
+		if (n->debtor != debtor || !n->debit ||
+		    strcmp(n->ccy, p->ccy) != 0 || (i >= 0 &&
+		    r->it[i].open > 0))
+			continue;
+		if (paid_by(r, n->item, &pid, d) != 0)
+			goto out;
+		sbuf_addf(&extra, "%s%s is settled already", extra.len ? "; " :
+		    "", n->doc_id);
+		if (pid != 0)
+			sbuf_addf(&extra, " (by payment %lld)", (long long)pid);
+		paid_named = 1;
+	}
+	if (paid_named)
+		goto rest;
+	if (ncn > 0)
+		sbuf_addf(&extra, "%s%s named with no invoice: not netted",
+		    extra.len ? "; " : "", r->nm[cnl[0]].doc_id);
 
 	/* Rule 2: one open item of exactly the amount. */
 	{
@@ -1793,8 +2018,7 @@ receipt(struct alloc_run *r, const struct payment *p,
 				goto out;
 			if (cash == 0 && r->it[j].open > 0 && r->it[j].open <=
 			    alloc_tolerance(&r->o->cfg, p->digits, before) &&
-			    apply(r, cn, p, j, r->it[j].open, "writeoff",
-			    "shortfall within the tolerance", d) != 0)
+			    write_off(r, cn, p, j, d) != 0)
 				goto out;
 		}
 	}
@@ -1805,9 +2029,14 @@ rest:
 		sbuf_reset(&r->tmp);
 		if (extra.len)
 			sbuf_addf(&r->tmp, "%s; ", extra.buf);
-		sbuf_adds(&r->tmp, cash == p->unallocated ? "no open item "
-		    "to apply it to" : "excess over the items");
-		if (r->o->cfg.refund)
+		if (paid_named)
+			sbuf_adds(&r->tmp, "not spread over the other items: "
+			    "for a person to decide");
+		else
+			sbuf_adds(&r->tmp, cash == p->unallocated && !ruled ?
+			    "no open item to apply it to" :
+			    "excess over the items");
+		if (r->o->cfg.refund && !paid_named)
 			sbuf_adds(&r->tmp, ": to refund");
 		{
 			char *more = xstrdup(sbuf_str(&r->tmp));
@@ -1825,6 +2054,7 @@ rest:
 	rc = 0;
 out:
 	free(pick);
+	free(cnl);
 	sbuf_free(&extra);
 	return rc;
 }
@@ -1900,19 +2130,20 @@ allocation_status(struct alloc_run *r, int64_t id, char *buf, size_t n,
 }
 
 /* find_original: the receipt a reversal without reverses_id undoes: the
- * one receipt with its end-to-end id and the opposite amount. */
+ * one receipt with its end-to-end id and the opposite amount.  When there
+ * is none, *other is the one receipt of that end-to-end id with another
+ * amount (a partial reversal), else 0. */
 static int
-find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
-    struct diag *d)
+e2e_receipts(struct alloc_run *r, const struct payment *p, int exact,
+    int64_t *out, struct diag *d)
 {
 	sqlite3_stmt *s = r->s_e2e;
 	int n = 0, rc;
 
 	*out = 0;
-	if (p->e2e == NULL || p->e2e[0] == '\0' || p->amount == INT64_MIN)
-		return 0;
 	sqlite3_bind_text(s, 1, p->e2e, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, -p->amount);
+	if (exact)
+		sqlite3_bind_int64(s, 2, -p->amount);
 	sqlite3_bind_int(s, 3, p->value_date);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = sqlite3_column_int64(s, 0);
@@ -1927,6 +2158,48 @@ find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
 	return 0;
 }
 
+static int
+find_original(struct alloc_run *r, const struct payment *p, int64_t *out,
+    int64_t *other, struct diag *d)
+{
+	*out = 0;
+	*other = 0;
+	if (p->e2e == NULL || p->e2e[0] == '\0' || p->amount == INT64_MIN)
+		return 0;
+	if (e2e_receipts(r, p, 1, out, d) != 0)
+		return -1;
+	/* None of the opposite amount: one of another is a partial
+	 * reversal, worth saying so. */
+	if (*out == 0 && e2e_receipts(r, p, 0, other, d) != 0)
+		return -1;
+	return 0;
+}
+
+/* not_original: why receipt o cannot be what reversal p undoes whole, into
+ * buf; 0 when it can. */
+static int
+not_original(const struct payment *p, const struct payment *o, char *buf,
+    size_t n)
+{
+	char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+
+	if (strcmp(o->kind, "receipt") != 0)
+		snprintf(buf, n, "payment %lld is a %s, not a receipt",
+		    (long long)o->id, o->kind);
+	else if (strcmp(o->ccy, p->ccy) != 0)
+		snprintf(buf, n, "receipt %lld is in %s, not %s",
+		    (long long)o->id, o->ccy, p->ccy);
+	else if (p->amount == INT64_MIN || o->amount != -p->amount)
+		snprintf(buf, n, "the amount differs from receipt %lld's: "
+		    "%s of %s reversed (a partial reversal is for a person)",
+		    (long long)o->id, p->amount == INT64_MIN ? "?" :
+		    money_format(-p->amount, p->digits, a),
+		    money_format(o->amount, o->digits, b));
+	else
+		return 0;
+	return 1;
+}
+
 /*
  * reversal: undoes what the original receipt applied, at the reversal's
  * value date: a negative 'reversal' settlement per item it had settled
@@ -1939,13 +2212,13 @@ reversal(struct alloc_run *r, const struct payment *p,
     struct alloc_counts *cn, struct diag *d)
 {
 	struct payment o;
-	int64_t orig = p->reverses;
-	char st[16], note[96];
+	int64_t orig = p->reverses, other = 0;
+	char st[16], note[160];
 	sqlite3_stmt *s;
 	int rc, any = 0;
 
 	if (orig == 0) {
-		if (find_original(r, p, &orig, d) != 0)
+		if (find_original(r, p, &orig, &other, d) != 0)
 			return -1;
 		/* Said in the state, so that age-ledger drops the receipt
 		 * from the reversal's day on. */
@@ -1959,19 +2232,16 @@ reversal(struct alloc_run *r, const struct payment *p,
 				return -1;
 		}
 	}
-	if (orig == 0) {
+	if (orig == 0 && other == 0) {
 		unmatched(r, cn, p, "a reversal of no receipt the state "
 		    "knows");
 		return 0;
 	}
-	if (load_payment(r, orig, &o, d) != 0)
+	/* Known by its end-to-end id but not of the opposite amount: not
+	 * linked, since a partial reversal does not cancel the receipt. */
+	if (load_payment(r, orig ? orig : other, &o, d) != 0)
 		return -1;
-	if (strcmp(o.kind, "receipt") != 0 || p->amount == INT64_MIN ||
-	    o.amount != -p->amount ||
-	    strcmp(o.ccy, p->ccy) != 0) {
-		snprintf(note, sizeof note, "payment %lld is not a receipt of "
-		    "the opposite amount: a partial reversal is for a person",
-		    (long long)orig);
+	if (not_original(p, &o, note, sizeof note)) {
 		unmatched(r, cn, p, note);
 		payment_free(&o);
 		return 0;
@@ -1993,14 +2263,37 @@ reversal(struct alloc_run *r, const struct payment *p,
 	s = r->s_rev_items;
 	sqlite3_bind_int64(s, 1, orig);
 	for (;;) {
-		int64_t item, net, open, debtor;
-		char doc[256];
+		int64_t item, net, open, debtor, cash;
+		char doc[256], kind[16], why[192], amt[MONEY_BUFSZ];
+		const char *undo;
 
 		rc = sqlite3_step(s);
 		if (rc != SQLITE_ROW)
 			break;
 		item = sqlite3_column_int64(s, 0);
-		net = sqlite3_column_int64(s, 1);
+		snprintf(kind, sizeof kind, "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		net = sqlite3_column_int64(s, 2);
+		/*
+		 * Each kind is undone by its own kind, so that the sums stay
+		 * true: 'reversal' settlements are the cash taken back (the
+		 * row's allocated), and a write-off or a credit note's
+		 * netting undone is a negative 'writeoff' or 'credit', its
+		 * own row with no cash, so write-offs net out of the totals.
+		 */
+		if (strcmp(kind, "writeoff") == 0 ||
+		    strcmp(kind, "credit") == 0) {
+			undo = kind;
+			cash = 0;
+			snprintf(why, sizeof why, "%s of %s undone; %s",
+			    kind[0] == 'w' ? "write-off" : "credit note netting",
+			    money_format(net < 0 ? -net : net, p->digits, amt),
+			    note);
+		} else {
+			undo = "reversal";
+			cash = -net;
+			snprintf(why, sizeof why, "%s", note);
+		}
 		{
 			sqlite3_stmt *t = r->s_item_row;
 
@@ -2016,7 +2309,7 @@ reversal(struct alloc_run *r, const struct payment *p,
 			open = sqlite3_column_int64(t, 3) + net;
 			sqlite3_reset(t);
 		}
-		if (settle(r, item, p->value_date, -net, "reversal", p->id,
+		if (settle(r, item, p->value_date, -net, undo, p->id,
 		    note, d) != 0 || update_item(r, item, open, p->value_date,
 		    "reversed", d) != 0) {
 			sqlite3_reset(s);
@@ -2024,7 +2317,7 @@ reversal(struct alloc_run *r, const struct payment *p,
 			return -1;
 		}
 		drop_caches(r, debtor);
-		row(r, cn, p, debtor, doc, -net, "reversal", 1, open, note);
+		row(r, cn, p, debtor, doc, cash, "reversal", 1, open, why);
 		any = 1;
 	}
 	sqlite3_reset(s);

@@ -8,16 +8,21 @@
  *
  * What it records: settlements dated at the payment's value date with
  * settlement.payment_id set (kind 'allocation' for cash applied,
- * 'writeoff' for a tolerance write-off, 'reversal' for what a reversal
- * reopens), the payment's debtor_id and unallocated, a 'short_payment'
- * query per short payment, and an allocation row per payment decided.
- * Replay (age-ledger --as-of) follows from the dates.
+ * 'writeoff' for a tolerance write-off, 'credit' for a credit note named
+ * in the remittance netted against an invoice: positive on the invoice,
+ * negative on the credit note; 'reversal' for the cash a reversal
+ * reopens, and a negative 'writeoff' or 'credit' for the write-off or
+ * netting it undoes, so each kind's sum stays true), the payment's
+ * debtor_id and unallocated, a 'short_payment' query per short payment,
+ * and an allocation row per payment decided.  Replay (age-ledger
+ * --as-of) follows from the dates.
  *
- * Work is bounded per receipt: the debtor is found by index lookups, each
- * debtor's open items are read once per run and kept in memory (by due
- * date, and by open amount for rule 2), rule 4 walks from the first open
- * item, and rule 3 searches only debtors with at most
- * combination_items open items, within a budget of steps.
+ * Work is bounded per receipt: keys are drawn from the first
+ * ALLOC_REF_SCAN bytes of its reference, once each; the debtor is found
+ * by index lookups, each debtor's open items are read once per run and
+ * kept in memory (by due date, and by open amount for rule 2), rule 4
+ * walks from the first open item, and rule 3 searches only debtors with
+ * at most combination_items open items, within a budget of steps.
  */
 #ifndef CK_ALLOCATE_H
 #define CK_ALLOCATE_H
@@ -34,6 +39,11 @@
 /* The shortest normalised key (letters and digits) that may name a
  * document or a debtor code: shorter ones ("1", "of") match by chance. */
 #define ALLOC_KEY_MIN 3
+/* The bytes of a reference looked at for keys (cut back to a whole UTF-8
+ * character): remittance fields are 140 to 390 characters, and a
+ * statement that puts megabytes in one must not make a receipt's work
+ * grow with it.  Below the cap the work is linear in the length. */
+#define ALLOC_REF_SCAN 4096
 #define ALLOC_MAX_COMBINATION 4
 /* Steps one combination search may take before it gives up (the receipt
  * then goes on to rule 4): with 1,000 candidates a search of pairs and
@@ -76,11 +86,15 @@ int alloc_config_read(const struct cfg_node *root, struct alloc_config *c,
 int64_t alloc_tolerance(const struct alloc_config *c, int digits,
     int64_t named);
 
-/* A list of keys, each NUL-terminated in one buffer. */
+/* A list of keys, each NUL-terminated in one buffer.  Zero-initialised,
+ * it is empty. */
+struct hmap;
 struct alloc_keys {
 	struct sbuf text;
 	size_t *off;
 	size_t n, cap;
+	struct hmap *seen;	/* key -> the gen it was last added in */
+	int64_t gen;
 };
 const char *alloc_key(const struct alloc_keys *k, size_t i);
 void alloc_keys_free(struct alloc_keys *k);
@@ -89,14 +103,20 @@ void alloc_keys_free(struct alloc_keys *k);
  * alloc_ref_keys: the keys a remittance text may name a document or a
  * debtor code by, normalised (util_norm_key): the whole text, each word
  * (split at white space and , ; / + : # ( )), and each two adjacent words
- * joined ("INV 306" names INV-306).  Keys shorter than ALLOC_KEY_MIN are
- * left out; each key appears once.  k is reset first.
+ * joined ("INV 306" names INV-306), all within the first ALLOC_REF_SCAN
+ * bytes.  Keys shorter than ALLOC_KEY_MIN are left out; each key appears
+ * once.  k is reset first.  Linear in the length looked at.
  */
 void alloc_ref_keys(const char *ref, struct alloc_keys *k);
 
+/* alloc_ref_len: how many bytes of ref (NULL: none) the keys are drawn
+ * from: all of it, or ALLOC_REF_SCAN cut back to a character's start. */
+size_t alloc_ref_len(const char *ref);
+
 /*
  * alloc_rf_keys: the document ids embedded in ISO 11649 structured
- * creditor references in ref ("RF18 5390 0754 7034", "RF47INV301"): each
+ * creditor references in ref ("RF18 5390 0754 7034", "RF47INV301"),
+ * within its first ALLOC_REF_SCAN bytes: each
  * word, or the whole text without spaces, that is RF, two check digits
  * and 1-21 letters or digits passing the mod-97 check gives its payload,
  * normalised.  k is reset first.

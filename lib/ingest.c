@@ -1196,13 +1196,19 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		 * shows the open amount from before the allocation does not
 		 * undo it, and one that later shows the item paid settles
 		 * nothing twice (the export can only take the item lower).
+		 * A credit note the bureau netted against an invoice (its
+		 * settlements negative) is held the same way, the other way
+		 * round: the export can leave it no more credit than its
+		 * amount less what was netted.
 		 * An item the bureau closed that stays closed keeps its day.
 		 */
 		if (bureau_settled(r, item, &bureau, d) != 0)
 			return -1;
 		if (bureau > 0 && open > w->amount - bureau)
 			open = w->amount - bureau;
-		if (bureau > 0) {
+		if (bureau < 0 && w->amount < 0 && open < w->amount - bureau)
+			open = w->amount - bureau;
+		if (bureau > 0 || (bureau < 0 && w->amount < 0)) {
 			closed = open == 0;
 			if (closed && old_closed) {
 				closed_date = old_closed_date;

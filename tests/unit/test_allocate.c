@@ -52,6 +52,45 @@ test_ref_keys(void)
 	}
 }
 
+/* The cap on what a reference is looked at for: boundaries first; the
+ * cut never splits a UTF-8 character; keys come only from what is kept,
+ * each once however often a word repeats. */
+static void
+test_ref_cap(void)
+{
+	char *big = malloc(ALLOC_REF_SCAN + 64);
+	struct alloc_keys k = { 0 };
+	size_t n;
+
+	CHECK(big != NULL);
+	CHECK_INT((long long)alloc_ref_len(NULL), 0);
+	CHECK_INT((long long)alloc_ref_len("INV-1"), 5);
+	memset(big, 'a', ALLOC_REF_SCAN);
+	big[ALLOC_REF_SCAN] = '\0';
+	CHECK_INT((long long)alloc_ref_len(big), ALLOC_REF_SCAN);
+	big[ALLOC_REF_SCAN] = 'b';
+	big[ALLOC_REF_SCAN + 1] = '\0';
+	CHECK_INT((long long)alloc_ref_len(big), ALLOC_REF_SCAN);
+	/* "é" (C3 A9) across the cap: cut before it. */
+	big[ALLOC_REF_SCAN - 1] = (char)0xC3;
+	big[ALLOC_REF_SCAN] = (char)0xA9;
+	CHECK_INT((long long)alloc_ref_len(big), ALLOC_REF_SCAN - 1);
+	/* "INV-7 " over and over, then INV-8 past the cap. */
+	memset(big, ' ', ALLOC_REF_SCAN + 8);
+	for (n = 0; n + 6 <= ALLOC_REF_SCAN; n += 6)
+		memcpy(big + n, "INV-7 ", 6);
+	memcpy(big + ALLOC_REF_SCAN + 1, "INV-8", 6);
+	alloc_ref_keys(big, &k);
+	CHECK_INT((long long)k.n, 3);	/* the whole text, inv7, inv7inv7 */
+	for (size_t i = 0; i < k.n; i++)
+		CHECK(strcmp(alloc_key(&k, i), "inv8") != 0);
+	/* A reset starts afresh: keys seen before are keys again. */
+	alloc_ref_keys("INV-7", &k);
+	CHECK_STR(keys_str(&k), "inv7");
+	alloc_keys_free(&k);
+	free(big);
+}
+
 static void
 test_rf(void)
 {
@@ -234,6 +273,7 @@ int
 main(void)
 {
 	T_RUN(test_ref_keys);
+	T_RUN(test_ref_cap);
 	T_RUN(test_rf);
 	T_RUN(test_combination);
 	T_RUN(test_combination_bounded);
