@@ -124,44 +124,98 @@ cmp_porder(const void *x, const void *y)
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
+static int
+cmp_day(const void *x, const void *y)
+{
+	int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* first_after: the first of the n sorted days v[] after day, or
+ * INT32_MAX when none is. */
+static int32_t
+first_after(const int32_t *v, size_t n, int32_t day)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] <= day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? v[lo] : INT32_MAX;
+}
+
+/*
+ * The receipts are attributed, not windowed: a payment answers the
+ * earliest promise still owed, even when it comes after that promise's
+ * deadline, so a late payment for one promise never keeps the next one
+ * (DOMAIN.md 1.8 with the five promises one debtor's: P2's late 1,000
+ * is P2's, and P3 and P4 are broken at g = 0).  A promise made after an
+ * earlier one's deadline replaces it (the debtor was asked again), so
+ * from that day the earlier one takes no more.
+ */
 void
 promise_evaluate(struct promise_eval *p, size_t n,
     const struct promise_cash *cash, size_t ncash, int32_t as_of)
 {
 	struct porder *ord = xreallocarray(NULL, n + 1, sizeof *ord);
+	int32_t *made = xreallocarray(NULL, n + 1, sizeof *made);
+	int32_t *until = xreallocarray(NULL, n + 1, sizeof *until);
+	int32_t *replaced = xreallocarray(NULL, n + 1, sizeof *replaced);
+	int64_t *in_time = xcalloc(n + 1, sizeof *in_time);
 	size_t nc;
 	struct promise_cash *c = sorted_cash(cash, ncash, &nc);
 
 	for (size_t i = 0; i < n; i++) {
 		ord[i].p = &p[i];
 		ord[i].i = i;
+		made[i] = p[i].made_on;
+		p[i].paid = 0;
 	}
 	qsort(ord, n, sizeof *ord, cmp_porder);
+	qsort(made, n, sizeof *made, cmp_day);
+	for (size_t k = 0; k < n; k++) {
+		const struct promise_eval *e = ord[k].p;
+
+		until[k] = end_day(e->due, e->grace);
+		replaced[k] = first_after(made, n, until[k]);
+	}
+	for (size_t i = 0; i < nc && c[i].day <= as_of; i++) {
+		int64_t left = c[i].amount;
+
+		for (size_t k = 0; k < n && left > 0; k++) {
+			struct promise_eval *e = &p[ord[k].i];
+			int64_t need = e->amount - e->paid, take;
+
+			if (need <= 0 || c[i].day < e->made_on ||
+			    c[i].day >= replaced[k])
+				continue;
+			take = left < need ? left : need;
+			e->paid += take;
+			left -= take;
+			if (c[i].day <= until[k])
+				in_time[k] += take;
+		}
+	}
 	for (size_t k = 0; k < n; k++) {
 		struct promise_eval *e = &p[ord[k].i];
-		int32_t end = end_day(e->due, e->grace);
-		int32_t hi = end < as_of ? end : as_of;
-		int64_t need = e->amount > 0 ? e->amount : 0;
 
-		e->paid = 0;
-		/* c[].amount is what is left of each receipt. */
-		for (size_t i = 0; i < nc && c[i].day <= hi && need > 0; i++) {
-			int64_t take;
-
-			if (c[i].day < e->made_on || c[i].amount == 0)
-				continue;
-			take = c[i].amount < need ? c[i].amount : need;
-			c[i].amount -= take;
-			need -= take;
-			e->paid += take;
-		}
-		if (as_of < end)
+		if (as_of < until[k])
 			e->status = PROMISE_PENDING;
 		else
-			e->status = e->paid >= e->amount ? PROMISE_KEPT :
+			e->status = in_time[k] >= e->amount ? PROMISE_KEPT :
 			    PROMISE_BROKEN;
 	}
 	free(c);
+	free(in_time);
+	free(replaced);
+	free(until);
+	free(made);
 	free(ord);
 }
 
@@ -183,36 +237,26 @@ plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
 {
 	size_t nc;
 	struct promise_cash *c = sorted_cash(cash, ncash, &nc);
-	int64_t sched = 0, now = cum(c, nc, p->created, as_of);
+	int64_t sched = 0, now = cum(c, nc, p->created, as_of), applied;
 	int misses = 0, broken = 0, arrears = 0;
 
-	p->paid = now;
+	p->paid = 0;
 	p->broken_on = 0;
 	p->balance_due = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct plan_inst *it = &in[k];
 		int32_t end = end_day(it->due, p->grace);
-		int64_t before = sched, by;
 
 		sat_add(&sched, it->amount);
 		if (broken) {
 			it->status = INST_CANCELLED;
-			it->paid = 0;
 			continue;
 		}
-		/* What the cash of the day has paid of this instalment,
-		 * the earlier ones taking theirs first. */
-		by = as_of < end ? now : cum(c, nc, p->created, end);
-		it->paid = now - before;
-		if (it->paid < 0)
-			it->paid = 0;
-		if (it->paid > it->amount)
-			it->paid = it->amount;
 		if (as_of < end) {
 			it->status = INST_PENDING;
 			continue;
 		}
-		if (by >= sched) {
+		if (cum(c, nc, p->created, end) >= sched) {
 			it->status = INST_KEPT;
 		} else if (++misses < 2) {
 			it->status = INST_MISSED;
@@ -220,11 +264,27 @@ plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
 			it->status = INST_BROKEN;
 			broken = 1;
 			p->broken_on = end;
-			p->balance_due = p->total - by;
-			it->paid = by - before > 0 ? by - before : 0;
+			p->balance_due = p->total - cum(c, nc, p->created, end);
 		}
 		/* Still short of the schedule judged so far, today? */
 		arrears = now < sched;
+	}
+	/*
+	 * What the plan's instalments were paid: the cash from its creation,
+	 * the earlier instalments taking theirs first, up to the schedule;
+	 * a broken plan took cash until the day it broke (the balance is
+	 * due then, not the cancelled instalments).  So the plan's applied
+	 * is never more than its total.
+	 */
+	applied = broken ? p->total - p->balance_due : now;
+	for (size_t k = 0; k < n; k++) {
+		struct plan_inst *it = &in[k];
+		int64_t take = it->status == INST_CANCELLED || applied <= 0 ?
+		    0 : applied < it->amount ? applied : it->amount;
+
+		it->paid = take;
+		applied -= take;
+		sat_add(&p->paid, take);
 	}
 	if (broken)
 		p->status = PLAN_BROKEN;
