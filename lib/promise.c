@@ -237,7 +237,7 @@ plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
 {
 	size_t nc;
 	struct promise_cash *c = sorted_cash(cash, ncash, &nc);
-	int64_t sched = 0, now = cum(c, nc, p->created, as_of), applied;
+	int64_t sched = 0, now = cum(c, nc, p->created, as_of), applied = now;
 	int misses = 0, broken = 0, arrears = 0;
 
 	p->paid = 0;
@@ -264,7 +264,8 @@ plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
 			it->status = INST_BROKEN;
 			broken = 1;
 			p->broken_on = end;
-			p->balance_due = p->total - cum(c, nc, p->created, end);
+			applied = cum(c, nc, p->created, end);
+			p->balance_due = p->total - applied;
 		}
 		/* Still short of the schedule judged so far, today? */
 		arrears = now < sched;
@@ -276,11 +277,11 @@ plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
 	 * due then, not the cancelled instalments).  So the plan's applied
 	 * is never more than its total.
 	 */
-	applied = broken ? p->total - p->balance_due : now;
 	for (size_t k = 0; k < n; k++) {
 		struct plan_inst *it = &in[k];
-		int64_t take = it->status == INST_CANCELLED || applied <= 0 ?
-		    0 : applied < it->amount ? applied : it->amount;
+		int64_t take = it->status == INST_CANCELLED || applied <= 0 ||
+		    it->amount <= 0 ? 0 : applied < it->amount ? applied :
+		    it->amount;
 
 		it->paid = take;
 		applied -= take;

@@ -606,14 +606,15 @@ timeline_write(struct state *st, int64_t id, const char *ref,
 	    " WHERE qi.item_id = i.id AND q.opened <= ?2 AND (q.closed IS"
 	    " NULL OR q.closed > ?2)), i.id FROM item i WHERE i.debtor_id = ?1"
 	    " AND i.issue_date <= ?2", item_row, "reading items");
+	/* A payment's applied is its cash: allocations, and what a reversal
+	 * takes back; a write-off is no cash of the payer's and is listed
+	 * as its own settlement row. */
 	if (rc == 0)
-		/* A payment's applied is its cash: allocations, and what a
-		 * reversal takes back; a write-off is no cash of the
-		 * payer's and is listed as its own settlement row. */
 		rc = query(&t, "SELECT p.entry_key, p.kind, p.value_date,"
 		    " p.amount, p.currency, coalesce((SELECT sum(s.amount) FROM"
 		    " settlement s WHERE s.payment_id = p.id AND s.date <= ?2"
-		    " AND s.kind IN ('allocation', 'reversal')), 0), p.reference, p.payer_name, EXISTS (SELECT 1 FROM"
+		    " AND s.kind IN ('allocation', 'reversal')), 0),"
+		    " p.reference, p.payer_name, EXISTS (SELECT 1 FROM"
 		    " payment r WHERE r.reverses_id = p.id AND r.kind ="
 		    " 'reversal' AND r.value_date <= ?2), p.id FROM payment p"
 		    " WHERE p.debtor_id = ?1 AND p.value_date <= ?2",

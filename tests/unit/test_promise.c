@@ -390,6 +390,30 @@ test_plan_two_misses(void)
 }
 
 static void
+test_plan_late_payment(void)
+{
+	struct plan_inst in[3];
+	struct plan_eval p;
+	/* 100 on 20 March, late for March's: it pays March's, not
+	 * April's, so April's is the second miss and breaks the plan. */
+	struct promise_cash c = { 0, 10000 };
+
+	c.day = day("2024-03-20");
+	three_monthly(in);
+	memset(&p, 0, sizeof p);
+	p.created = day("2024-02-25");
+	p.grace = 3;
+	p.total = 30000;
+	plan_evaluate(&p, in, 3, &c, 1, day("2024-04-04"));
+	CHECK_STR(plan_inst_status_name(in[0].status), "missed");
+	CHECK_INT(in[0].paid, 10000);
+	CHECK_STR(plan_inst_status_name(in[1].status), "broken");
+	CHECK_INT(in[1].paid, 0);
+	CHECK_STR(plan_status_name(p.status), "broken");
+	CHECK_INT(p.balance_due, 20000);
+}
+
+static void
 test_plan_broken_cancels_rest(void)
 {
 	struct plan_inst in[4];
@@ -461,6 +485,7 @@ main(void)
 	T_RUN(test_cash_counted_once);
 	T_RUN(test_plan_one_miss_caught_up);
 	T_RUN(test_plan_two_misses);
+	T_RUN(test_plan_late_payment);
 	T_RUN(test_plan_broken_cancels_rest);
 	T_RUN(test_schedule);
 	T_RUN(test_hold);
