@@ -219,83 +219,187 @@ promise_evaluate(struct promise_eval *p, size_t n,
 	free(ord);
 }
 
-/* cum: the cash from c[] dated from..to (both included), saturating. */
-static int64_t
-cum(const struct promise_cash *c, size_t nc, int32_t from, int32_t to)
-{
-	int64_t s = 0;
+struct deadline {
+	int32_t day;
+	size_t plan, k;
+};
 
-	for (size_t i = 0; i < nc && c[i].day <= to; i++)
-		if (c[i].day >= from && sat_add(&s, c[i].amount))
+static int
+cmp_deadline(const void *x, const void *y)
+{
+	const struct deadline *a = x, *b = y;
+
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	if (a->plan != b->plan)
+		return a->plan < b->plan ? -1 : 1;
+	return (a->k > b->k) - (a->k < b->k);
+}
+
+/* One plan while its debtor's receipts are attributed. */
+struct pstate {
+	int64_t *cs;		/* the schedule summed through each
+				   instalment */
+	int64_t got;		/* the receipts attributed to it */
+	size_t next;		/* its first instalment not paid in full */
+	size_t broken_k;	/* the instalment that broke it */
+	int misses, broken;
+	int64_t judged;		/* the schedule through the last one
+				   judged */
+};
+
+/*
+ * attribute: a receipt of day to the plans, instalment by instalment,
+ * the earliest due first (then the plan given first), each plan made by
+ * then, not broken, and still owed something.
+ */
+static void
+attribute(struct plan_eval *p, struct plan_inst *const *in, const size_t *n,
+    struct pstate *ps, size_t np, int32_t day, int64_t left)
+{
+	while (left > 0) {
+		size_t best = np;
+		int64_t take;
+
+		for (size_t j = 0; j < np; j++) {
+			struct pstate *s = &ps[j];
+
+			if (p[j].created > day || s->broken)
+				continue;
+			while (s->next < n[j] && s->cs[s->next] <= s->got)
+				s->next++;
+			if (s->next == n[j])
+				continue;
+			if (best == np || in[j][s->next].due <
+			    in[best][ps[best].next].due)
+				best = j;
+		}
+		if (best == np)
+			return;
+		take = ps[best].cs[ps[best].next] - ps[best].got;
+		if (take > left)
+			take = left;
+		ps[best].got += take;
+		left -= take;
+	}
+}
+
+/* judge: instalment k of plan j on its due date + grace, day. */
+static void
+judge(struct plan_eval *p, struct plan_inst *it, struct pstate *s, size_t k,
+    int32_t day)
+{
+	if (s->broken) {
+		it->status = INST_CANCELLED;
+		return;
+	}
+	s->judged = s->cs[k];
+	if (s->got >= s->cs[k]) {
+		it->status = INST_KEPT;
+	} else if (++s->misses < 2) {
+		it->status = INST_MISSED;
+	} else {
+		it->status = INST_BROKEN;
+		s->broken = 1;
+		s->broken_k = k;
+		p->broken_on = day;
+		p->balance_due = p->total - s->got;
+	}
+}
+
+void
+plan_evaluate_all(struct plan_eval *p, struct plan_inst *const *in,
+    const size_t *n, size_t np, const struct promise_cash *cash,
+    size_t ncash, int32_t as_of)
+{
+	size_t nc, nd = 0, i = 0, d = 0;
+	struct promise_cash *c = sorted_cash(cash, ncash, &nc);
+	struct pstate *ps = xcalloc(np + 1, sizeof *ps);
+	struct deadline *dl;
+
+	for (size_t j = 0; j < np; j++) {
+		int64_t sched = 0;
+
+		nd += n[j];
+		ps[j].cs = xreallocarray(NULL, n[j] + 1, sizeof *ps[j].cs);
+		for (size_t k = 0; k < n[j]; k++) {
+			sat_add(&sched, in[j][k].amount);
+			ps[j].cs[k] = sched;
+			in[j][k].status = INST_PENDING;
+			in[j][k].paid = 0;
+		}
+		p[j].paid = 0;
+		p[j].broken_on = 0;
+		p[j].balance_due = 0;
+	}
+	dl = xreallocarray(NULL, nd + 1, sizeof *dl);
+	nd = 0;
+	for (size_t j = 0; j < np; j++)
+		for (size_t k = 0; k < n[j]; k++) {
+			dl[nd].day = end_day(in[j][k].due, p[j].grace);
+			dl[nd].plan = j;
+			dl[nd].k = k;
+			nd++;
+		}
+	qsort(dl, nd, sizeof *dl, cmp_deadline);
+	/* In day order, a day's receipts before its deadlines: cash on the
+	 * last day of grace is in time. */
+	for (;;) {
+		int rec = i < nc && c[i].day <= as_of;
+		int due = d < nd && dl[d].day <= as_of;
+
+		if (rec && (!due || c[i].day <= dl[d].day)) {
+			attribute(p, in, n, ps, np, c[i].day, c[i].amount);
+			i++;
+		} else if (due) {
+			size_t j = dl[d].plan;
+
+			judge(&p[j], &in[j][dl[d].k], &ps[j], dl[d].k,
+			    dl[d].day);
+			d++;
+		} else {
 			break;
-	return s;
+		}
+	}
+	for (size_t j = 0; j < np; j++) {
+		struct pstate *s = &ps[j];
+		int64_t applied = s->got;
+
+		/* What the instalments were paid, the earlier first; a
+		 * broken plan's cash stopped on the day it broke. */
+		for (size_t k = 0; k < n[j]; k++) {
+			struct plan_inst *it = &in[j][k];
+			int64_t take;
+
+			if (s->broken && k > s->broken_k)
+				it->status = INST_CANCELLED;
+			take = it->status == INST_CANCELLED || applied <= 0 ||
+			    it->amount <= 0 ? 0 : applied < it->amount ?
+			    applied : it->amount;
+			it->paid = take;
+			applied -= take;
+			sat_add(&p[j].paid, take);
+		}
+		if (s->broken)
+			p[j].status = PLAN_BROKEN;
+		else if (s->got >= p[j].total)
+			p[j].status = PLAN_COMPLETED;
+		else if (s->got < s->judged)
+			p[j].status = PLAN_IN_ARREARS;
+		else
+			p[j].status = PLAN_ACTIVE;
+		free(s->cs);
+	}
+	free(dl);
+	free(ps);
+	free(c);
 }
 
 void
 plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
     const struct promise_cash *cash, size_t ncash, int32_t as_of)
 {
-	size_t nc;
-	struct promise_cash *c = sorted_cash(cash, ncash, &nc);
-	int64_t sched = 0, now = cum(c, nc, p->created, as_of), applied = now;
-	int misses = 0, broken = 0, arrears = 0;
-
-	p->paid = 0;
-	p->broken_on = 0;
-	p->balance_due = 0;
-	for (size_t k = 0; k < n; k++) {
-		struct plan_inst *it = &in[k];
-		int32_t end = end_day(it->due, p->grace);
-
-		sat_add(&sched, it->amount);
-		if (broken) {
-			it->status = INST_CANCELLED;
-			continue;
-		}
-		if (as_of < end) {
-			it->status = INST_PENDING;
-			continue;
-		}
-		if (cum(c, nc, p->created, end) >= sched) {
-			it->status = INST_KEPT;
-		} else if (++misses < 2) {
-			it->status = INST_MISSED;
-		} else {
-			it->status = INST_BROKEN;
-			broken = 1;
-			p->broken_on = end;
-			applied = cum(c, nc, p->created, end);
-			p->balance_due = p->total - applied;
-		}
-		/* Still short of the schedule judged so far, today? */
-		arrears = now < sched;
-	}
-	/*
-	 * What the plan's instalments were paid: the cash from its creation,
-	 * the earlier instalments taking theirs first, up to the schedule;
-	 * a broken plan took cash until the day it broke (the balance is
-	 * due then, not the cancelled instalments).  So the plan's applied
-	 * is never more than its total.
-	 */
-	for (size_t k = 0; k < n; k++) {
-		struct plan_inst *it = &in[k];
-		int64_t take = it->status == INST_CANCELLED || applied <= 0 ||
-		    it->amount <= 0 ? 0 : applied < it->amount ? applied :
-		    it->amount;
-
-		it->paid = take;
-		applied -= take;
-		sat_add(&p->paid, take);
-	}
-	if (broken)
-		p->status = PLAN_BROKEN;
-	else if (now >= p->total)
-		p->status = PLAN_COMPLETED;
-	else if (arrears)
-		p->status = PLAN_IN_ARREARS;
-	else
-		p->status = PLAN_ACTIVE;
-	free(c);
+	plan_evaluate_all(p, &in, &n, 1, cash, ncash, as_of);
 }
 
 int

@@ -122,6 +122,21 @@ struct plan_eval {
 void plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
     const struct promise_cash *cash, size_t ncash, int32_t as_of);
 
+/*
+ * plan_evaluate_all: the np plans of one debtor in one currency as of
+ * as_of, plan j being p[j] with its n[j] instalments in[j] (in due
+ * order).  The debtor's receipts are attributed as for promises: each,
+ * in value-date order, to the earliest-due instalment not yet paid in
+ * full of the plans made on or before its day and not broken before it
+ * (then the plan given first), the rest going on to the next; so one
+ * payment never pays two plans, and a late one pays the instalment it
+ * was late for.  Each plan is then judged as plan_evaluate says, on the
+ * receipts attributed to it; plan_evaluate is this with one plan.
+ */
+void plan_evaluate_all(struct plan_eval *p, struct plan_inst *const *in,
+    const size_t *n, size_t np, const struct promise_cash *cash,
+    size_t ncash, int32_t as_of);
+
 const char *plan_status_name(enum plan_status s);
 const char *plan_inst_status_name(enum plan_inst_status s);
 

@@ -414,6 +414,52 @@ test_plan_late_payment(void)
 }
 
 static void
+test_plans_share_cash(void)
+{
+	/* One debtor, two plans: A 3 x 100 monthly from 1 March, B 100 on
+	 * 15 March.  100 on 1 March is A's (due first), 100 on 14 March
+	 * B's (A's next is due in April): each is paid once.  Without the
+	 * second receipt, B has nothing: missed, not kept by A's cash. */
+	struct plan_inst a[3], b[1];
+	struct plan_inst *in[2] = { a, b };
+	size_t n[2] = { 3, 1 };
+	struct plan_eval p[2];
+	struct promise_cash c[2] = { { 0, 10000 }, { 0, 10000 } };
+
+	c[0].day = day("2024-03-01");
+	c[1].day = day("2024-03-14");
+	three_monthly(a);
+	memset(b, 0, sizeof b);
+	b[0].due = day("2024-03-15");
+	b[0].amount = 10000;
+	memset(p, 0, sizeof p);
+	p[0].created = p[1].created = day("2024-02-25");
+	p[0].grace = p[1].grace = 3;
+	p[0].total = 30000;
+	p[1].total = 10000;
+	plan_evaluate_all(p, in, n, 2, c, 2, day("2024-03-31"));
+	CHECK_STR(plan_inst_status_name(a[0].status), "kept");
+	CHECK_INT(a[0].paid, 10000);
+	CHECK_INT(a[1].paid, 0);
+	CHECK_INT(p[0].paid, 10000);
+	CHECK_STR(plan_status_name(p[0].status), "active");
+	CHECK_STR(plan_inst_status_name(b[0].status), "kept");
+	CHECK_STR(plan_status_name(p[1].status), "completed");
+	CHECK_INT(p[1].paid, 10000);
+	plan_evaluate_all(p, in, n, 2, c, 1, day("2024-03-31"));
+	CHECK_STR(plan_inst_status_name(a[0].status), "kept");
+	CHECK_STR(plan_inst_status_name(b[0].status), "missed");
+	CHECK_INT(p[1].paid, 0);
+	CHECK_STR(plan_status_name(p[1].status), "in_arrears");
+	/* A plan made after a receipt does not take it. */
+	p[1].created = day("2024-03-05");
+	c[1].day = day("2024-03-02");
+	plan_evaluate_all(p, in, n, 2, c, 2, day("2024-03-31"));
+	CHECK_INT(p[0].paid, 20000);
+	CHECK_INT(p[1].paid, 0);
+}
+
+static void
 test_plan_broken_cancels_rest(void)
 {
 	struct plan_inst in[4];
@@ -486,6 +532,7 @@ main(void)
 	T_RUN(test_plan_one_miss_caught_up);
 	T_RUN(test_plan_two_misses);
 	T_RUN(test_plan_late_payment);
+	T_RUN(test_plans_share_cash);
 	T_RUN(test_plan_broken_cancels_rest);
 	T_RUN(test_schedule);
 	T_RUN(test_hold);
