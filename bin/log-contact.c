@@ -44,6 +44,9 @@ list(struct cli *c, char **refs, int nrefs)
 	struct diag d;
 	int status = EXIT_OK;
 
+	/* The timelines are the product: with stdout closed they would go
+	 * nowhere, and exit 0 would say they went somewhere. */
+	cli_need_stdout(c);
 	diag_clear(&d);
 	if (state_open(&st, c->db, STATE_READ, c->prog, &d) != 0)
 		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
@@ -89,6 +92,7 @@ main(int argc, char **argv)
 	const char *rejects_path = NULL;
 	FILE **files;
 	size_t nfiles;
+	long skipped = 0;
 	int ch, listing = 0, verbose = 0, status = EXIT_OK;
 
 	cli_init(&cli, "log-contact", usage);
@@ -147,7 +151,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	/* The state must exist: events are about debtors ingest-invoices
+	 * recorded, and a mistyped --db must not make an empty state. */
+	if (state_open(&st, cli.db, STATE_READ, cli.prog, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    (run = contact_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
@@ -162,9 +168,10 @@ main(int argc, char **argv)
 			cli_at(&cli, cli.db, 0, "%s", d.msg);
 			status = EXIT_STATE;
 		} else if (rc == CONTACT_EDATA) {
-			/* Not events at all: told, the other files go on. */
+			/* Not events at all: told, the other files go on;
+			 * a file, not an event, so not counted as one. */
 			cli_at(&cli, name, d.line, "%s", d.msg);
-			total.rejected++;
+			skipped++;
 		} else if (status == EXIT_OK && ferror(files[i])) {
 			cli_warn(&cli, "%s: read error", name);
 			status = EXIT_STATE;
@@ -187,11 +194,16 @@ main(int argc, char **argv)
 		state_rollback(&st);
 	contact_free(run);
 	state_close(&st);
-	if (status == EXIT_OK && verbose)
+	if (status == EXIT_OK && verbose && skipped == 0)
 		cli_warn(&cli, "%ld events: %ld new, %ld logged before, %ld "
 		    "rejected", total.read, total.ingested, total.unchanged,
 		    total.rejected);
-	if (status == EXIT_OK && total.rejected > 0)
+	else if (status == EXIT_OK && verbose)
+		cli_warn(&cli, "%ld events: %ld new, %ld logged before, %ld "
+		    "rejected; %ld file%s skipped (not events)", total.read,
+		    total.ingested, total.unchanged, total.rejected, skipped,
+		    skipped == 1 ? "" : "s");
+	if (status == EXIT_OK && (total.rejected > 0 || skipped > 0))
 		status = EXIT_REJECTS;
 out:
 	free(files);

@@ -551,6 +551,10 @@ need(const struct contact_run *r, enum col c, struct diag *d)
 	if (r->col[c] < 0)
 		return bad(d, c, "no such column (%s events need it)",
 		    r->e.kind);
+	if ((size_t)r->col[c] >= tsv_nfields(r->r))
+		return bad(d, c, "missing: the row has %zu fields, the header "
+		    "%zu (%s events need it)", tsv_nfields(r->r),
+		    tsv_ncols(r->r), r->e.kind);
 	return bad(d, c, "empty (%s events need it)", r->e.kind);
 }
 
@@ -634,10 +638,12 @@ currency(struct contact_run *r, char out[4], struct diag *d)
 	char q[64];
 
 	if (*s != '\0') {
-		if (strlen(s) != 3 || money_minor_digits(s) < 0) {
+		/* Three letters are not enough: "ABC" would be recorded
+		 * and never match a receipt. */
+		if (!money_known_currency(s)) {
 			util_quote(s, strlen(s), q, sizeof q);
-			return bad(d, C_CURRENCY, "%s is not an ISO 4217 code",
-			    q);
+			return bad(d, C_CURRENCY, "%s is not an ISO 4217 "
+			    "currency code", q);
 		}
 		for (int i = 0; i < 3; i++)
 			out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
@@ -1513,7 +1519,8 @@ row_fields(struct contact_run *r, struct diag *d)
 		const char *f;
 		size_t n;
 
-		if (r->col[i] < 0)
+		/* A short row's missing fields are empty (NULL). */
+		if (r->col[i] < 0 || (size_t)r->col[i] >= tsv_nfields(r->r))
 			continue;
 		f = tsv_field(r->r, (size_t)r->col[i]);
 		n = tsv_field_len(r->r, (size_t)r->col[i]);
@@ -1671,6 +1678,10 @@ contact_file(struct contact_run *r, FILE *fp, const char *name,
 	r->header_out = 0;
 	if ((r->r = tsv_open(fp, name, d)) == NULL)
 		return CONTACT_EDATA;
+	/* A row may omit the trailing columns it does not use, as in
+	 * ingest-invoices: one sheet mixes kinds, and a spreadsheet drops
+	 * a row's empty tail. */
+	tsv_allow_short(r->r);
 	for (int i = 0; i < NCOL; i++)
 		r->col[i] = tsv_col(r->r, col_names[i]);
 	if (r->col[C_EVENT] < 0 || r->col[C_DEBTOR] < 0) {
@@ -1699,7 +1710,18 @@ contact_file(struct contact_run *r, FILE *fp, const char *name,
 			continue;
 		}
 		diag_clear(d);
-		rc = row(r, d);
+		if (tsv_nfields(r->r) < tsv_ncols(r->r) &&
+		    !tsv_line_ended(r->r)) {
+			/* Short and the last line without its end: most
+			 * likely the file was cut there, not a short row. */
+			diag_set(d, "row has %zu fields, header has %zu, and "
+			    "the file ends in it without a line end: is the "
+			    "file cut short?", tsv_nfields(r->r),
+			    tsv_ncols(r->r));
+			rc = -1;
+		} else {
+			rc = row(r, d);
+		}
 		row_clear(r);
 		if (rc == CONTACT_ESTATE) {
 			res = CONTACT_ESTATE;

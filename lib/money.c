@@ -15,6 +15,7 @@
  */
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "money.h"
@@ -38,6 +39,32 @@ static const char minor0[][4] = {
 };
 static const char minor3[][4] = {
 	"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"
+};
+
+/*
+ * ISO 4217's active currency codes (list one, 2025, with HRK, SLL and
+ * ZWL kept for older statements), sorted for bsearch.  The codes of no
+ * money (XXX, XTS) and of metals and units of account (XAU, XDR, ...)
+ * are left out: nobody promises or pays in them.
+ */
+static const char iso4217[][4] = {
+	"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN",
+	"BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV",
+	"BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF",
+	"CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE",
+	"CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
+	"FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
+	"HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK",
+	"JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD",
+	"KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL",
+	"MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN",
+	"MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR",
+	"PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+	"RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
+	"SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS",
+	"TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
+	"USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST",
+	"XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL"
 };
 
 static int
@@ -85,6 +112,26 @@ money_minor_digits(const char *code)
 		if (memcmp(up, minor3[i], 4) == 0)
 			return 3;
 	return 2;
+}
+
+static int
+cmp_code(const void *a, const void *b)
+{
+	return memcmp(a, b, 4);
+}
+
+int
+money_known_currency(const char *code)
+{
+	char up[4];
+
+	if (money_minor_digits(code) < 0)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		up[i] = (char)(code[i] >= 'a' && code[i] <= 'z' ?
+		    code[i] - ('a' - 'A') : code[i]);
+	return bsearch(up, iso4217, sizeof iso4217 / sizeof iso4217[0],
+	    sizeof iso4217[0], cmp_code) != NULL;
 }
 
 int

@@ -26,6 +26,10 @@ enum money_decimal {
  * code.  -1 if code is not three ASCII letters. */
 int money_minor_digits(const char *code);
 
+/* money_known_currency: 1 if code (any case) is an active ISO 4217
+ * currency code (GBP, eur), 0 for any other text (ABC, XXX, "GB"). */
+int money_known_currency(const char *code);
+
 /* money_is_currency: 1 if code is three upper-case ASCII letters. */
 int money_is_currency(const char *code);
 

@@ -40,19 +40,25 @@ struct promise_eval {
 	int64_t amount;
 	/* out */
 	enum promise_status status;
-	int64_t paid;			/* the cash counted toward it */
+	int64_t paid;			/* the receipts attributed to it by
+					   the day, in time or late */
 };
 
 /*
  * promise_evaluate: the n promises of one debtor in one currency, as of
- * as_of, against its receipts (any order).  A promise counts the cash
- * received from the day it was made to its due date + grace (or to
- * as_of, when sooner).  A receipt is counted once: the promises take
- * cash in order of due date (then made_on, then their order in p), each
- * the earliest receipts in its window that an earlier promise has not
- * taken, up to its amount.  So two promises of one debtor are not both
- * kept by one payment.  Before due + grace a promise is pending, however
- * much has come; on and after it, kept or broken.
+ * as_of, against its receipts (any order).  The receipts dated on or
+ * before as_of are attributed in value-date order, each to the earliest
+ * promise (by due date, then made_on, then order in p) that is not yet
+ * covered, was made on or before the receipt's day and has not been
+ * replaced; what is left of a receipt goes on to the next.  A receipt
+ * after a promise's due date + grace is still attributed to it (a late
+ * payment is the payment for the promise it answered) and so never
+ * keeps a later promise.  A promise is replaced, and takes no receipt
+ * from that day on, when another is made after its due date + grace
+ * (the debtor was asked again).  Before due + grace a promise is
+ * pending, however much has come; on and after it, kept when what was
+ * attributed to it by due + grace covers its amount, else broken.
+ * paid is all that was attributed to it by as_of, late or not.
  */
 void promise_evaluate(struct promise_eval *p, size_t n,
     const struct promise_cash *cash, size_t ncash, int32_t as_of);
@@ -94,7 +100,8 @@ struct plan_eval {
 	int64_t total;
 	/* out */
 	enum plan_status status;
-	int64_t paid;			/* cash since created, by the day */
+	int64_t paid;			/* what its instalments were paid:
+					   at most the total */
 	int32_t broken_on;		/* the day it broke, when broken */
 	int64_t balance_due;		/* total less the cash, when broken */
 };
@@ -107,11 +114,28 @@ struct plan_eval {
  * including it, else a miss.  The first miss leaves the plan running
  * (in arrears until the cash catches up with the schedule); the second
  * breaks it on that day: the plan is cancelled, its balance is due and
- * the later instalments are cancelled.  Returns nothing: every outcome
- * is in p and in.
+ * the later instalments are cancelled.  An instalment's paid is what
+ * the cash paid of it by as_of (a broken plan's, by the day it broke);
+ * the plan's paid is their sum, never more than its total.  Returns
+ * nothing: every outcome is in p and in.
  */
 void plan_evaluate(struct plan_eval *p, struct plan_inst *in, size_t n,
     const struct promise_cash *cash, size_t ncash, int32_t as_of);
+
+/*
+ * plan_evaluate_all: the np plans of one debtor in one currency as of
+ * as_of, plan j being p[j] with its n[j] instalments in[j] (in due
+ * order).  The debtor's receipts are attributed as for promises: each,
+ * in value-date order, to the earliest-due instalment not yet paid in
+ * full of the plans made on or before its day and not broken before it
+ * (then the plan given first), the rest going on to the next; so one
+ * payment never pays two plans, and a late one pays the instalment it
+ * was late for.  Each plan is then judged as plan_evaluate says, on the
+ * receipts attributed to it; plan_evaluate is this with one plan.
+ */
+void plan_evaluate_all(struct plan_eval *p, struct plan_inst *const *in,
+    const size_t *n, size_t np, const struct promise_cash *cash,
+    size_t ncash, int32_t as_of);
 
 const char *plan_status_name(enum plan_status s);
 const char *plan_inst_status_name(enum plan_inst_status s);

@@ -388,6 +388,97 @@ query_row(struct tl *t, sqlite3_stmt *s)
 	return 0;
 }
 
+/* A debtor's plans are judged per currency, all at once, since they
+ * share its receipts. */
+struct pl {
+	struct plan_eval e;
+	struct plan_inst *in;
+	size_t n;
+	int64_t id;
+	char *ref, *freq, *note;
+	char ccy[4];
+	int done;
+};
+
+static void
+plan_rows(struct tl *t, const struct pl *x)
+{
+	struct trow *r = add(t, x->e.created, R_PLAN, x->ref, x->id);
+	struct sbuf b = { 0 };
+
+	memcpy(r->ccy, x->ccy, 4);
+	set_money(r, x->e.total, 1, x->e.paid);
+	r->status = xstrdup(plan_status_name(x->e.status));
+	if (x->n > 0)
+		r->due = x->in[x->n - 1].due;
+	kv_int(&b, "instalments", (long long)x->n);
+	kv(&b, "frequency", (const unsigned char *)x->freq);
+	kv_int(&b, "grace", x->e.grace);
+	if (x->e.status == PLAN_BROKEN) {
+		kv_day(&b, "broken_on", x->e.broken_on);
+		kv_money(&b, "balance_due", x->e.balance_due, x->ccy);
+	}
+	kv(&b, "note", (const unsigned char *)x->note);
+	r->detail = take(&b);
+	for (size_t k = 0; k < x->n; k++) {
+		char iref[80];
+
+		snprintf(iref, sizeof iref, "%.50s/%zu", x->ref, k + 1);
+		r = add(t, x->in[k].due, R_INSTALMENT, iref, x->id);
+		memcpy(r->ccy, x->ccy, 4);
+		set_money(r, x->in[k].amount, 1, x->in[k].paid);
+		r->status = xstrdup(plan_inst_status_name(x->in[k].status));
+		r->due = x->in[k].due;
+		kv_day(&b, "until", x->in[k].due + x->e.grace);
+		r->detail = take(&b);
+	}
+}
+
+static char *
+dup_or_null(const unsigned char *s)
+{
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+/* judge_plans: the plans of v[] in v[from]'s currency, judged together,
+ * their rows added. */
+static int
+judge_plans(struct tl *t, struct pl *v, size_t n, size_t from)
+{
+	struct plan_eval *e = xreallocarray(NULL, n, sizeof *e);
+	struct plan_inst **in = xreallocarray(NULL, n, sizeof *in);
+	size_t *ni = xreallocarray(NULL, n, sizeof *ni), k = 0;
+	struct promise_cash *c = NULL;
+	size_t nc = 0;
+	int res = 0;
+
+	for (size_t j = from; j < n; j++)
+		if (!v[j].done && strcmp(v[j].ccy, v[from].ccy) == 0) {
+			e[k] = v[j].e;
+			in[k] = v[j].in;
+			ni[k] = v[j].n;
+			k++;
+		}
+	if (cash_of(t, v[from].ccy, &c, &nc) != 0) {
+		res = -1;
+	} else {
+		plan_evaluate_all(e, in, ni, k, c, nc, t->as_of);
+		k = 0;
+		for (size_t j = from; j < n; j++)
+			if (!v[j].done && strcmp(v[j].ccy, v[from].ccy) ==
+			    0) {
+				v[j].e = e[k++];
+				plan_rows(t, &v[j]);
+				v[j].done = 1;
+			}
+	}
+	free(c);
+	free(ni);
+	free(in);
+	free(e);
+	return res;
+}
+
 static int
 plans(struct tl *t)
 {
@@ -396,6 +487,8 @@ plans(struct tl *t)
 	    " p.created, p.frequency, p.grace_days, p.note FROM plan p"
 	    " WHERE p.debtor_id = ?1 AND p.created <= ?2 ORDER BY p.id";
 	sqlite3_stmt *s = state_prepare(t->st, sql, t->d), *si;
+	struct pl *v = NULL;
+	size_t nv = 0, cap = 0;
 	int rc, res = 0;
 
 	if (s == NULL)
@@ -409,76 +502,56 @@ plans(struct tl *t)
 	sqlite3_bind_int64(s, 1, t->id);
 	sqlite3_bind_int(s, 2, t->as_of);
 	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct plan_eval p;
-		struct plan_inst *in = NULL;
-		size_t n = 0, cap = 0, nc = 0;
-		struct promise_cash *c = NULL;
-		const char *ccy = (const char *)text(s, 3);
-		const char *ref = (const char *)text(s, 1);
-		int64_t id = sqlite3_column_int64(s, 0);
-		struct trow *r;
-		struct sbuf b = { 0 };
+		struct pl *x;
+		size_t icap = 0;
 		int irc;
 
-		memset(&p, 0, sizeof p);
-		p.total = sqlite3_column_int64(s, 2);
-		p.created = (int32_t)sqlite3_column_int64(s, 4);
-		p.grace = (int32_t)sqlite3_column_int64(s, 6);
-		sqlite3_bind_int64(si, 1, id);
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		x = &v[nv++];
+		memset(x, 0, sizeof *x);
+		x->id = sqlite3_column_int64(s, 0);
+		x->ref = xstrdup((const char *)text(s, 1));
+		x->e.total = sqlite3_column_int64(s, 2);
+		snprintf(x->ccy, sizeof x->ccy, "%s", text(s, 3) ?
+		    (const char *)text(s, 3) : "");
+		x->e.created = (int32_t)sqlite3_column_int64(s, 4);
+		x->freq = dup_or_null(text(s, 5));
+		x->e.grace = (int32_t)sqlite3_column_int64(s, 6);
+		x->note = dup_or_null(text(s, 7));
+		sqlite3_bind_int64(si, 1, x->id);
 		while ((irc = sqlite3_step(si)) == SQLITE_ROW) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				in = xreallocarray(in, cap, sizeof *in);
+			if (x->n == icap) {
+				icap = icap ? icap * 2 : 8;
+				x->in = xreallocarray(x->in, icap,
+				    sizeof *x->in);
 			}
-			memset(&in[n], 0, sizeof in[n]);
-			in[n].due = (int32_t)sqlite3_column_int64(si, 0);
-			in[n].amount = sqlite3_column_int64(si, 1);
-			n++;
+			memset(&x->in[x->n], 0, sizeof x->in[x->n]);
+			x->in[x->n].due = (int32_t)sqlite3_column_int64(si, 0);
+			x->in[x->n].amount = sqlite3_column_int64(si, 1);
+			x->n++;
 		}
 		sqlite3_reset(si);
-		if (irc != SQLITE_DONE) {
+		if (irc != SQLITE_DONE)
 			res = state_error(t->st, t->d, "reading instalments");
-		} else if (cash_of(t, ccy, &c, &nc) != 0) {
-			res = -1;
-		} else {
-			plan_evaluate(&p, in, n, c, nc, t->as_of);
-			r = add(t, p.created, R_PLAN, ref, id);
-			memcpy(r->ccy, ccy, 4);
-			set_money(r, p.total, 1, p.paid);
-			r->status = xstrdup(plan_status_name(p.status));
-			if (n > 0)
-				r->due = in[n - 1].due;
-			kv_int(&b, "instalments", (long long)n);
-			kv(&b, "frequency", text(s, 5));
-			kv_int(&b, "grace", p.grace);
-			if (p.status == PLAN_BROKEN) {
-				kv_day(&b, "broken_on", p.broken_on);
-				kv_money(&b, "balance_due", p.balance_due, ccy);
-			}
-			kv(&b, "note", text(s, 7));
-			r->detail = take(&b);
-			for (size_t k = 0; k < n; k++) {
-				char iref[80];
-
-				snprintf(iref, sizeof iref, "%.50s/%zu", ref,
-				    k + 1);
-				r = add(t, in[k].due, R_INSTALMENT, iref, id);
-				memcpy(r->ccy, ccy, 4);
-				set_money(r, in[k].amount, 1, in[k].paid);
-				r->status = xstrdup(plan_inst_status_name(
-				    in[k].status));
-				r->due = in[k].due;
-				kv_day(&b, "until", in[k].due + p.grace);
-				r->detail = take(&b);
-			}
-		}
-		free(c);
-		free(in);
 	}
 	if (res == 0 && rc != SQLITE_DONE)
 		res = state_error(t->st, t->d, "reading plans");
 	sqlite3_finalize(s);
 	sqlite3_finalize(si);
+	/* One currency at a time: its plans share its receipts. */
+	for (size_t i = 0; i < nv && res == 0; i++)
+		if (!v[i].done)
+			res = judge_plans(t, v, nv, i);
+	for (size_t i = 0; i < nv; i++) {
+		free(v[i].in);
+		free(v[i].ref);
+		free(v[i].freq);
+		free(v[i].note);
+	}
+	free(v);
 	return res;
 }
 
@@ -606,11 +679,15 @@ timeline_write(struct state *st, int64_t id, const char *ref,
 	    " WHERE qi.item_id = i.id AND q.opened <= ?2 AND (q.closed IS"
 	    " NULL OR q.closed > ?2)), i.id FROM item i WHERE i.debtor_id = ?1"
 	    " AND i.issue_date <= ?2", item_row, "reading items");
+	/* A payment's applied is its cash: allocations, and what a reversal
+	 * takes back; a write-off is no cash of the payer's and is listed
+	 * as its own settlement row. */
 	if (rc == 0)
 		rc = query(&t, "SELECT p.entry_key, p.kind, p.value_date,"
 		    " p.amount, p.currency, coalesce((SELECT sum(s.amount) FROM"
-		    " settlement s WHERE s.payment_id = p.id AND s.date <= ?2),"
-		    " 0), p.reference, p.payer_name, EXISTS (SELECT 1 FROM"
+		    " settlement s WHERE s.payment_id = p.id AND s.date <= ?2"
+		    " AND s.kind IN ('allocation', 'reversal')), 0),"
+		    " p.reference, p.payer_name, EXISTS (SELECT 1 FROM"
 		    " payment r WHERE r.reverses_id = p.id AND r.kind ="
 		    " 'reversal' AND r.value_date <= ?2), p.id FROM payment p"
 		    " WHERE p.debtor_id = ?1 AND p.value_date <= ?2",

@@ -26,6 +26,9 @@ struct tsv_reader {
 	long line;		/* physical lines read so far */
 	long rowline;		/* line of the current row */
 	int done;		/* end of input or a read error was met */
+	int allow_short;	/* tsv_allow_short */
+	int ended;		/* the line read had its line end */
+	size_t nfields;		/* fields the current row had */
 
 	char *raw;		/* getline's buffer: the line as read */
 	size_t rawcap;
@@ -72,6 +75,7 @@ read_line(struct tsv_reader *r, struct diag *d)
 		return LINE_EOF;
 	}
 	r->line++;
+	r->ended = n > 0 && r->raw[n - 1] == '\n';
 	if (n > 0 && r->raw[n - 1] == '\n')
 		n--;
 	if (n > 0 && r->raw[n - 1] == '\r')
@@ -532,14 +536,40 @@ tsv_next(struct tsv_reader *r, struct diag *d)
 		d->line = r->line;
 
 	nf = split(r, &nul);
-	if (nf != r->ncols) {
+	r->nfields = nf;
+	if (nf != r->ncols && !(r->allow_short && nf < r->ncols)) {
 		diag_set(d, "row has %zu field%s, header has %zu", nf,
 		    nf == 1 ? "" : "s", r->ncols);
 		return -1;
 	}
+	/* The fields a short row lacks read as empty: the NUL that ends
+	 * the row's copy. */
+	for (size_t i = nf; i < r->ncols; i++) {
+		r->fld[i] = r->fbuf + r->rawlen;
+		r->flen[i] = 0;
+		r->fesc[i] = 0;
+	}
 	if (check_fields(r, nul, d, 0) != 0)
 		return -1;
 	return 1;
+}
+
+void
+tsv_allow_short(struct tsv_reader *r)
+{
+	r->allow_short = 1;
+}
+
+size_t
+tsv_nfields(const struct tsv_reader *r)
+{
+	return r->nfields;
+}
+
+int
+tsv_line_ended(const struct tsv_reader *r)
+{
+	return r->ended;
 }
 
 const char *

@@ -34,6 +34,16 @@ int tsv_col(const struct tsv_reader *r, const char *name);
  * Blank lines are skipped.
  */
 int tsv_next(struct tsv_reader *r, struct diag *d);
+/*
+ * tsv_allow_short: rows with fewer fields than the header are read, the
+ * fields they lack empty (sheets and exports drop trailing columns a row
+ * does not use); tsv_nfields is how many the current row had, and
+ * tsv_line_ended whether its line had a line end (a short last line
+ * without one may be a file cut short: the caller decides).
+ */
+void tsv_allow_short(struct tsv_reader *r);
+size_t tsv_nfields(const struct tsv_reader *r);
+int tsv_line_ended(const struct tsv_reader *r);
 /* The current row's field i, unescaped and NUL-terminated; valid until
  * the next tsv_next.  i must be < tsv_ncols(). */
 const char *tsv_field(const struct tsv_reader *r, size_t i);

@@ -611,6 +611,27 @@ test_currency(void)
 	CHECK_INT(money_is_currency(""), 0);
 	CHECK_INT(money_is_currency("G1P"), 0);
 	CHECK_INT(money_is_currency(NULL), 0);
+	/* Every code whose minor digits are not 2 is a known one, and the
+	 * list is the ISO's, not any three letters. */
+	for (i = 0; i < sizeof zero / sizeof zero[0]; i++)
+		CHECK_INT(money_known_currency(zero[i]), 1);
+	for (i = 0; i < sizeof three / sizeof three[0]; i++)
+		CHECK_INT(money_known_currency(three[i]), 1);
+	CHECK_INT(money_known_currency("AED"), 1);	/* first */
+	CHECK_INT(money_known_currency("ZWL"), 1);	/* last */
+	CHECK_INT(money_known_currency("gbp"), 1);
+	CHECK_INT(money_known_currency("Eur"), 1);
+	CHECK_INT(money_known_currency("ABC"), 0);
+	CHECK_INT(money_known_currency("XYZ"), 0);
+	CHECK_INT(money_known_currency("XXX"), 0);	/* no currency */
+	CHECK_INT(money_known_currency("XTS"), 0);	/* testing */
+	CHECK_INT(money_known_currency("XAU"), 0);	/* gold */
+	CHECK_INT(money_known_currency("AAA"), 0);
+	CHECK_INT(money_known_currency("ZZZ"), 0);
+	CHECK_INT(money_known_currency("GB"), 0);
+	CHECK_INT(money_known_currency("GBPX"), 0);
+	CHECK_INT(money_known_currency(""), 0);
+	CHECK_INT(money_known_currency(NULL), 0);
 }
 
 /*

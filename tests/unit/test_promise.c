@@ -100,8 +100,115 @@ static void
 test_domain_grace_0(void)
 {
 	/* P2's payment on 10 March is late without grace: 500 of 2,600
-	 * kept, and of the cash only what came in time counts. */
-	domain_1_8(0, "25.00", "19.23", "34.62");
+	 * kept.  The late 1,000 is still P2's cash (paid, not kept). */
+	domain_1_8(0, "25.00", "19.23", "73.08");
+}
+
+/*
+ * DOMAIN.md 1.8 again, the five promises one debtor's: its receipts are
+ * attributed in order, so P2's late 1,000 (g = 0) is P2's and keeps
+ * neither P3 nor P4; the figures are the five debtors'.
+ */
+static void
+domain_1_8_one_debtor(int32_t g, const char *count, const char *value,
+    const char *cash)
+{
+	static const char *const due[] = {
+		"2024-03-05", "2024-03-08", "2024-03-12", "2024-03-20",
+		"2024-04-02"
+	};
+	static const int64_t amount[] = { 50000, 100000, 80000, 30000,
+	    70000 };
+	struct promise_eval e[5];
+	struct promise_cash c[3];
+	int64_t kept = 0, judged = 0, kept_value = 0, promised = 0, got = 0;
+	char a[48], b[48], x[48];
+
+	memset(e, 0, sizeof e);
+	for (size_t i = 0; i < 5; i++) {
+		e[i].made_on = day("2024-03-01");
+		e[i].due = day(due[i]);
+		e[i].grace = g;
+		e[i].amount = amount[i];
+	}
+	/* Given out of order: attributed by value date all the same. */
+	c[0].day = day("2024-03-11");
+	c[0].amount = 40000;
+	c[1].day = day("2024-03-05");
+	c[1].amount = 50000;
+	c[2].day = day("2024-03-10");
+	c[2].amount = 100000;
+	promise_evaluate(e, 5, c, 3, day("2024-03-31"));
+	CHECK_STR(promise_status_name(e[4].status), "pending");
+	CHECK_INT(e[4].paid, 0);
+	CHECK_INT(e[1].paid, 100000);
+	CHECK_INT(e[2].paid, 40000);
+	CHECK_INT(e[3].paid, 0);
+	for (size_t i = 0; i < 4; i++) {
+		CHECK(e[i].status != PROMISE_PENDING);
+		judged++;
+		promised += e[i].amount;
+		got += e[i].paid;
+		if (e[i].status == PROMISE_KEPT) {
+			kept++;
+			kept_value += e[i].amount;
+		}
+	}
+	CHECK_STR(pct(kept, judged, a), count);
+	CHECK_STR(pct(kept_value, promised, b), value);
+	CHECK_STR(pct(got, promised, x), cash);
+}
+
+static void
+test_domain_one_debtor(void)
+{
+	domain_1_8_one_debtor(3, "50.00", "57.69", "73.08");
+	domain_1_8_one_debtor(0, "25.00", "19.23", "73.08");
+}
+
+static void
+test_late_payment_and_replacement(void)
+{
+	/* 500 by 5 March (grace 0), 300 by 20 March: 800 on 10 March pays
+	 * the first late (broken) and the second in time (kept).  A
+	 * promise made on 8 March, after the first's deadline, replaces
+	 * it: the 500 on 10 March is the new promise's. */
+	struct promise_eval e[2];
+	struct promise_cash c = { 0, 80000 };
+
+	memset(e, 0, sizeof e);
+	e[0].made_on = day("2024-03-01");
+	e[0].due = day("2024-03-05");
+	e[0].amount = 50000;
+	e[1].made_on = day("2024-03-01");
+	e[1].due = day("2024-03-20");
+	e[1].amount = 30000;
+	c.day = day("2024-03-10");
+	promise_evaluate(e, 2, &c, 1, day("2024-03-31"));
+	CHECK_INT(e[0].status, PROMISE_BROKEN);
+	CHECK_INT(e[0].paid, 50000);
+	CHECK_INT(e[1].status, PROMISE_KEPT);
+	CHECK_INT(e[1].paid, 30000);
+	/* 500 only: late for the first, nothing left for the second. */
+	c.amount = 50000;
+	promise_evaluate(e, 2, &c, 1, day("2024-03-31"));
+	CHECK_INT(e[0].paid, 50000);
+	CHECK_INT(e[1].status, PROMISE_BROKEN);
+	CHECK_INT(e[1].paid, 0);
+	/* Asked again on 8 March: the new promise takes the 500. */
+	e[1].made_on = day("2024-03-08");
+	e[1].due = day("2024-03-12");
+	e[1].amount = 50000;
+	promise_evaluate(e, 2, &c, 1, day("2024-03-31"));
+	CHECK_INT(e[0].status, PROMISE_BROKEN);
+	CHECK_INT(e[0].paid, 0);
+	CHECK_INT(e[1].status, PROMISE_KEPT);
+	CHECK_INT(e[1].paid, 50000);
+	/* Made on its deadline (5 March) it does not replace it. */
+	e[1].made_on = day("2024-03-05");
+	promise_evaluate(e, 2, &c, 1, day("2024-03-31"));
+	CHECK_INT(e[0].paid, 50000);
+	CHECK_INT(e[1].status, PROMISE_BROKEN);
 }
 
 static void
@@ -116,7 +223,8 @@ test_boundaries(void)
 	} t[] = {
 		/* due 2024-03-08 + 3: until 2024-03-11 */
 		{ "2024-03-11", "2024-03-11", PROMISE_KEPT, 10000 },
-		{ "2024-03-12", "2024-03-12", PROMISE_BROKEN, 0 },
+		/* one day late: broken, the payment still its own */
+		{ "2024-03-12", "2024-03-12", PROMISE_BROKEN, 10000 },
 		{ "2024-03-05", "2024-03-10", PROMISE_PENDING, 10000 },
 		{ "2024-03-20", "2024-03-10", PROMISE_PENDING, 0 },
 		{ "2024-02-29", "2024-03-31", PROMISE_BROKEN, 0 },
@@ -223,6 +331,12 @@ test_plan_one_miss_caught_up(void)
 	CHECK_STR(plan_inst_status_name(in[2].status), "kept");
 	CHECK_STR(plan_status_name(p.status), "completed");
 	CHECK_INT(p.paid, 30000);
+	/* More cash than the plan's total: applied stops at the total. */
+	c[1].amount = 90000;
+	plan_evaluate(&p, in, 3, c, 2, day("2024-05-31"));
+	CHECK_STR(plan_status_name(p.status), "completed");
+	CHECK_INT(p.paid, 30000);
+	CHECK_INT(in[2].paid, 10000);
 }
 
 static void
@@ -251,6 +365,19 @@ test_plan_two_misses(void)
 	CHECK_STR(plan_status_name(p.status), "broken");
 	CHECK_INT(p.broken_on, day("2024-05-04"));
 	CHECK_INT(p.balance_due, 15000);
+	CHECK_INT(p.paid, 15000);
+	CHECK_INT(in[0].paid, 10000);
+	CHECK_INT(in[1].paid, 5000);
+	CHECK_INT(in[2].paid, 0);
+	/* Cash after the break is not the plan's: it is cancelled. */
+	c[1].amount = 50000;
+	c[1].day = day("2024-05-20");
+	plan_evaluate(&p, in, 3, c, 2, day("2024-05-31"));
+	CHECK_STR(plan_status_name(p.status), "broken");
+	CHECK_INT(p.paid, 10000);
+	CHECK_INT(p.balance_due, 20000);
+	c[1].amount = 5000;
+	c[1].day = day("2024-05-03");
 	/* Receipts before the plan was made do not count toward it. */
 	c[0].day = day("2024-02-20");
 	plan_evaluate(&p, in, 3, c, 2, day("2024-03-04"));
@@ -260,6 +387,76 @@ test_plan_two_misses(void)
 	p.grace = 0;
 	plan_evaluate(&p, in, 3, c, 2, day("2024-03-04"));
 	CHECK_STR(plan_inst_status_name(in[0].status), "missed");
+}
+
+static void
+test_plan_late_payment(void)
+{
+	struct plan_inst in[3];
+	struct plan_eval p;
+	/* 100 on 20 March, late for March's: it pays March's, not
+	 * April's, so April's is the second miss and breaks the plan. */
+	struct promise_cash c = { 0, 10000 };
+
+	c.day = day("2024-03-20");
+	three_monthly(in);
+	memset(&p, 0, sizeof p);
+	p.created = day("2024-02-25");
+	p.grace = 3;
+	p.total = 30000;
+	plan_evaluate(&p, in, 3, &c, 1, day("2024-04-04"));
+	CHECK_STR(plan_inst_status_name(in[0].status), "missed");
+	CHECK_INT(in[0].paid, 10000);
+	CHECK_STR(plan_inst_status_name(in[1].status), "broken");
+	CHECK_INT(in[1].paid, 0);
+	CHECK_STR(plan_status_name(p.status), "broken");
+	CHECK_INT(p.balance_due, 20000);
+}
+
+static void
+test_plans_share_cash(void)
+{
+	/* One debtor, two plans: A 3 x 100 monthly from 1 March, B 100 on
+	 * 15 March.  100 on 1 March is A's (due first), 100 on 14 March
+	 * B's (A's next is due in April): each is paid once.  Without the
+	 * second receipt, B has nothing: missed, not kept by A's cash. */
+	struct plan_inst a[3], b[1];
+	struct plan_inst *in[2] = { a, b };
+	size_t n[2] = { 3, 1 };
+	struct plan_eval p[2];
+	struct promise_cash c[2] = { { 0, 10000 }, { 0, 10000 } };
+
+	c[0].day = day("2024-03-01");
+	c[1].day = day("2024-03-14");
+	three_monthly(a);
+	memset(b, 0, sizeof b);
+	b[0].due = day("2024-03-15");
+	b[0].amount = 10000;
+	memset(p, 0, sizeof p);
+	p[0].created = p[1].created = day("2024-02-25");
+	p[0].grace = p[1].grace = 3;
+	p[0].total = 30000;
+	p[1].total = 10000;
+	plan_evaluate_all(p, in, n, 2, c, 2, day("2024-03-31"));
+	CHECK_STR(plan_inst_status_name(a[0].status), "kept");
+	CHECK_INT(a[0].paid, 10000);
+	CHECK_INT(a[1].paid, 0);
+	CHECK_INT(p[0].paid, 10000);
+	CHECK_STR(plan_status_name(p[0].status), "active");
+	CHECK_STR(plan_inst_status_name(b[0].status), "kept");
+	CHECK_STR(plan_status_name(p[1].status), "completed");
+	CHECK_INT(p[1].paid, 10000);
+	plan_evaluate_all(p, in, n, 2, c, 1, day("2024-03-31"));
+	CHECK_STR(plan_inst_status_name(a[0].status), "kept");
+	CHECK_STR(plan_inst_status_name(b[0].status), "missed");
+	CHECK_INT(p[1].paid, 0);
+	CHECK_STR(plan_status_name(p[1].status), "in_arrears");
+	/* A plan made after a receipt does not take it. */
+	p[1].created = day("2024-03-05");
+	c[1].day = day("2024-03-02");
+	plan_evaluate_all(p, in, n, 2, c, 2, day("2024-03-31"));
+	CHECK_INT(p[0].paid, 20000);
+	CHECK_INT(p[1].paid, 0);
 }
 
 static void
@@ -328,10 +525,14 @@ main(void)
 {
 	T_RUN(test_domain_grace_3);
 	T_RUN(test_domain_grace_0);
+	T_RUN(test_domain_one_debtor);
+	T_RUN(test_late_payment_and_replacement);
 	T_RUN(test_boundaries);
 	T_RUN(test_cash_counted_once);
 	T_RUN(test_plan_one_miss_caught_up);
 	T_RUN(test_plan_two_misses);
+	T_RUN(test_plan_late_payment);
+	T_RUN(test_plans_share_cash);
 	T_RUN(test_plan_broken_cancels_rest);
 	T_RUN(test_schedule);
 	T_RUN(test_hold);

@@ -643,11 +643,58 @@ test_roundtrip_bytes(void)
 	}
 }
 
+/* tsv_allow_short: a row without its trailing fields reads them empty and
+ * says how many it had, and whether its line ended; without it, an
+ * error; a row with more fields than the header is an error either way. */
+static void
+test_short_rows(void)
+{
+	static const char in[] = "a\tb\tc\n1\n1\t2\t3\n1\t2\t3\t4\n1\t\\t";
+	struct diag d;
+	struct tsv_reader *r;
+	FILE *fp = open_bytes(in, sizeof in - 1);
+
+	diag_clear(&d);
+	r = tsv_open(fp, "t", &d);
+	CHECK(r != NULL);
+	tsv_allow_short(r);
+	CHECK_INT(tsv_next(r, &d), 1);
+	CHECK_INT(tsv_nfields(r), 1);
+	CHECK_INT(tsv_line_ended(r), 1);
+	CHECK_STR(tsv_field(r, 0), "1");
+	CHECK_STR(tsv_field(r, 1), "");
+	CHECK_STR(tsv_field(r, 2), "");
+	CHECK_INT(tsv_field_len(r, 2), 0);
+	CHECK_INT(tsv_next(r, &d), 1);
+	CHECK_INT(tsv_nfields(r), 3);
+	CHECK_STR(tsv_field(r, 2), "3");
+	CHECK_INT(tsv_next(r, &d), -1);
+	CHECK_STR(d.msg, "row has 4 fields, header has 3");
+	/* The last line: short, unended, an escape in it. */
+	CHECK_INT(tsv_next(r, &d), 1);
+	CHECK_INT(tsv_nfields(r), 2);
+	CHECK_INT(tsv_line_ended(r), 0);
+	CHECK_STR(tsv_field(r, 1), "\t");
+	CHECK_STR(tsv_field(r, 2), "");
+	CHECK_INT(tsv_next(r, &d), 0);
+	tsv_close(r);
+	fclose(fp);
+	/* Not allowed: the short row is an error. */
+	fp = open_bytes(in, sizeof in - 1);
+	r = tsv_open(fp, "t", &d);
+	CHECK(r != NULL);
+	CHECK_INT(tsv_next(r, &d), -1);
+	CHECK_STR(d.msg, "row has 1 field, header has 3");
+	tsv_close(r);
+	fclose(fp);
+}
+
 int
 main(void)
 {
 	T_RUN(test_read_table);
 	T_RUN(test_columns);
+	T_RUN(test_short_rows);
 	T_RUN(test_wide_header);
 	T_RUN(test_long_lines);
 	T_RUN(test_many_rows);
