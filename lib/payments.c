@@ -82,6 +82,7 @@ struct pay_run {
 	int stmt_known;		/* in the state from another file */
 	int old_has_open, old_has_close;
 	int64_t old_open, old_close;
+	int old_ok;		/* its balances added up */
 	long stmt_ingested;	/* its entries new to the state */
 	struct sbuf stmt_ref;
 	int64_t sum;
@@ -490,8 +491,9 @@ pay_begin(struct state *st, const struct pay_opts *o, struct diag *d)
 	    "account, stmt_ref, currency, opening, from_date, format) VALUES "
 	    "(?,?,?,?,?,?,?) ON CONFLICT (account, stmt_ref) DO NOTHING",
 	    d)) == NULL ||
-	    (r->sel_stmt = state_prepare(st, "SELECT id, opening, closing "
-	    "FROM statement WHERE account = ? AND stmt_ref = ?", d)) == NULL ||
+	    (r->sel_stmt = state_prepare(st, "SELECT id, opening, closing, "
+	    "balance_ok FROM statement WHERE account = ? AND stmt_ref = ?",
+	    d)) == NULL ||
 	    (r->sel_seen = state_prepare(st, "SELECT s.id FROM statement s "
 	    "JOIN batch b ON b.id = s.batch_id WHERE b.kind = 'payments' AND "
 	    "b.sha256 = ?1 AND s.stmt_ref = ?2 ORDER BY s.id LIMIT 1", d)) ==
@@ -724,6 +726,8 @@ sink_statement(void *ctx, struct pay_statement *s, struct diag *d)
 		r->old_open = sqlite3_column_int64(q, 1);
 		r->old_has_close = sqlite3_column_type(q, 2) != SQLITE_NULL;
 		r->old_close = sqlite3_column_int64(q, 2);
+		r->old_ok = sqlite3_column_type(q, 3) != SQLITE_NULL &&
+		    sqlite3_column_int(q, 3) == 1;
 		sqlite3_reset(q);
 	}
 	return 0;
@@ -1022,6 +1026,35 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 	if (r->stmt_rejected > 0)
 		snprintf(rej, sizeof rej, " (%ld entr%s rejected)",
 		    r->stmt_rejected, r->stmt_rejected == 1 ? "y" : "ies");
+	/*
+	 * A statement the state has from another file, come again with
+	 * other balances or entries it did not have: the bank re-issued it.
+	 * Refused, not merged and not kept as a second version: the entries
+	 * of the first may be allocated already, and which of them the new
+	 * one drops or replaces is the bank's and a person's question; a
+	 * merge would also leave a closing balance that matches neither.
+	 * Reports and notifications (no balances required) may grow under
+	 * one id through the day, and are taken.  So is the same statement
+	 * with the same balances whose first reading did not add up: the
+	 * entries it adds are those rejected then (a bank's corrected file).
+	 */
+	if (r->stmt_known && s->balances_expected && ((r->stmt_ingested > 0 &&
+	    r->old_ok) || r->old_has_open != s->has_opening ||
+	    r->old_has_close != s->has_closing ||
+	    (s->has_opening && r->old_open != s->opening) ||
+	    (s->has_closing && r->old_close != s->closing))) {
+		d->line = s->line;
+		diag_set(d, "statement \"%s\" of %s is in the state already "
+		    "with other content (closing %s then, %s now; %ld entr%s "
+		    "it did not have): a re-issued statement is refused, "
+		    "nothing of this file recorded", sbuf_str(&r->stmt_ref),
+		    sbuf_str(&s->account), r->old_has_close ?
+		    money_format(r->old_close, digits, a) : "none",
+		    s->has_closing ? money_format(s->closing, digits, b) :
+		    "none", r->stmt_ingested, r->stmt_ingested == 1 ? "y" :
+		    "ies");
+		return PAY_EDATA;
+	}
 	if (s->has_opening && s->has_closing) {
 		int64_t want;
 
@@ -1060,37 +1093,10 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 		    s->has_closing ? "opening" : "opening or closing",
 		    !s->has_opening && !s->has_closing ? "s" : "");
 	}
-	/*
-	 * A statement the state has from another file, come again with
-	 * other balances or entries it did not have: the bank re-issued it.
-	 * Refused, not merged and not kept as a second version: the entries
-	 * of the first may be allocated already, and which of them the new
-	 * one drops or replaces is the bank's and a person's question; a
-	 * merge would also leave a closing balance that matches neither.
-	 * Reports and notifications (no balances required) may grow under
-	 * one id through the day, and are taken.
-	 */
-	if (r->stmt_known && s->balances_expected && (r->stmt_ingested > 0 ||
-	    r->old_has_open != s->has_opening ||
-	    r->old_has_close != s->has_closing ||
-	    (s->has_opening && r->old_open != s->opening) ||
-	    (s->has_closing && r->old_close != s->closing))) {
-		d->line = s->line;
-		diag_set(d, "statement \"%s\" of %s is in the state already "
-		    "with other content (closing %s then, %s now; %ld entr%s "
-		    "it did not have): a re-issued statement is refused, "
-		    "nothing of this file recorded", sbuf_str(&r->stmt_ref),
-		    sbuf_str(&s->account), r->old_has_close ?
-		    money_format(r->old_close, digits, a) : "none",
-		    s->has_closing ? money_format(s->closing, digits, b) :
-		    "none", r->stmt_ingested, r->stmt_ingested == 1 ? "y" :
-		    "ies");
-		return PAY_EDATA;
-	}
 	if (ok == 0)
 		r->fc.unbalanced++;
 	r->cur = NULL;
-	if (!r->stmt_new)
+	if (!r->stmt_new && !(r->stmt_known && r->stmt_ingested > 0))
 		return 0;
 	if (s->has_closing)
 		sqlite3_bind_int64(q, 1, s->closing);
