@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "config.h"
@@ -58,24 +57,6 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 }
 };
-
-/* same_file: 1 if path is one of the inputs, 2 if it is the state file,
- * 0 if neither (or it does not exist yet). */
-static int
-same_file(const char *path, FILE **files, size_t nfiles, const char *db)
-{
-	struct stat a, b;
-
-	if (stat(path, &a) != 0)
-		return 0;
-	for (size_t i = 0; i < nfiles; i++)
-		if (fstat(fileno(files[i]), &b) == 0 && S_ISREG(b.st_mode) &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-			return 1;
-	if (stat(db, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return 2;
-	return 0;
-}
 
 static int
 parse_delimiter(const char *s)
@@ -274,7 +255,8 @@ main(int argc, char **argv)
 	/* The rejects file replaces what was there only when the run stands,
 	 * and never an input or the state. */
 	if (rejects_path != NULL) {
-		int clash = same_file(rejects_path, files, nfiles, cli.db);
+		int clash = cli_same_file(rejects_path, files, nfiles,
+		    cli.db);
 
 		if (clash != 0 || cli_replace_open(&cli, &rj, rejects_path)) {
 			if (clash != 0)

@@ -21,7 +21,7 @@
 
 static const char usage[] =
     "ingest-payments [-q] [--all] [--strict] [--rejects file]\n"
-    "[--format camt|mt940|csv] [--encoding name] [--date-format order]\n"
+    "[--format camt|mt940|csv|auto] [--encoding name] [--date-format order]\n"
     "[--decimal point|comma] [--account account] [--currency code]\n"
     "[--db file] [--as-of date] [--config file] [file ...]";
 
@@ -91,7 +91,7 @@ options(struct cli *cli, struct pay_opts *o, const char *enc,
 	if (acct)
 		o->csv.account = acct;
 	if (ccy) {
-		if (!money_is_currency(ccy))
+		if (!money_is_iso4217(ccy))
 			cli_usage_error(cli, "--currency: \"%s\" is not an ISO "
 			    "4217 code such as EUR", ccy);
 		memcpy(o->csv.currency, ccy, 4);
@@ -105,6 +105,7 @@ main(int argc, char **argv)
 	struct client_config cfg;
 	struct pay_opts o;
 	struct cli_reporter rp = { 0 };
+	struct cli_replace rj = { NULL, NULL, NULL };
 	struct state st;
 	struct pay_run *run = NULL;
 	struct pay_counts total;
@@ -168,7 +169,10 @@ main(int argc, char **argv)
 	options(&cli, &o, opt_enc, opt_date, opt_dec, opt_acct, opt_ccy,
 	    opt_fmt);
 	/* The TSV is held back until the run is known to stand, so a run
-	 * that is rolled back prints nothing. */
+	 * that is rolled back prints nothing; a stream that is wanted and
+	 * has nowhere to go stops the run before it changes anything. */
+	if (!quiet)
+		cli_need_stdout(&cli);
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the output: %s",
 		    strerror(errno));
@@ -176,10 +180,6 @@ main(int argc, char **argv)
 	rp.limit = 200;
 	o.report = report;
 	o.report_ctx = &rp;
-	if (rejects_path != NULL && (o.rejects = fopen(rejects_path, "w+")) ==
-	    NULL && (o.rejects = fopen(rejects_path, "w")) == NULL)
-		cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
-		    strerror(errno));
 
 	/* Every input is opened before the state, so a missing file leaves
 	 * no trace; no operands means standard input. */
@@ -193,8 +193,34 @@ main(int argc, char **argv)
 			free(files);
 			bankcsv_config_free(&o.csv);
 			config_free(&cfg);
+			if (o.out != NULL)
+				fclose(o.out);
 			return EXIT_USAGE;
 		}
+	}
+
+	/* The rejects file replaces what was there only when the run
+	 * stands (written beside it, renamed at the end), and never an
+	 * input or the state; one that cannot be made is a system error,
+	 * as in ingest-invoices. */
+	if (rejects_path != NULL) {
+		int clash = cli_same_file(rejects_path, files, nfiles, cli.db);
+
+		if (clash != 0 || cli_replace_open(&cli, &rj, rejects_path)) {
+			if (clash != 0)
+				cli_warn(&cli, "--rejects: %s is %s", rejects_path,
+				    clash == 1 ? "one of the inputs" :
+				    "the state file");
+			for (size_t i = 0; i < nfiles; i++)
+				cli_close_input(files[i]);
+			free(files);
+			bankcsv_config_free(&o.csv);
+			config_free(&cfg);
+			if (o.out != NULL)
+				fclose(o.out);
+			return clash != 0 ? EXIT_USAGE : EXIT_STATE;
+		}
+		o.rejects = rj.fp;
 	}
 
 	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
@@ -206,8 +232,11 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < nfiles; i++)
 			cli_close_input(files[i]);
 		free(files);
+		cli_replace_abort(&rj);
 		bankcsv_config_free(&o.csv);
 		config_free(&cfg);
+		if (o.out != NULL)
+			fclose(o.out);
 		return EXIT_STATE;
 	}
 	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
@@ -227,6 +256,11 @@ main(int argc, char **argv)
 		} else if (rc == PAY_ESTRICT) {
 			cli_at(&cli, name, d.line, "%s", d.msg);
 			status = EXIT_REJECTS;
+		} else if (rc == PAY_ECONFIG) {
+			/* The config does not fit the export: a usage error,
+			 * and nothing of the run is kept. */
+			cli_at(&cli, cli.config, d.line, "%s: %s", name, d.msg);
+			status = EXIT_USAGE;
 		} else if (rc != 0) {
 			cli_at(&cli, cli.db, 0, "%s: %s", name, d.msg);
 			status = EXIT_STATE;
@@ -247,6 +281,13 @@ main(int argc, char **argv)
 	if (status == EXIT_OK && o.out != NULL &&
 	    cli_copy_out(&cli, o.out) != 0)
 		status = EXIT_STATE;
+	if (o.rejects != NULL) {
+		o.rejects = NULL;
+		if (status != EXIT_OK)
+			cli_replace_abort(&rj);
+		else if (cli_replace_commit(&cli, &rj) != 0)
+			status = EXIT_STATE;
+	}
 	if (status == EXIT_OK && state_commit(&st, &d) != 0) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;
@@ -256,14 +297,12 @@ main(int argc, char **argv)
 	state_close(&st);
 	bankcsv_config_free(&o.csv);
 	config_free(&cfg);
-	if (o.rejects != NULL)
-		fclose(o.rejects);
 	if (o.out != NULL)
 		fclose(o.out);
 	/* Rejected entries, refused files and statements that do not add
 	 * up are all exit 1: something in the input needs a look. */
 	if (status == EXIT_OK && (total.rejected > 0 || total.refused > 0 ||
-	    total.unbalanced > 0))
+	    total.unbalanced > 0 || total.unchecked > 0))
 		status = EXIT_REJECTS;
 	return cli_finish(&cli, status);
 }

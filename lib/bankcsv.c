@@ -141,6 +141,8 @@ struct bc {
 	char ccys[MAX_CCY][4];
 	size_t nccy;
 	char meta_ccy[4];	/* named above the header, or "" */
+	long map_missing;	/* the first bank.columns entry the header
+				   lacks, or -1 */
 };
 
 /* A field of a record, "" when the row is shorter. */
@@ -179,6 +181,7 @@ map_header(struct bc *b, const struct csvin_record *r)
 
 	for (size_t f = 0; f < B_COUNT; f++)
 		b->col[f] = -1;
+	b->map_missing = -1;
 	for (size_t i = 0; i < b->o->nmap; i++) {
 		int f = -1, found = -1;
 
@@ -194,6 +197,8 @@ map_header(struct bc *b, const struct csvin_record *r)
 		if (f >= 0 && found >= 0) {
 			b->col[f] = found;
 			mapped++;
+		} else if (b->map_missing < 0) {
+			b->map_missing = (long)i;
 		}
 	}
 	for (size_t c = 0; c < r->nfields; c++) {
@@ -227,6 +232,27 @@ map_header(struct bc *b, const struct csvin_record *r)
 	    b->col[B_NET] < 0))
 		return 0;
 	return mapped;
+}
+
+/* The config's column that the header lacks: PAY_ECONFIG, d naming the
+ * key and its line (the file's header in the message). */
+static int
+missing_column(struct bc *b, const struct csvin_record *r)
+{
+	size_t i = (size_t)b->map_missing;
+	struct sbuf h = { 0 };
+
+	for (size_t c = 0; c < r->nfields && h.len < 200; c++) {
+		if (c)
+			sbuf_adds(&h, ", ");
+		sbuf_adds(&h, r->fields[c]);
+	}
+	diag_set(b->d, "bank.columns.%s: the export has no column \"%s\" "
+	    "(its header, line %ld: %s)", b->o->map_field[i],
+	    b->o->map_header[i], r->line, sbuf_str(&h));
+	b->d->line = b->o->map_line ? b->o->map_line[i] : 0;
+	sbuf_free(&h);
+	return PAY_ECONFIG;
 }
 
 /* "Account Number : 08088804068" among the rows above the header. */
@@ -293,7 +319,7 @@ meta_currency(struct bc *b, const struct csvin_record *r)
 
 			memcpy(c, v, 3);
 			c[3] = '\0';
-			if (money_is_currency(c))
+			if (money_is_iso4217(c))
 				memcpy(b->meta_ccy, c, 4);
 		}
 	}
@@ -408,6 +434,14 @@ survey(struct bc *b, const char *buf, size_t n)
 			if (m > 0) {
 				mapped = 1;
 				b->header_line = r->line;
+				/* A column the config names and the header
+				 * lacks is the config's error: read without
+				 * it, the field would be silently empty (or
+				 * the entries keyed on other fields). */
+				if (b->map_missing >= 0) {
+					rc = missing_column(b, r);
+					break;
+				}
 				continue;
 			}
 			meta_account(b, r);
@@ -439,7 +473,7 @@ survey(struct bc *b, const char *buf, size_t n)
 				if (strcmp(b->ccys[k], c) == 0)
 					break;
 			if (k == b->nccy && b->nccy < MAX_CCY &&
-			    money_is_currency(c))
+			    money_is_iso4217(c))
 				memcpy(b->ccys[b->nccy++], c, 4);
 		}
 	}
@@ -486,7 +520,7 @@ survey(struct bc *b, const char *buf, size_t n)
 	if (b->nccy == 0) {
 		const char *c = b->meta_ccy[0] ? b->meta_ccy : b->o->currency;
 
-		if (!money_is_currency(c)) {
+		if (!money_is_iso4217(c)) {
 			diag_set(b->d, "no currency column and no default "
 			    "currency");
 			return PAY_EDATA;
@@ -514,6 +548,12 @@ money_field(struct bc *b, const struct csvin_record *r, enum bfield f,
 		sbuf_addf(msg, "field \"%s\": %s", field_names[f], d.msg);
 		return -1;
 	}
+	sbuf_reset(msg);
+	sbuf_addf(msg, "field \"%s\": ", field_names[f]);
+	if (pay_too_large(*v, f == B_BALANCE ? PAY_MAX_BALANCE :
+	    PAY_MAX_ENTRY, ccy, msg))
+		return -1;
+	sbuf_reset(msg);
 	if (minus)
 		*minus = *v < 0;
 	return 1;
@@ -785,7 +825,8 @@ statement(struct bc *b, const char *buf, size_t n, size_t ci,
 					continue;
 				if (money_parse(r->fields[i], r->lens[i],
 				    money_minor_digits(ccy), b->dec, &v, NULL,
-				    NULL) == 0) {
+				    NULL) == 0 && v >= -PAY_MAX_BALANCE &&
+				    v <= PAY_MAX_BALANCE) {
 					if (sk == 1) {
 						sum_open = 1;
 						sopen = v;
@@ -801,7 +842,7 @@ statement(struct bc *b, const char *buf, size_t n, size_t ci,
 		if (!looks_like_data(b, r))
 			continue;
 		rc_ccy = row_currency(b, r);
-		if (!money_is_currency(rc_ccy)) {
+		if (!money_is_iso4217(rc_ccy)) {
 			if (ci == 0)
 				rc = pay_rejectf(b->k, r->line, r->raw,
 				    r->rawlen, b->d, "field \"currency\": \"%s\" "
@@ -955,7 +996,7 @@ bankcsv_config(const struct cfg_node *root, struct bankcsv_opts *o,
 	if ((r = cfg_get_str(bank, "bank", "currency", &s, d)) < 0)
 		return -1;
 	if (r == 1) {
-		if (!money_is_currency(s))
+		if (!money_is_iso4217(s))
 			return bad(d, cfg_get(bank, "currency"), "bank.currency: "
 			    "\"%s\" is not an ISO 4217 code such as EUR", s);
 		memcpy(o->currency, s, 4);

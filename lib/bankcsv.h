@@ -25,8 +25,9 @@
 /*
  * bankcsv_read: the export in buf[0..n) (UTF-8).  file_id (the file's
  * SHA-256) names its statements.  Returns 0; PAY_EDATA with d set when no
- * header is found, a mapped column is missing, or the dates or the
- * decimal mark cannot be told; or what a sink callback returned.
+ * header is found, or the dates or the decimal mark cannot be told;
+ * PAY_ECONFIG when the header lacks a column bank.columns names (d->line
+ * the config's line); or what a sink callback returned.
  */
 int bankcsv_read(const char *buf, size_t n, const struct bankcsv_opts *o,
     const char *file_id, const struct pay_sink *k, struct diag *d);

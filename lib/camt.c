@@ -49,8 +49,8 @@ struct camt {
 	struct sbuf t, t2, t3;
 	long skipped;
 	/* The first error libxml2 reported. */
-	int xml_err;
-	long err_line;
+	int xml_err, err_code;
+	long err_line, err_col;
 	char err_msg[512];
 };
 
@@ -68,12 +68,19 @@ on_error(void *ctx, xmlErrorPtr err)
 	if (c->xml_err || err == NULL || err->level < XML_ERR_ERROR)
 		return;
 	c->xml_err = 1;
+	c->err_code = err->code;
 	c->err_line = err->line;
+	c->err_col = err->int2;
 	snprintf(c->err_msg, sizeof c->err_msg, "%s",
 	    err->message ? err->message : "malformed XML");
 	n = strlen(c->err_msg);
 	while (n > 0 && (c->err_msg[n - 1] == '\n' || c->err_msg[n - 1] == ' '))
 		c->err_msg[--n] = '\0';
+	/* libxml2 puts a line break inside some messages ("...encoding !\n
+	 * Bytes: 0xFC ..."): a diagnostic is one line. */
+	for (char *p = c->err_msg; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
 }
 
 static void
@@ -159,12 +166,15 @@ line_of(const xmlNode *n)
 	return n ? xmlGetLineNo(n) : 0;
 }
 
-/* A date element holding Dt or DtTm (or being one). */
+/* A date element holding Dt or DtTm (or being one): 0, 1 when a day past
+ * the month's end (a bank's 30 February) was clamped to it, -1 when it
+ * is no date (tmp keeps the text for the message). */
 static int
 date_of(const struct camt *c, const xmlNode *n, struct sbuf *tmp,
     int32_t *day)
 {
 	const xmlNode *v = kid(c, n, "Dt");
+	const char *p;
 
 	if (v == NULL)
 		v = kid(c, n, "DtTm");
@@ -172,8 +182,31 @@ date_of(const struct camt *c, const xmlNode *n, struct sbuf *tmp,
 		v = n;
 	if (!text(v, tmp) || tmp->len < 10)
 		return -1;
+	p = tmp->buf;
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? p[i] != '-' : p[i] < '0' || p[i] > '9')
+			return -1;
+	if (tmp->len > 10 && p[10] != 'T' && p[10] != '+' && p[10] != 'Z' &&
+	    p[10] != '-')
+		return -1;
 	tmp->buf[10] = '\0';
-	return date_parse_iso(tmp->buf, day);
+	return pay_ymd((p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+	    (p[2] - '0') * 10 + (p[3] - '0'), (p[5] - '0') * 10 + (p[6] - '0'),
+	    (p[8] - '0') * 10 + (p[9] - '0'), day);
+}
+
+/* An entry's BookgDt or ValDt: 0, or -1 (no date: the caller rejects). */
+static int
+entry_date(struct camt *c, const xmlNode *n, const char *name, int32_t *day)
+{
+	int rc = date_of(c, kid(c, n, name), &c->t, day);
+	char buf[DATE_BUFSZ];
+
+	if (rc > 0)
+		pay_warnf(c->k, line_of(kid(c, n, name)), "field \"%s\": %s "
+		    "is not a date: taken as %s, the month's last day", name,
+		    c->t.buf, date_format(*day, buf));
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -210,7 +243,7 @@ reject(struct camt *c, const xmlNode *entry, long line, const char *fmt,
  */
 static int
 amount(const struct camt *c, const xmlNode *n, int64_t *v, char ccy[4],
-    struct sbuf *tmp, struct sbuf *msg)
+    int64_t limit, struct sbuf *tmp, struct sbuf *msg)
 {
 	xmlChar *cc;
 	struct diag d;
@@ -219,9 +252,14 @@ amount(const struct camt *c, const xmlNode *n, int64_t *v, char ccy[4],
 	(void)c;
 	sbuf_reset(msg);
 	cc = xmlGetProp(n, (const xmlChar *)"Ccy");
-	if (cc == NULL || !money_is_currency((const char *)cc)) {
-		sbuf_addf(msg, "field \"%s\": no ISO 4217 currency in its "
-		    "Ccy attribute", (const char *)n->name);
+	if (cc == NULL || !money_is_iso4217((const char *)cc)) {
+		if (cc == NULL)
+			sbuf_addf(msg, "field \"%s\": no Ccy attribute (its "
+			    "ISO 4217 currency)", (const char *)n->name);
+		else
+			sbuf_addf(msg, "field \"%s\": Ccy \"%.40s\" is not an "
+			    "ISO 4217 currency code", (const char *)n->name,
+			    (const char *)cc);
 		xmlFree(cc);
 		return -1;
 	}
@@ -244,6 +282,10 @@ amount(const struct camt *c, const xmlNode *n, int64_t *v, char ccy[4],
 		    "CdtDbtInd)", (const char *)n->name);
 		return -1;
 	}
+	sbuf_addf(msg, "field \"%s\": ", (const char *)n->name);
+	if (pay_too_large(*v, limit, ccy, msg))
+		return -1;
+	sbuf_reset(msg);
 	return 0;
 }
 
@@ -294,9 +336,10 @@ balance(struct camt *c, const xmlNode *bal)
 	closing = strcmp(c->t.buf, "CLBD") == 0;
 	if ((!opening && !closing) || amt == NULL)
 		return;
-	if (amount(c, amt, &v, ccy, &c->t2, &c->t3) != 0) {
-		pay_warnf(c->k, line_of(amt), "%s: the balance is not checked",
-		    sbuf_str(&c->t3));
+	if (amount(c, amt, &v, ccy, PAY_MAX_BALANCE, &c->t2, &c->t3) != 0) {
+		/* Named, so it is not taken for the entry beside it. */
+		pay_warnf(c->k, line_of(amt), "balance \"%s\": %s: the "
+		    "balances are not checked", c->t.buf, sbuf_str(&c->t3));
 		return;
 	}
 	if (text(kid(c, bal, "CdtDbtInd"), &c->t) &&
@@ -313,7 +356,7 @@ balance(struct camt *c, const xmlNode *bal)
 		c->st.closing = v;
 		memcpy(c->st.closing_ccy, ccy, 4);
 		if (c->st.to_date == PAY_NO_DATE &&
-		    date_of(c, kid(c, bal, "Dt"), &c->t, &day) == 0)
+		    date_of(c, kid(c, bal, "Dt"), &c->t, &day) >= 0)
 			c->st.to_date = day;
 	}
 }
@@ -445,8 +488,8 @@ detail_booked(struct camt *c, const xmlNode *tx, const char *ccy)
 	for (size_t i = 0; i < 2; i++) {
 		const xmlNode *a = path(c, tx, paths[i]);
 
-		if (a != NULL && amount(c, a, &v, cc, &c->t, &c->t2) == 0 &&
-		    strcmp(cc, ccy) == 0)
+		if (a != NULL && amount(c, a, &v, cc, PAY_MAX_ENTRY, &c->t,
+		    &c->t2) == 0 && strcmp(cc, ccy) == 0)
 			return v;
 	}
 	return -1;
@@ -472,8 +515,8 @@ charges(struct camt *c, const xmlNode *tx, const xmlNode *entry,
 		for (size_t i = 0; i < 2; i++) {
 			const xmlNode *a = path(c, where[w], paths[i]);
 
-			if (a == NULL || amount(c, a, &v, cc, &c->t,
-			    &c->t2) != 0 || strcmp(cc, ccy) != 0)
+			if (a == NULL || amount(c, a, &v, cc, PAY_MAX_ENTRY,
+			    &c->t, &c->t2) != 0 || strcmp(cc, ccy) != 0)
 				continue;
 			if (credit && v > booked)
 				return v - booked;
@@ -493,8 +536,8 @@ records:
 			    (strcmp(c->t.buf, "true") != 0 &&
 			    strcmp(c->t.buf, "1") != 0))
 				continue;
-			if (a != NULL && amount(c, a, &v, cc, &c->t,
-			    &c->t2) == 0 && strcmp(cc, ccy) == 0)
+			if (a != NULL && amount(c, a, &v, cc, PAY_MAX_ENTRY,
+			    &c->t, &c->t2) == 0 && strcmp(cc, ccy) == 0)
 				sum += v;
 		}
 		if (sum > 0)
@@ -528,7 +571,7 @@ entry(struct camt *c, const xmlNode *n)
 		return rc;
 	if (amt == NULL)
 		return reject(c, n, line, "field \"Amt\": missing");
-	if (amount(c, amt, &v, ccy, &c->t, &c->t2) != 0)
+	if (amount(c, amt, &v, ccy, PAY_MAX_ENTRY, &c->t, &c->t2) != 0)
 		return reject(c, n, line_of(amt), "%s", sbuf_str(&c->t2));
 	memcpy(e->currency, ccy, 4);
 	if (!text(kid(c, n, "CdtDbtInd"), &c->t) ||
@@ -543,11 +586,11 @@ entry(struct camt *c, const xmlNode *n)
 	    (strcmp(c->t.buf, "true") == 0 || strcmp(c->t.buf, "1") == 0))
 		e->reversal = 1;
 	if (kid(c, n, "BookgDt") != NULL &&
-	    date_of(c, kid(c, n, "BookgDt"), &c->t, &e->booking_date) != 0)
+	    entry_date(c, n, "BookgDt", &e->booking_date) != 0)
 		return reject(c, n, line_of(kid(c, n, "BookgDt")),
 		    "field \"BookgDt\": not a date: \"%s\"", sbuf_str(&c->t));
 	if (kid(c, n, "ValDt") != NULL &&
-	    date_of(c, kid(c, n, "ValDt"), &c->t, &e->value_date) != 0)
+	    entry_date(c, n, "ValDt", &e->value_date) != 0)
 		return reject(c, n, line_of(kid(c, n, "ValDt")),
 		    "field \"ValDt\": not a date: \"%s\"", sbuf_str(&c->t));
 	if (e->booking_date == PAY_NO_DATE && e->value_date == PAY_NO_DATE) {
@@ -571,10 +614,13 @@ entry(struct camt *c, const xmlNode *n)
 		}
 	if (ntx >= 2 && more == 0) {
 		int64_t booked[64], sum = 0;
+		size_t noamt = 0;
 		int split = 1;
 
-		for (size_t i = 0; i < ntx && split; i++) {
+		for (size_t i = 0; i < ntx; i++) {
 			booked[i] = detail_booked(c, txs[i], ccy);
+			if (booked[i] < 0)
+				noamt++;
 			if (booked[i] < 0 || money_add(sum, booked[i],
 			    &sum) != 0)
 				split = 0;
@@ -599,11 +645,22 @@ entry(struct camt *c, const xmlNode *n)
 			}
 			return 0;
 		}
-		pay_warnf(c->k, line, "field \"NtryDtls\": %zu transaction "
-		    "details do not add up to the booked %s %s: recorded as "
-		    "one payment without their references", ntx, ccy,
-		    money_format(v, money_minor_digits(ccy),
-		    (char[MONEY_BUFSZ]){ 0 }));
+		/* Details with no amount of their own cannot be split: say
+		 * so, not that their (absent) amounts fail to add up. */
+		if (noamt > 0)
+			pay_warnf(c->k, line, "field \"NtryDtls\": %s%zu "
+			    "transaction details carry no %s amount of their "
+			    "own: recorded as one payment of the booked %s "
+			    "%s, their references kept in its remittance",
+			    noamt == ntx ? "the " : "", noamt == ntx ? ntx :
+			    noamt, ccy, ccy, money_format(v,
+			    money_minor_digits(ccy), (char[MONEY_BUFSZ]){ 0 }));
+		else
+			pay_warnf(c->k, line, "field \"NtryDtls\": %zu "
+			    "transaction details do not add up to the booked "
+			    "%s %s: recorded as one payment, their references "
+			    "kept in its remittance", ntx, ccy, money_format(v,
+			    money_minor_digits(ccy), (char[MONEY_BUFSZ]){ 0 }));
 		for (size_t i = 0; i < ntx; i++) {
 			sbuf_reset(&c->t3);
 			if (text(path(c, txs[i], "Refs/EndToEndId"), &c->t3))
@@ -690,22 +747,42 @@ header(struct camt *c, const xmlNode *n)
 	if (is(n->name, "Id")) {
 		text(n, &c->st.stmt_ref);
 	} else if (is(n->name, "CreDtTm")) {
-		if (date_of(c, n, &c->t, &day) == 0)
+		if (date_of(c, n, &c->t, &day) >= 0)
 			c->cre_date = day;
 	} else if (is(n->name, "FrToDt")) {
-		if (date_of(c, kid(c, n, "FrDtTm"), &c->t, &day) == 0)
+		if (date_of(c, kid(c, n, "FrDtTm"), &c->t, &day) >= 0)
 			c->st.from_date = day;
-		if (date_of(c, kid(c, n, "ToDtTm"), &c->t, &day) == 0)
+		if (date_of(c, kid(c, n, "ToDtTm"), &c->t, &day) >= 0)
 			c->st.to_date = day;
 	} else if (is(n->name, "Acct")) {
 		account(c, n, &c->st.account);
 		if (text(kid(c, n, "Ccy"), &c->t) &&
-		    money_is_currency(c->t.buf))
+		    money_is_iso4217(c->t.buf))
 			memcpy(c->st.currency, c->t.buf, 4);
 	} else if (is(n->name, "Bal")) {
 		balance(c, n);
 	}
 	return 0;
+}
+
+/* Whether libxml2's error at line:col is where the text ends (trailing
+ * white space aside): a file cut short, not a mistake inside it. */
+static int
+at_end(const char *buf, size_t n, long line, long col)
+{
+	size_t i = 0, end = n;
+	long l = 1;
+
+	while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r' ||
+	    buf[end - 1] == ' ' || buf[end - 1] == '\t'))
+		end--;
+	while (i < n && l < line) {
+		if (buf[i++] == '\n')
+			l++;
+	}
+	if (l != line || col < 1)
+		return 0;
+	return i + (size_t)col + 1 >= end;
 }
 
 int
@@ -787,6 +864,10 @@ camt_read(const char *buf, size_t n, const char *name,
 				c.opened = 0;
 				pay_statement_reset(&c.st);
 				c.st.format = c.format;
+				/* camt.053 is the statement proper;
+				 * camt.052 reports and camt.054
+				 * notifications carry balances at will. */
+				c.st.balances_expected = c.type == 53;
 				c.st.line = xmlTextReaderGetParserLineNumber(r);
 				if (xmlTextReaderIsEmptyElement(r))
 					rc = end_statement(&c);
@@ -803,7 +884,21 @@ camt_read(const char *buf, size_t n, const char *name,
 	}
 	if (rc == 0 && (ret < 0 || c.xml_err)) {
 		d->line = c.err_line;
-		if (depth_root >= 0 && !root_closed)
+		if (c.xml_err && c.err_code == XML_ERR_INTERNAL_ERROR &&
+		    strstr(c.err_msg, "depth") != NULL)
+			diag_set(d, "malformed XML: elements nested deeper than "
+			    "the XML reader allows (no camt message is): "
+			    "refused, not read");
+		else if (c.xml_err && (c.err_code == XML_ERR_INVALID_CHAR ||
+		    c.err_code == XML_ERR_INVALID_ENCODING) &&
+		    strstr(c.err_msg, "UTF-8") != NULL)
+			diag_set(d, "malformed XML: bytes that are not UTF-8, "
+			    "the encoding its XML declaration says (or, with "
+			    "none, means); libxml2 says: %s", c.err_msg);
+		else if (depth_root >= 0 && !root_closed && (!c.xml_err ||
+		    c.err_code == XML_ERR_DOCUMENT_END ||
+		    c.err_code == XML_ERR_TAG_NOT_FINISHED ||
+		    at_end(buf, n, c.err_line, c.err_col)))
 			diag_set(d, "malformed XML: the file ends inside the "
 			    "document (cut short?); libxml2 says: %s",
 			    c.xml_err ? c.err_msg : "the reader stopped");

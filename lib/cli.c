@@ -214,6 +214,22 @@ cli_input_name(const char *name)
 	return name == NULL || strcmp(name, "-") == 0 ? "<stdin>" : name;
 }
 
+int
+cli_same_file(const char *path, FILE **files, size_t nfiles, const char *db)
+{
+	struct stat a, b;
+
+	if (stat(path, &a) != 0)
+		return 0;
+	for (size_t i = 0; i < nfiles; i++)
+		if (fstat(fileno(files[i]), &b) == 0 && S_ISREG(b.st_mode) &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return 1;
+	if (stat(db, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return 2;
+	return 0;
+}
+
 FILE *
 cli_open_input(const struct cli *c, const char *name)
 {

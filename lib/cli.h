@@ -97,6 +97,12 @@ void cli_report(void *reporter, const char *file, long line,
 /* cli_known_encoding: whether iconv can read name into UTF-8. */
 int cli_known_encoding(const char *name);
 
+/* cli_same_file: 1 if path is one of the open inputs, 2 if it is the
+ * state file db, 0 if neither (or it does not exist yet): an output such
+ * as --rejects must never replace what the run reads. */
+int cli_same_file(const char *path, FILE **files, size_t nfiles,
+    const char *db);
+
 /* cli_open_input: name as a FILE ("-" or NULL is stdin); NULL with the
  * system's message printed when it cannot be opened. */
 FILE *cli_open_input(const struct cli *c, const char *name);

@@ -41,31 +41,49 @@ static const char minor3[][4] = {
 	"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"
 };
 
-/*
- * ISO 4217's active currency codes (list one, 2025, with HRK, SLL and
- * ZWL kept for older statements), sorted for bsearch.  The codes of no
- * money (XXX, XTS) and of metals and units of account (XAU, XDR, ...)
- * are left out: nobody promises or pays in them.
- */
+/* ISO 4217's codes, sorted for bsearch: the current list (2025; XTS
+ * and XXX left out) and the euro's predecessors (a legacy statement in
+ * DEM is real money of its day). */
 static const char iso4217[][4] = {
-	"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN",
-	"BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV",
-	"BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF",
-	"CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP", "CVE",
-	"CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
-	"FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
-	"HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK",
-	"JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD",
-	"KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL",
-	"MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN",
-	"MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR",
-	"PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
-	"RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
-	"SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS",
-	"TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
-	"USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST",
-	"XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL"
+	"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "ATS", "AUD",
+	"AWG", "AZN", "BAM", "BBD", "BDT", "BEF", "BGN", "BHD", "BIF",
+	"BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN",
+	"BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY",
+	"COP", "COU", "CRC", "CUC", "CUP", "CVE", "CYP", "CZK", "DEM",
+	"DJF", "DKK", "DOP", "DZD", "EEK", "EGP", "ERN", "ESP", "ETB",
+	"EUR", "FIM", "FJD", "FKP", "FRF", "GBP", "GEL", "GHS", "GIP",
+	"GMD", "GNF", "GRD", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG",
+	"HUF", "IDR", "IEP", "ILS", "INR", "IQD", "IRR", "ISK", "ITL",
+	"JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
+	"KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LTL",
+	"LUF", "LVL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT",
+	"MOP", "MRU", "MTL", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR",
+	"MZN", "NAD", "NGN", "NIO", "NLG", "NOK", "NPR", "NZD", "OMR",
+	"PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PTE", "PYG", "QAR",
+	"RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK",
+	"SGD", "SHP", "SIT", "SKK", "SLE", "SLL", "SOS", "SRD", "SSP",
+	"STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP",
+	"TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI",
+	"UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF",
+	"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR",
+	"XOF", "XPD", "XPF", "XPT", "XSU", "XUA", "YER", "ZAR", "ZMW",
+	"ZWG", "ZWL"
 };
+
+static int
+cmp_code(const void *a, const void *b)
+{
+	return memcmp(a, b, 4);
+}
+
+int
+money_is_iso4217(const char *code)
+{
+	if (!money_is_currency(code))
+		return 0;
+	return bsearch(code, iso4217, sizeof iso4217 / sizeof iso4217[0],
+	    sizeof iso4217[0], cmp_code) != NULL;
+}
 
 static int
 is_digit(int c)
@@ -114,12 +132,6 @@ money_minor_digits(const char *code)
 	return 2;
 }
 
-static int
-cmp_code(const void *a, const void *b)
-{
-	return memcmp(a, b, 4);
-}
-
 int
 money_known_currency(const char *code)
 {
@@ -130,8 +142,7 @@ money_known_currency(const char *code)
 	for (int i = 0; i < 4; i++)
 		up[i] = (char)(code[i] >= 'a' && code[i] <= 'z' ?
 		    code[i] - ('a' - 'A') : code[i]);
-	return bsearch(up, iso4217, sizeof iso4217 / sizeof iso4217[0],
-	    sizeof iso4217[0], cmp_code) != NULL;
+	return money_is_iso4217(up);
 }
 
 int

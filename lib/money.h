@@ -26,12 +26,19 @@ enum money_decimal {
  * code.  -1 if code is not three ASCII letters. */
 int money_minor_digits(const char *code);
 
-/* money_known_currency: 1 if code (any case) is an active ISO 4217
- * currency code (GBP, eur), 0 for any other text (ABC, XXX, "GB"). */
+/* money_known_currency: money_is_iso4217 in any case (GBP, eur), 0 for
+ * any other text (ABC, XXX, "GB"). */
 int money_known_currency(const char *code);
 
 /* money_is_currency: 1 if code is three upper-case ASCII letters. */
 int money_is_currency(const char *code);
+
+/* money_is_iso4217: 1 if code is on ISO 4217's list: the current codes
+ * (2025, fund and precious-metal codes included, XTS and XXX not: they
+ * name no money) and the euro's predecessors, which old statements
+ * still carry (DEM, FRF, HRK, ...).  XYZ is three letters and no
+ * currency. */
+int money_is_iso4217(const char *code);
 
 /* money_symbol_fits: 1 if the symbol money_parse found ("$", "¥", or a
  * code) can be written for currency code: "$" for the dollars and pesos

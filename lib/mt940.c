@@ -51,6 +51,7 @@ struct mt {
 	const char *buf;
 	struct pay_statement st;
 	int in_stmt, opened, closed, nstmts, nentries_stmt;
+	long stmt_line;		/* where the open statement began */
 	struct sbuf ref20, ref28, acct;
 	char ccy_hint[4];
 	int32_t first_date;
@@ -188,10 +189,10 @@ balance(struct mt *m, const struct field *f, int64_t *v, char ccy[4],
 		return -1;
 	memcpy(ccy, p + 7, 3);
 	ccy[3] = '\0';
-	if (!money_is_currency(ccy))
+	if (!money_is_iso4217(ccy))
 		return -1;
 	if (money_parse(p + 10, n - 10, money_minor_digits(ccy), MONEY_COMMA,
-	    v, NULL, &d) != 0 || *v < 0)
+	    v, NULL, &d) != 0 || *v < 0 || *v > PAY_MAX_BALANCE)
 		return -1;
 	*v *= sign;
 	return 0;
@@ -391,14 +392,25 @@ entry(struct mt *m, const struct field *f)
 	/* The funds code: the third letter of the currency. */
 	if (end - p >= 2 && p[0] >= 'A' && p[0] <= 'Z' && is_digit(p[1]))
 		p++;
-	for (q = p; q < end && (is_digit(*q) || *q == ','); q++)
+	/* SWIFT amounts are digits and one decimal comma; a point is no
+	 * thousands separator there ("1.000,00" would read as 1,00 and
+	 * the rest as the transaction type), so it rejects the entry. */
+	for (q = p; q < end && (is_digit(*q) || *q == ',' || *q == '.'); q++)
 		;
+	if (memchr(p, '.', (size_t)(q - p)) != NULL)
+		return reject(m, f->line, "field \":61:\": amount \"%.*s\" is "
+		    "not an MT940 amount (digits and a decimal comma, no "
+		    "thousands separators)", (int)(q - p), p);
 	diag_clear(&d);
 	if (q == p || money_parse(p, (size_t)(q - p),
 	    money_minor_digits(ccy), MONEY_COMMA, &e->amount, NULL, &d) != 0) {
 		return reject(m, f->line, "field \":61:\": amount: %s",
 		    q == p ? "missing" : d.msg);
 	}
+	sbuf_reset(&m->t);
+	if (pay_too_large(e->amount, PAY_MAX_ENTRY, ccy, &m->t))
+		return reject(m, f->line, "field \":61:\": amount: %s",
+		    m->t.buf);
 	if (!credit)
 		e->amount = -e->amount;
 	p = q;
@@ -475,6 +487,7 @@ static void
 start_statement(struct mt *m, const struct field *f)
 {
 	m->in_stmt = 1;
+	m->stmt_line = f->line;
 	m->opened = m->closed = 0;
 	m->nentries_stmt = 0;
 	m->nstmts++;
@@ -482,6 +495,7 @@ start_statement(struct mt *m, const struct field *f)
 	m->ccy_hint[0] = '\0';
 	pay_statement_reset(&m->st);
 	m->st.format = "mt940";
+	m->st.balances_expected = 1;
 	m->st.line = f->line;
 	sbuf_reset(&m->ref20);
 	sbuf_add(&m->ref20, f->first.p, f->first.n);
@@ -500,7 +514,7 @@ set_account(struct mt *m, const struct field *f)
 	sbuf_reset(a);
 	sbuf_add(a, f->first.p, f->first.n);
 	pay_norm_space(a);
-	if (a->len > 4 && money_is_currency(a->buf + a->len - 3) &&
+	if (a->len > 4 && money_is_iso4217(a->buf + a->len - 3) &&
 	    (is_digit((unsigned char)a->buf[a->len - 4]) ||
 	    a->buf[a->len - 4] == '/')) {
 		memcpy(m->ccy_hint, a->buf + a->len - 3, 4);
@@ -579,11 +593,20 @@ field(struct mt *m, const struct field *f)
 		memcpy(m->st.closing_ccy, ccy, 4);
 		m->st.to_date = day;
 		m->closed = 1;
-	} else if (strcmp(f->tag, "34F") == 0) {
+	} else if (strcmp(f->tag, "34F") == 0 || strcmp(f->tag, "13D") == 0 ||
+	    strcmp(f->tag, "13") == 0 || strcmp(f->tag, "90C") == 0 ||
+	    strcmp(f->tag, "90D") == 0) {
+		/* MT942's own fields: an interim report, whose balances
+		 * are not required. */
+		m->st.balances_expected = 0;
+		if (!m->opened)
+			m->st.format = "mt942";
+	}
+	if (strcmp(f->tag, "34F") == 0) {
 		if (f->first.n >= 3) {
 			memcpy(ccy, f->first.p, 3);
 			ccy[3] = '\0';
-			if (money_is_currency(ccy) && !m->opened)
+			if (money_is_iso4217(ccy) && !m->opened)
 				memcpy(m->st.currency, ccy, 4);
 		}
 	} else if (strcmp(f->tag, "61") == 0) {
@@ -675,6 +698,29 @@ mt940_read(const char *buf, size_t n, const struct pay_sink *k,
 	}
 	if (rc == 0 && have)
 		rc = field(&m, &f);
+	/* A file cut short is refused whole, as ingest-invoices refuses a
+	 * CSV cut short: its last field stops without a line end, or its
+	 * last statement has neither its closing balance nor the "-" that
+	 * ends it.  Its last entry may have lost its tail ("SVWZ+I" for
+	 * "SVWZ+INV-1003"): no part of it can be trusted. */
+	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t' ||
+	    buf[n - 1] == '\x03' || buf[n - 1] == '\x1a'))
+		n--;	/* padding and a transport's end bytes */
+	if (rc == 0 && have && n > 0 && buf[n - 1] != '\n' &&
+	    buf[n - 1] != '\r') {
+		d->line = line;
+		diag_set(d, "the file ends inside field \":%s:\" without a line "
+		    "end: cut short? (refused, nothing of it recorded)", f.tag);
+		rc = PAY_EDATA;
+	}
+	if (rc == 0 && m.in_stmt && !m.closed && (m.opened ||
+	    m.nentries_stmt > 0) && m.st.balances_expected) {
+		d->line = m.stmt_line;
+		diag_set(d, "statement \"%s\": the file ends inside it (no "
+		    "closing balance :62F: and no \"-\" after it): cut short? "
+		    "(refused, nothing of it recorded)", sbuf_str(&m.ref20));
+		rc = PAY_EDATA;
+	}
 	if (rc == 0)
 		rc = end_statement(&m, line);
 	if (rc == 0 && m.nstmts == 0) {

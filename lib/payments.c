@@ -12,6 +12,19 @@
  * same entry reported by a camt.054 notification and then by the day's
  * camt.053 has the same key and is recorded once.
  *
+ * Keys are made of what the bank wrote, not of how it was read: the text
+ * in a hashed key has each run of non-ASCII characters folded to one
+ * "?", so a file read as Windows-1252 one day and as ISO-8859-1 (or
+ * mojibake) the next gives the same keys.  A file whose bytes were read
+ * before is also matched entry by entry on payment.src (its SHA-256 and
+ * each entry's place in it), so other options (a CSV's account named by
+ * --account, a column mapped differently) never record its entries
+ * again: the place of an entry in the same bytes is the entry.
+ *
+ * A statement (account and id) that comes again with other balances or
+ * with entries the state does not know is a re-issue: the file is
+ * refused (see sink_statement_end).
+ *
  * The rows a file prints are written to o->out as they come; a refused
  * file's rows are taken back by truncating o->out (the tool gives a
  * temporary file), and its rows in the state by a savepoint.
@@ -48,20 +61,29 @@ struct pay_run {
 	struct state *st;
 	const struct pay_opts *o;
 	sqlite3_stmt *ins_stmt, *sel_stmt, *end_stmt, *ins_pay, *sel_pay;
-	sqlite3_stmt *rev_e2e, *rev_ref, *rev_txt;
+	sqlite3_stmt *rev_e2e, *rev_ref, *rev_txt, *sel_src, *sel_seen;
 
 	/* The file being read. */
 	const char *name;
 	struct pay_counts fc;
 	struct hmap *keys;	/* entry keys seen in this file */
 	struct hmap *stmts;	/* statement references seen */
-	struct sbuf key, tmp;
+	struct sbuf key, tmp, src;
+	char hex[65];		/* the file's SHA-256 */
+	int seen;		/* read before (the same bytes) */
+	long pos_line, pos_k;	/* the place of the last entry */
+	long differ;		/* entries known by place, read otherwise */
 
 	/* The statement being read (the reader's, alive until its
 	 * statement_end). */
 	const struct pay_statement *cur;
 	int64_t stmt_id;
 	int stmt_new;
+	int stmt_known;		/* in the state from another file */
+	int old_has_open, old_has_close;
+	int64_t old_open, old_close;
+	int old_ok;		/* its balances added up */
+	long stmt_ingested;	/* its entries new to the state */
 	struct sbuf stmt_ref;
 	int64_t sum;
 	int sum_bad;		/* overflowed, or an entry in another
@@ -112,6 +134,7 @@ pay_statement_reset(struct pay_statement *s)
 	sbuf_reset(&s->stmt_ref);
 	s->currency[0] = s->opening_ccy[0] = s->closing_ccy[0] = '\0';
 	s->has_opening = s->has_closing = 0;
+	s->balances_expected = 0;
 	s->opening = s->closing = 0;
 	s->from_date = s->to_date = PAY_NO_DATE;
 }
@@ -328,6 +351,23 @@ pay_to_utf8(const char *buf, size_t n, const char *encoding,
 	return 0;
 }
 
+int
+pay_too_large(int64_t v, int64_t limit, const char *ccy, struct sbuf *msg)
+{
+	char a[MONEY_BUFSZ], b[MONEY_BUFSZ];
+	int digits = money_minor_digits(ccy);
+
+	if (v >= -limit && v <= limit)
+		return 0;
+	if (digits < 0)
+		digits = 2;
+	sbuf_addf(msg, "%s %s is beyond the %s %s can be (10^%d minor "
+	    "units)", money_format(v, digits, a), ccy,
+	    money_format(limit, digits, b), limit == PAY_MAX_ENTRY ?
+	    "an entry" : "a balance", limit == PAY_MAX_ENTRY ? 15 : 17);
+	return 1;
+}
+
 void
 pay_norm_space(struct sbuf *b)
 {
@@ -451,8 +491,15 @@ pay_begin(struct state *st, const struct pay_opts *o, struct diag *d)
 	    "account, stmt_ref, currency, opening, from_date, format) VALUES "
 	    "(?,?,?,?,?,?,?) ON CONFLICT (account, stmt_ref) DO NOTHING",
 	    d)) == NULL ||
-	    (r->sel_stmt = state_prepare(st, "SELECT id FROM statement WHERE "
-	    "account = ? AND stmt_ref = ?", d)) == NULL ||
+	    (r->sel_stmt = state_prepare(st, "SELECT id, opening, closing, "
+	    "balance_ok FROM statement WHERE account = ? AND stmt_ref = ?",
+	    d)) == NULL ||
+	    (r->sel_seen = state_prepare(st, "SELECT s.id FROM statement s "
+	    "JOIN batch b ON b.id = s.batch_id WHERE b.kind = 'payments' AND "
+	    "b.sha256 = ?1 AND s.stmt_ref = ?2 ORDER BY s.id LIMIT 1", d)) ==
+	    NULL ||
+	    (r->sel_src = state_prepare(st, "SELECT id, entry_key FROM payment "
+	    "WHERE src = ? ORDER BY id LIMIT 1", d)) == NULL ||
 	    (r->end_stmt = state_prepare(st, "UPDATE statement SET closing = ?, "
 	    "to_date = ?, balance_ok = ?, opening = ? WHERE id = ?", d)) ==
 	    NULL ||
@@ -460,8 +507,8 @@ pay_begin(struct state *st, const struct pay_opts *o, struct diag *d)
 	    "statement_id, batch_id, account, booking_date, value_date, "
 	    "currency, amount, charges, kind, payer_name, payer_account, "
 	    "reference, end_to_end_id, unallocated, reverses_id, bank_ref, "
-	    "remittance, return_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	    "?,?,?,?) ON CONFLICT (entry_key) DO NOTHING", d)) == NULL ||
+	    "remittance, return_reason, src) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?) ON CONFLICT (entry_key) DO NOTHING", d)) == NULL ||
 	    (r->sel_pay = state_prepare(st, "SELECT id FROM payment WHERE "
 	    "entry_key = ?", d)) == NULL ||
 	    /* The original of a reversal: a receipt of the amount it takes
@@ -510,10 +557,13 @@ pay_free(struct pay_run *r)
 	sqlite3_finalize(r->rev_e2e);
 	sqlite3_finalize(r->rev_ref);
 	sqlite3_finalize(r->rev_txt);
+	sqlite3_finalize(r->sel_src);
+	sqlite3_finalize(r->sel_seen);
 	hmap_free(r->keys);
 	hmap_free(r->stmts);
 	sbuf_free(&r->key);
 	sbuf_free(&r->tmp);
+	sbuf_free(&r->src);
 	sbuf_free(&r->stmt_ref);
 	free(r);
 }
@@ -544,12 +594,29 @@ run_warnf(struct pay_run *r, long line, const char *fmt, ...)
 	sbuf_free(&b);
 }
 
+/* The place of the entry at line in the file into r->src: the file's
+ * hash, the line and which entry on that line (a camt file may be one
+ * line).  Every entry read, rejected or not, takes its place. */
+static void
+position(struct pay_run *r, long line)
+{
+	if (line == r->pos_line) {
+		r->pos_k++;
+	} else {
+		r->pos_line = line;
+		r->pos_k = 1;
+	}
+	sbuf_reset(&r->src);
+	sbuf_addf(&r->src, "%s:%ld.%ld", r->hex, line, r->pos_k);
+}
+
 static int
 sink_reject(void *ctx, long line, const char *msg, const char *raw,
     size_t rawlen, struct diag *d)
 {
 	struct pay_run *r = ctx;
 
+	position(r, line);
 	r->fc.rejected++;
 	r->stmt_rejected++;
 	if (r->o->report)
@@ -574,6 +641,7 @@ sink_statement(void *ctx, struct pay_statement *s, struct diag *d)
 	struct pay_run *r = ctx;
 	sqlite3_stmt *q;
 	int64_t *n;
+	int rc;
 
 	/* A statement reference twice in one file (banks reuse :20: and
 	 * :28C:) is two statements. */
@@ -589,6 +657,36 @@ sink_statement(void *ctx, struct pay_statement *s, struct diag *d)
 	sbuf_adds(&r->stmt_ref, sbuf_str(&s->stmt_ref));
 	if (*n > 1)
 		sbuf_addf(&r->stmt_ref, "#%lld", (long long)*n);
+
+	r->cur = s;
+	r->fc.statements++;
+	r->sum = 0;
+	r->sum_bad = 0;
+	r->stmt_rejected = 0;
+	r->stmt_known = 0;
+	r->stmt_ingested = 0;
+	memcpy(r->sum_ccy, s->has_opening ? s->opening_ccy : s->currency, 4);
+	/* The same bytes again: the statement they made, whatever account
+	 * the options gave it then or now. */
+	if (r->seen) {
+		q = r->sel_seen;
+		sqlite3_bind_text(q, 1, r->hex, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, sbuf_str(&r->stmt_ref), -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			r->stmt_id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			state_error(r->st, d, "finding a statement");
+			return PAY_ESTATE;
+		}
+		if (rc == SQLITE_ROW) {
+			r->stmt_new = 0;
+			return 0;
+		}
+	}
 
 	q = r->ins_stmt;
 	sqlite3_bind_int64(q, 1, r->st->batch_id);
@@ -623,14 +721,15 @@ sink_statement(void *ctx, struct pay_statement *s, struct diag *d)
 			return PAY_ESTATE;
 		}
 		r->stmt_id = sqlite3_column_int64(q, 0);
+		r->stmt_known = 1;
+		r->old_has_open = sqlite3_column_type(q, 1) != SQLITE_NULL;
+		r->old_open = sqlite3_column_int64(q, 1);
+		r->old_has_close = sqlite3_column_type(q, 2) != SQLITE_NULL;
+		r->old_close = sqlite3_column_int64(q, 2);
+		r->old_ok = sqlite3_column_type(q, 3) != SQLITE_NULL &&
+		    sqlite3_column_int(q, 3) == 1;
 		sqlite3_reset(q);
 	}
-	r->cur = s;
-	r->fc.statements++;
-	r->sum = 0;
-	r->sum_bad = 0;
-	r->stmt_rejected = 0;
-	memcpy(r->sum_ccy, s->has_opening ? s->opening_ccy : s->currency, 4);
 	return 0;
 }
 
@@ -642,6 +741,24 @@ usable_ref(const struct sbuf *b)
 	    !util_strcaseeq(b->buf, "NONE");
 }
 
+/* s into b with each run of non-ASCII bytes made one "?": what a key
+ * holds of a text must not depend on the code page it was read in. */
+static void
+add_folded(struct sbuf *b, const char *s)
+{
+	int in_run = 0;
+
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x80) {
+			sbuf_addc(b, *s);
+			in_run = 0;
+		} else if (!in_run) {
+			sbuf_addc(b, '?');
+			in_run = 1;
+		}
+	}
+}
+
 /* The key of an entry (see the top of the file) into r->key. */
 static void
 entry_key(struct pay_run *r, const struct pay_statement *s,
@@ -651,8 +768,10 @@ entry_key(struct pay_run *r, const struct pay_statement *s,
 
 	sbuf_reset(&r->key);
 	if (usable_ref(&e->bank_ref)) {
-		sbuf_addf(&r->key, "R|%s|%s", sbuf_str(&s->account),
-		    sbuf_str(&e->bank_ref));
+		sbuf_adds(&r->key, "R|");
+		add_folded(&r->key, sbuf_str(&s->account));
+		sbuf_addc(&r->key, '|');
+		add_folded(&r->key, sbuf_str(&e->bank_ref));
 		if (e->detail > 0)
 			sbuf_addf(&r->key, "|%d", e->detail);
 	} else {
@@ -669,7 +788,7 @@ entry_key(struct pay_run *r, const struct pay_statement *s,
 		    kind_names[kind], e->detail);
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 			sbuf_addc(&r->tmp, '\x1f');
-			sbuf_adds(&r->tmp, sbuf_str(f[i]));
+			add_folded(&r->tmp, sbuf_str(f[i]));
 		}
 		sha256_init(&h);
 		sha256_update(&h, r->tmp.buf, r->tmp.len);
@@ -793,7 +912,8 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 		e->value_date = e->booking_date;
 	r->fc.read++;
 	if (strcmp(e->currency, r->sum_ccy) != 0 ||
-	    money_add(r->sum, e->amount, &r->sum) != 0)
+	    money_add(r->sum, e->amount, &r->sum) != 0 ||
+	    r->sum > PAY_MAX_BALANCE || r->sum < -PAY_MAX_BALANCE)
 		r->sum_bad = 1;
 	kind = entry_kind(e);
 	/* A CSV row that names another and takes money out may take back
@@ -805,6 +925,37 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 			kind = K_REVERSAL;
 	}
 	entry_key(r, s, e, kind);
+	position(r, e->line);
+	/* The same bytes read before: the entry at this place is known,
+	 * however these options read it. */
+	if (r->seen) {
+		sqlite3_stmt *sel = r->sel_src;
+		int rc;
+
+		sqlite3_bind_text(sel, 1, r->src.buf, (int)r->src.len,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(sel);
+		if (rc == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(sel,
+			    1);
+
+			id = sqlite3_column_int64(sel, 0);
+			if (k == NULL || strcmp(k, r->key.buf) != 0)
+				r->differ++;
+		}
+		sqlite3_reset(sel);
+		sqlite3_clear_bindings(sel);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			state_error(r->st, d, "finding a payment");
+			return PAY_ESTATE;
+		}
+		if (rc == SQLITE_ROW) {
+			r->fc.unchanged++;
+			if (r->o->out != NULL && r->o->all)
+				print_row(r, id, s, e, kind);
+			return 0;
+		}
+	}
 	if (kind == K_REVERSAL && orig == 0 &&
 	    find_original(r, s, e, &orig, d) != 0)
 		return PAY_ESTATE;
@@ -832,12 +983,14 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 	bind_text_or_null(q, 17, &e->bank_ref);
 	bind_text_or_null(q, 18, &e->remittance);
 	bind_text_or_null(q, 19, &e->return_reason);
+	sqlite3_bind_text(q, 20, r->src.buf, (int)r->src.len, SQLITE_STATIC);
 	if (step_done(r, q, "recording a payment", d) != 0)
 		return PAY_ESTATE;
 	isnew = sqlite3_changes(r->st->db) > 0;
 	if (isnew) {
 		id = sqlite3_last_insert_rowid(r->st->db);
 		r->fc.ingested++;
+		r->stmt_ingested++;
 	} else {
 		sqlite3_stmt *sel = r->sel_pay;
 
@@ -873,6 +1026,35 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 	if (r->stmt_rejected > 0)
 		snprintf(rej, sizeof rej, " (%ld entr%s rejected)",
 		    r->stmt_rejected, r->stmt_rejected == 1 ? "y" : "ies");
+	/*
+	 * A statement the state has from another file, come again with
+	 * other balances or entries it did not have: the bank re-issued it.
+	 * Refused, not merged and not kept as a second version: the entries
+	 * of the first may be allocated already, and which of them the new
+	 * one drops or replaces is the bank's and a person's question; a
+	 * merge would also leave a closing balance that matches neither.
+	 * Reports and notifications (no balances required) may grow under
+	 * one id through the day, and are taken.  So is the same statement
+	 * with the same balances whose first reading did not add up: the
+	 * entries it adds are those rejected then (a bank's corrected file).
+	 */
+	if (r->stmt_known && s->balances_expected && ((r->stmt_ingested > 0 &&
+	    r->old_ok) || r->old_has_open != s->has_opening ||
+	    r->old_has_close != s->has_closing ||
+	    (s->has_opening && r->old_open != s->opening) ||
+	    (s->has_closing && r->old_close != s->closing))) {
+		d->line = s->line;
+		diag_set(d, "statement \"%s\" of %s is in the state already "
+		    "with other content (closing %s then, %s now; %ld entr%s "
+		    "it did not have): a re-issued statement is refused, "
+		    "nothing of this file recorded", sbuf_str(&r->stmt_ref),
+		    sbuf_str(&s->account), r->old_has_close ?
+		    money_format(r->old_close, digits, a) : "none",
+		    s->has_closing ? money_format(s->closing, digits, b) :
+		    "none", r->stmt_ingested, r->stmt_ingested == 1 ? "y" :
+		    "ies");
+		return PAY_EDATA;
+	}
 	if (s->has_opening && s->has_closing) {
 		int64_t want;
 
@@ -899,11 +1081,22 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 		} else {
 			ok = 1;
 		}
+	} else if (s->has_opening || s->has_closing ||
+	    s->balances_expected) {
+		/* A statement without its balances cannot show that its
+		 * entries are all there: as much a thing to look at as one
+		 * that does not add up, though nothing is known wrong. */
+		r->fc.unchecked++;
+		run_warnf(r, s->line, "statement \"%s\": the balances cannot "
+		    "be checked: it has no %s balance%s",
+		    sbuf_str(&r->stmt_ref), s->has_opening ? "closing" :
+		    s->has_closing ? "opening" : "opening or closing",
+		    !s->has_opening && !s->has_closing ? "s" : "");
 	}
 	if (ok == 0)
 		r->fc.unbalanced++;
 	r->cur = NULL;
-	if (!r->stmt_new)
+	if (!r->stmt_new && !(r->stmt_known && r->stmt_ingested > 0))
 		return 0;
 	if (s->has_closing)
 		sqlite3_bind_int64(q, 1, s->closing);
@@ -980,6 +1173,10 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	sha256_init(&h);
 	sha256_update(&h, raw.buf, raw.len);
 	sha256_hex(&h, hex);
+	memcpy(r->hex, hex, sizeof r->hex);
+	r->pos_line = -1;
+	r->pos_k = 0;
+	r->differ = 0;
 	if (fmt == PAY_FMT_AUTO)
 		fmt = pay_sniff(raw.buf, raw.len);
 	if (o->out != NULL)
@@ -992,6 +1189,7 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	    state_batch_begin(r->st, "payments", recorded_name, hex, o->as_of,
 	    0, d) != 0)
 		goto rollback;
+	r->seen = seen;
 	if (seen)
 		sink_warn(r, 0, "this file was ingested before (the same "
 		    "SHA-256): its entries are known");
@@ -1040,6 +1238,10 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	}
 	if (rc != 0)
 		goto rollback;
+	if (r->differ > 0)
+		run_warnf(r, 0, "%ld entr%s read otherwise than when this file "
+		    "was first ingested (other options?): kept as first "
+		    "recorded", r->differ, r->differ == 1 ? "y" : "ies");
 	bc.read = r->fc.read + r->fc.rejected;
 	bc.ingested = r->fc.ingested;
 	bc.unchanged = r->fc.unchanged;
@@ -1055,6 +1257,7 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	c->rejected += r->fc.rejected;
 	c->statements += r->fc.statements;
 	c->unbalanced += r->fc.unbalanced;
+	c->unchecked += r->fc.unchecked;
 	c->skipped += r->fc.skipped;
 	goto out;
 

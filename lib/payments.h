@@ -27,6 +27,17 @@
 
 #define PAY_NO_DATE INT32_MIN
 
+/*
+ * The largest amounts taken, in minor units of any currency.  An entry
+ * (its cash or its charges) beyond 10^15 (10,000,000,000,000.00 of a
+ * two-decimal currency) is rejected: no bank books one, and a thousand
+ * entries of that size still sum inside an int64_t, so no ledger built of
+ * real entries overflows.  A balance, and a statement's entries summed,
+ * beyond 10^17 cannot be checked.
+ */
+#define PAY_MAX_ENTRY 1000000000000000LL
+#define PAY_MAX_BALANCE 100000000000000000LL
+
 enum pay_format {
 	PAY_FMT_AUTO,		/* sniffed from the content */
 	PAY_FMT_CAMT,		/* ISO 20022 camt.052, camt.053, camt.054 */
@@ -61,6 +72,9 @@ struct pay_statement {
 	struct sbuf account, stmt_ref;
 	char currency[4];	/* "" if unknown */
 	int has_opening, has_closing;
+	int balances_expected;	/* a statement proper (camt.053, MT940),
+				   which must carry both balances; reports,
+				   notifications and CSV exports may not */
 	int64_t opening, closing;
 	char opening_ccy[4], closing_ccy[4];
 	int32_t from_date, to_date;	/* PAY_NO_DATE if not given */
@@ -95,6 +109,9 @@ struct pay_sink {
 #define PAY_EDATA (-1)		/* the file cannot be taken: d says why */
 #define PAY_ESTATE (-2)		/* the state failed */
 #define PAY_ESTRICT (-3)	/* pay_file: --strict stopped at a reject */
+#define PAY_ECONFIG (-4)	/* the config does not fit the file (a
+				   bank.columns header it lacks): d->line
+				   is the config's line; the run stops */
 
 /* pay_warnf, pay_rejectf: the sink's warn and reject with a format. */
 void pay_warnf(const struct pay_sink *k, long line, const char *fmt, ...)
@@ -139,6 +156,7 @@ struct pay_counts {
 	long rejected;
 	long statements;
 	long unbalanced;	/* statements whose balances do not add up */
+	long unchecked;		/* statements lacking a balance to check */
 	long skipped;		/* entries not booked (pending, info) */
 	long refused;		/* files that could not be taken */
 };
@@ -188,6 +206,11 @@ int pay_to_utf8(const char *buf, size_t n, const char *encoding,
  * one at all.
  */
 int pay_rf_check(const char *s, struct sbuf *norm);
+
+/* pay_too_large: 1 when |v| is beyond limit (PAY_MAX_ENTRY or
+ * PAY_MAX_BALANCE), with msg given the reason in ccy's digits. */
+int pay_too_large(int64_t v, int64_t limit, const char *ccy,
+    struct sbuf *msg);
 
 /* pay_norm_space: b with runs of white space and control characters
  * made one space, trimmed. */

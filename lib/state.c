@@ -168,9 +168,14 @@ static const char schema_v1[] =
  * bank reference, a CSV transaction id), the whole remittance text of
  * which `reference` is the part chosen for matching, and the return
  * reason of a reversal (camt RtrInf, ISO codes such as AC06). */
-"  bank_ref TEXT, remittance TEXT, return_reason TEXT"
+"  bank_ref TEXT, remittance TEXT, return_reason TEXT,"
+/* ingest-payments: where the entry was first read, "SHA-256:line.k" (the
+ * file's hash, the line, the k-th entry on it), so a file read again is
+ * known entry by entry whatever options read it. */
+"  src TEXT"
 ");"
 "CREATE INDEX payment_debtor ON payment(debtor_id);"
+"CREATE INDEX payment_src ON payment(src);"
 
 /*
  * allocate-payments' own records.  allocation: one row per payment it has

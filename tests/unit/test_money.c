@@ -625,13 +625,35 @@ test_currency(void)
 	CHECK_INT(money_known_currency("XYZ"), 0);
 	CHECK_INT(money_known_currency("XXX"), 0);	/* no currency */
 	CHECK_INT(money_known_currency("XTS"), 0);	/* testing */
-	CHECK_INT(money_known_currency("XAU"), 0);	/* gold */
+	CHECK_INT(money_known_currency("xau"), 1);	/* gold, as listed */
 	CHECK_INT(money_known_currency("AAA"), 0);
 	CHECK_INT(money_known_currency("ZZZ"), 0);
 	CHECK_INT(money_known_currency("GB"), 0);
 	CHECK_INT(money_known_currency("GBPX"), 0);
 	CHECK_INT(money_known_currency(""), 0);
 	CHECK_INT(money_known_currency(NULL), 0);
+}
+
+/* The ISO 4217 list: its first and last codes (the bsearch's ends),
+ * codes beside real ones, the fund and metal codes, the euro's
+ * predecessors, and what names no money. */
+static void
+test_iso4217(void)
+{
+	static const struct {
+		const char *code;
+		int want;
+	} cases[] = {
+		{ "AED", 1 }, { "ZWL", 1 }, { "ZWG", 1 }, { "AAA", 0 },
+		{ "ZZZ", 0 }, { "GBP", 1 }, { "EUR", 1 }, { "JPY", 1 },
+		{ "BHD", 1 }, { "XAU", 1 }, { "XDR", 1 }, { "DEM", 1 },
+		{ "HRK", 1 }, { "XYZ", 0 }, { "ABC", 0 }, { "XXX", 0 },
+		{ "XTS", 0 }, { "EUX", 0 }, { "gbp", 0 }, { "GB", 0 },
+		{ "GBPP", 0 }, { "", 0 }, { NULL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CHECK_INT(money_is_iso4217(cases[i].code), cases[i].want);
 }
 
 /*
@@ -703,6 +725,7 @@ main(void)
 	T_RUN(test_muldiv);
 	T_RUN(test_rescale);
 	T_RUN(test_currency);
+	T_RUN(test_iso4217);
 	T_RUN(test_real_ibm);
 	return T_DONE();
 }

@@ -72,6 +72,46 @@ test_ymd(void)
 	CHECK_INT(pay_ymd(1799, 1, 1, &day), -1);
 }
 
+/* The bounds on an entry and a balance: the limit itself is taken, one
+ * minor unit past it (either sign) is not, and the message names the
+ * amount in the currency's digits. */
+static void
+test_too_large(void)
+{
+	static const struct {
+		int64_t v, limit;
+		const char *ccy;
+		int want;
+		const char *msg;
+	} t[] = {
+		{ 0, PAY_MAX_ENTRY, "GBP", 0, "" },
+		{ PAY_MAX_ENTRY, PAY_MAX_ENTRY, "GBP", 0, "" },
+		{ -PAY_MAX_ENTRY, PAY_MAX_ENTRY, "GBP", 0, "" },
+		{ PAY_MAX_ENTRY + 1, PAY_MAX_ENTRY, "GBP", 1,
+		  "10000000000000.01 GBP is beyond the 10000000000000.00 an "
+		  "entry can be (10^15 minor units)" },
+		{ -PAY_MAX_ENTRY - 1, PAY_MAX_ENTRY, "JPY", 1,
+		  "-1000000000000001 JPY is beyond the 1000000000000000 an "
+		  "entry can be (10^15 minor units)" },
+		{ PAY_MAX_ENTRY + 1, PAY_MAX_BALANCE, "GBP", 0, "" },
+		{ PAY_MAX_BALANCE + 1, PAY_MAX_BALANCE, "BHD", 1,
+		  "100000000000000.001 BHD is beyond the 100000000000000.000 a "
+		  "balance can be (10^17 minor units)" },
+		{ INT64_MIN, PAY_MAX_BALANCE, "EUR", 1,
+		  "-92233720368547758.08 EUR is beyond the 1000000000000000.00 "
+		  "a balance can be (10^17 minor units)" },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct sbuf m = { 0 };
+
+		CHECK_INT(pay_too_large(t[i].v, t[i].limit, t[i].ccy, &m),
+		    t[i].want);
+		CHECK_STR(sbuf_str(&m), t[i].msg);
+		sbuf_free(&m);
+	}
+}
+
 static void
 test_utf8(void)
 {
@@ -190,6 +230,7 @@ main(void)
 {
 	T_RUN(test_rf);
 	T_RUN(test_ymd);
+	T_RUN(test_too_large);
 	T_RUN(test_utf8);
 	T_RUN(test_sniff);
 	T_RUN(test_details);
