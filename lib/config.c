@@ -848,6 +848,29 @@ code(struct loader *l, const char *key, size_t len, char *out,
 	return 1;
 }
 
+/* currency: code() of an ISO 4217 currency: three letters that name no
+ * currency (ABC) would be stamped on every item and match no receipt. */
+static int
+currency(struct loader *l, const char *key, char *out)
+{
+	static const char expect[] = "an ISO 4217 code (three letters, "
+	    "like GBP)";
+	const struct cfg_node *n;
+	const char *s;
+	char was[4];
+	int r;
+
+	memcpy(was, out, 4);
+	if ((r = code(l, key, 3, out, expect)) != 1)
+		return r;
+	if (!money_is_iso4217(out)) {
+		memcpy(out, was, 4);
+		(void)get_text(l, key, &s, &n);
+		return bad_value(l, n, s, expect);
+	}
+	return 1;
+}
+
 static int
 section(const struct cfg_node *root, const char *name,
     const char *const *keys, const struct cfg_node **out, struct diag *d)
@@ -878,12 +901,11 @@ load_client(struct client_config *c, struct loader *l)
 		return -1;
 	if (r == 1)
 		c->client.name = xstrdup(s);
-	if (code(l, "currency", 3, c->client.currency,
-	    "an ISO 4217 code (three letters, like GBP)") < 0)
+	if (currency(l, "currency", c->client.currency) < 0)
 		return -1;
 	memcpy(c->client.reporting_currency, c->client.currency, 4);
-	if (code(l, "reporting_currency", 3, c->client.reporting_currency,
-	    "an ISO 4217 code (three letters, like GBP)") < 0)
+	if (currency(l, "reporting_currency",
+	    c->client.reporting_currency) < 0)
 		return -1;
 	if ((r = choice(l, "debtor_type", debtor_types, &i)) < 0)
 		return -1;

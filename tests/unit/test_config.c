@@ -187,6 +187,16 @@ test_files(void)
 	/* A failed load leaves the defaults. */
 	check_defaults(&c);
 	config_free(&c);
+	/* Three letters that name no currency are refused too. */
+	fp = fopen(path, "w");
+	fputs("client:\n  reporting_currency: abc\n", fp);
+	fclose(fp);
+	CHECK_INT(config_load(path, &c, &d), -1);
+	CHECK_STR(d.msg, "client.reporting_currency: \"abc\" is not an ISO "
+	    "4217 code (three letters, like GBP)");
+	CHECK_INT(d.line, 2);
+	check_defaults(&c);
+	config_free(&c);
 	/* A syntax error in a file. */
 	fp = fopen(path, "w");
 	fputs("client:\n  name: x\n name: y\n", fp);
