@@ -295,42 +295,6 @@ end {
   }
 }'
 
-# seed_receipts STATE BASE TSV: BASE is STATE plus one bank receipt per
-# item, written as TSV by the sqlite3 shell and imported from it.
-seed_receipts() {
-	cp "$1" "$2" || return 1
-	sqlite3 -batch -bail "$2" <<-EOF >/dev/null || return 1
-	PRAGMA wal_checkpoint(TRUNCATE);
-	.mode tabs
-	.headers off
-	.output $3
-	SELECT i.id, 'BENCH-' || i.id,
-	  CASE WHEN i.id % 10 = 8 THEN 10000
-	       WHEN i.id % 10 = 6 AND i.open_amount > 300 THEN i.open_amount - 300
-	       WHEN i.open_amount > 0 THEN i.open_amount ELSE 5000 END,
-	  i.currency,
-	  CASE WHEN i.id % 10 = 9 THEN 'Nobody' ELSE replace(b.name, '"', '') END,
-	  CASE WHEN i.id % 10 IN (7, 8) THEN 'ACC-' || b.ref ELSE '' END,
-	  CASE WHEN i.id % 10 < 6 THEN i.doc_id
-	       WHEN i.id % 10 = 6 THEN lower(replace(i.doc_id, '-', ''))
-	       WHEN i.id % 10 = 8 THEN 'account ' || b.ref
-	       WHEN i.id % 10 = 9 THEN 'thank you' ELSE '' END
-	FROM item i JOIN debtor b ON b.id = i.debtor_id ORDER BY i.id;
-	.output stdout
-	CREATE TEMP TABLE r (id, ekey, amount, ccy, payer, acct, ref);
-	.import $3 r
-	INSERT INTO batch (id, kind, tool, file_name, as_of, started_at,
-	  finished_at) VALUES (1000000000, 'payments', 'bench', '$3',
-	  strftime('%s', '$asof') / 86400, 'bench', 'bench');
-	INSERT INTO payment (id, entry_key, batch_id, value_date, currency,
-	  amount, kind, payer_name, payer_account, reference, unallocated)
-	  SELECT id, ekey, 1000000000, strftime('%s', '$asof') / 86400, ccy,
-	  amount, 'receipt', nullif(payer, ''), nullif(acct, ''),
-	  nullif(ref, ''), amount FROM r;
-	PRAGMA wal_checkpoint(TRUNCATE);
-	EOF
-}
-
 # check_alloc STATE: cash is conserved: every receipt's amount is what it
 # applied plus what it has left, and the counts by rule.
 check_alloc() {
@@ -530,35 +494,59 @@ for rows in "$@"; do
 		fi
 		[ "${BENCH_KEEP:-0}" = 1 ] || rm -f "$srep"
 	fi
-	# Allocation: one receipt per item, seeded straight into the state
-	# with the sqlite3 shell from a TSV made from the ingested items
-	# (ingest-payments is not part of the bench yet).  Per ten items: six
-	# pay their document by its id, one by the id squashed short by 3.00
-	# (write-off), one has no reference and pays the open amount from the
-	# debtor's account (payer account, exact amount or oldest due), one
-	# names the debtor's code and pays 100.00 (oldest due), one names
-	# nothing anybody knows (unmatched).  Each run starts from a copy.
-	if [ "$ck_ok" -eq 1 ] && [ "$ck_alloc" -eq 1 ]; then
+	# Allocation, end to end: receipts that pay the ledger's items,
+	# generated from its CSV as a camt.053 statement (gen-payments -l;
+	# per ten: five by the document's number, one squashed and 3.00
+	# short, one half paid, one from the debtor's account with no
+	# reference, one naming the debtor's code, one from nobody known),
+	# ingested into a copy of the state by ingest-payments, then
+	# allocated by allocate-payments from a copy of that.  As many
+	# receipts as rows, at most BENCH_RECEIPTS (1000000).
+	if [ "$ck_ok" -eq 1 ] && [ "$ck_alloc" -eq 1 ] && [ "$ck_pay" -eq 1 ]; then
 		base=$out/alloc-base-$size.db
 		adb=$out/alloc-$size.db
+		rin=$out/receipts-$size.xml
+		nrec=$rows
+		[ "$nrec" -le "${BENCH_RECEIPTS:-1000000}" ] ||
+			nrec=${BENCH_RECEIPTS:-1000000}
+		echo "$nrec" >"$tmp/receipts.$size"
 		rm -f "$base" "$base-wal" "$base-shm"
-		if seed_receipts "$ckdb" "$base" "$out/receipts-$size.tsv"; then
-			say "allocation $size: $(wc -l <"$out/receipts-$size.tsv" | tr -d ' ') receipts seeded into the state with sqlite3 from $out/receipts-$size.tsv (not through ingest-payments)"
+		if "$measure" -o "$tmp/m" "$tool/gen-payments" -l "$csv" \
+		    -s "$seed" -t "$tmp/rtotals" "$nrec" >"$rin"; then
+			say "generated $rin: $nrec receipts for the ledger's items, $(wc -c <"$rin" | tr -d ' ') bytes in $(cut -d' ' -f1 "$tmp/m") s"
+			cat "$rin" >/dev/null
 			fresh=$adb
-			prep="cp '$base' '$adb'"
-			run_task creditkit-allocate allocate \
-			    "creditkit allocate-payments, 1 receipt per item" \
-			    /dev/null /dev/null \
-			    "$alloc" --db "$adb" --as-of "$asof" -q &&
-				check_alloc "$adb"
+			prep="cp '$ckdb' '$adb'"
+			keep_rows=$rows
+			rows=$nrec
+			if run_task creditkit-receipts allocate \
+			    "creditkit ingest-payments, the receipts (receipts/s)" \
+			    /dev/null /dev/null "$payments" -q --db "$adb" \
+			    --as-of "$asof" "$rin"; then
+				got=$(sqlite3 "$adb" "select count(*) || '	' || sum(amount) from payment where kind = 'receipt'")
+				if [ "$got" = "$(cat "$tmp/rtotals")" ]; then
+					say "  receipts: $nrec recorded, amounts agree with the generator's"
+				else
+					say "  receipts: recorded $got, the generator wrote $(cat "$tmp/rtotals")"
+					status=1
+				fi
+				# The last run's state is where allocation starts.
+				cp "$adb" "$base" || fail "cannot copy $adb"
+				prep="cp '$base' '$adb'"
+				run_task creditkit-allocate allocate \
+				    "creditkit allocate-payments, the receipts (receipts/s)" \
+				    /dev/null /dev/null \
+				    "$alloc" --db "$adb" --as-of "$asof" -q &&
+					check_alloc "$adb"
+			fi
+			rows=$keep_rows
 			prep=
 			fresh=
 		else
-			fail "seeding receipts failed"
+			fail "gen-payments -l failed"
 		fi
 		[ "${BENCH_KEEP:-0}" = 1 ] ||
-			rm -f "$base" "$adb" "$adb-wal" "$adb-shm" \
-			    "$out/receipts-$size.tsv"
+			rm -f "$base" "$adb" "$adb-wal" "$adb-shm" "$rin"
 	fi
 	[ "${BENCH_KEEP:-0}" = 1 ] ||
 		rm -f "$sqldb" "$ckdb" "$ckdb-wal" "$ckdb-shm" "$ckdb-journal"
@@ -616,9 +604,10 @@ for size in $sizes; do
 	    "$(wall "$size" creditkit-aging)" "$(wall "$size" awk)" 0.50
 done
 for size in $sizes; do
-	for id in creditkit-ingest creditkit-aging creditkit-allocate \
-	    creditkit-kpi creditkit-score creditkit-score-filter \
-	    creditkit-payments-mt940 creditkit-payments-camt; do
+	for id in creditkit-ingest creditkit-aging creditkit-receipts \
+	    creditkit-allocate creditkit-kpi creditkit-score \
+	    creditkit-score-filter creditkit-payments-mt940 \
+	    creditkit-payments-camt; do
 		r=$(rss "$size" "$id")
 		[ -n "$r" ] || continue
 		$awk -v s="$size" -v id="${id#creditkit-}" -v r="$r" 'BEGIN {
@@ -627,13 +616,19 @@ for size in $sizes; do
 		    id == "kpi" ? "kpi-report" : \
 		    id == "score" ? "score-debtor" : \
 		    id == "score-filter" ? "score-debtor (stream)" : \
+		    id == "receipts" ? "ingest-payments (the receipts)" : \
 		    "ingest-payments (" substr(id, 10) ")"
 		    printf "memory %s: %s peak RSS = %.0f MiB (target: within a few hundred MiB at 5M)\n", \
 		    s, name, r / 1024 }'
 	done
-	w=$(wall "$size" creditkit-allocate)
-	[ -z "$w" ] || $awk -v s="$size" -v w="$w" -v n="$(cat "$tmp/rows.$size")" \
-	    'BEGIN { printf "allocation %s: %.0f receipts/s (%s receipts in %.3f s)\n", s, (w > 0 ? n / w : 0), n, w }'
+	for id in receipts allocate; do
+		w=$(wall "$size" "creditkit-$id")
+		[ -z "$w" ] || $awk -v s="$size" -v w="$w" -v id="$id" \
+		    -v n="$(cat "$tmp/receipts.$size")" 'BEGIN {
+		    printf "allocation %s: %s %.0f receipts/s (%s receipts in %.3f s)\n", s,
+		    id == "receipts" ? "ingest-payments" : "allocate-payments",
+		    (w > 0 ? n / w : 0), n, w }'
+	done
 done
 # Flat memory: the same tool's peak RSS from the smallest to the largest.
 # shellcheck disable=SC2086  # one word a size

@@ -215,6 +215,10 @@ main(int argc, char **argv)
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the item "
 		    "stream: %s", strerror(errno));
+	/* A row is about a hundred bytes: stdio's default buffer would be
+	 * a write(2) every forty rows. */
+	if (o.out != NULL)
+		setvbuf(o.out, NULL, _IOFBF, 1 << 16);
 	rp.cli = &cli;
 	o.report = cli_report;
 	o.report_ctx = &rp;

@@ -800,9 +800,16 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    "item_id = ? AND payment_id IS NOT NULL AND kind <> 'reversal' "
 	    "ORDER BY date DESC, id DESC LIMIT 1", d) ||
 	    /* From the index alone: the receipts of an account not yet
-	     * allocated (often most of them) are never read. */
-	    prep(r, &r->s_payer, "SELECT DISTINCT debtor_id FROM payment "
-	    "WHERE payer_account = ? AND debtor_id IS NOT NULL LIMIT 2", d) ||
+	     * allocated (often most of them) are never read.  The first
+	     * two debtors in the index's order, each found by a seek:
+	     * DISTINCT ... LIMIT 2 walked every receipt of the account
+	     * until a second debtor came, and an account that pays one
+	     * debtor never has one (quadratic in its receipts). */
+	    prep(r, &r->s_payer, "SELECT d1, (SELECT debtor_id FROM payment "
+	    "WHERE payer_account = ?1 AND debtor_id > d1 "
+	    "ORDER BY debtor_id LIMIT 1) FROM (SELECT debtor_id AS d1 "
+	    "FROM payment WHERE payer_account = ?1 AND debtor_id IS NOT NULL "
+	    "ORDER BY debtor_id LIMIT 1)", d) ||
 	    prep(r, &r->s_items, "SELECT id, doc_id, issue_date, due_date, "
 	    "open_amount, in_query FROM item WHERE debtor_id = ?1 AND "
 	    "currency = ?2 AND closed_date IS NULL AND open_amount > 0 AND "
@@ -1493,8 +1500,11 @@ find_debtor(struct alloc_run *r, const struct payment *p, const char **how,
 		int n = 0, rc;
 
 		sqlite3_bind_text(s, 1, p->payer_account, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 2)
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			found[n++] = sqlite3_column_int64(s, 0);
+			if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+				found[n++] = sqlite3_column_int64(s, 1);
+		}
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)

@@ -1,10 +1,19 @@
 /*
  * sha256: FIPS 180-4 SHA-256, written out plainly so that the batch hash
- * of an ingested file needs no crypto library.  Speed is secondary: the
- * files are hashed once, and reading them costs more than the rounds.
+ * of an ingested file needs no crypto library.  The plain rounds cost
+ * about 60 instructions a byte, a tenth of ingest-invoices' whole work on
+ * a large export, so where the CPU has the SHA extensions (x86-64 since
+ * about 2017) their instructions do the rounds instead, a dozen times
+ * faster; the plain code stays for every other machine.
  */
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define SHA256_NI 1
+#endif
 
 #include "sha256.h"
 #include "util.h"
@@ -65,6 +74,100 @@ compress(uint32_t h[8], const unsigned char *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
+#ifdef SHA256_NI
+/*
+ * compress_ni: n blocks at p with the SHA extensions.  The instructions
+ * hold the state as (A, B, E, F) and (C, D, G, H); two rounds per
+ * sha256rnds2, four message words per step of the schedule.
+ */
+__attribute__((target("sha,ssse3,sse4.1")))
+static void
+compress_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+	    0x0405060700010203LL);
+	__m128i abef, cdgh, t, wk, m[4];
+
+	t = _mm_shuffle_epi32(_mm_loadu_si128((const void *)&h[0]), 0xB1);
+	cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const void *)&h[4]), 0x1B);
+	abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+	for (; n > 0; n--, p += 64) {
+		__m128i abef0 = abef, cdgh0 = cdgh;
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 16
+#endif
+		for (int j = 0; j < 16; j++) {
+			if (j < 4) {
+				m[j] = _mm_shuffle_epi8(_mm_loadu_si128(
+				    (const void *)(p + 16 * j)), bswap);
+			} else {
+				/* m[j & 3] holds words 4j-16.., the others
+				 * the three groups after it. */
+				t = _mm_sha256msg1_epu32(m[j & 3],
+				    m[(j + 1) & 3]);
+				t = _mm_add_epi32(t, _mm_alignr_epi8(
+				    m[(j + 3) & 3], m[(j + 2) & 3], 4));
+				m[j & 3] = _mm_sha256msg2_epu32(t,
+				    m[(j + 3) & 3]);
+			}
+			wk = _mm_add_epi32(m[j & 3],
+			    _mm_loadu_si128((const void *)&K[4 * j]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			wk = _mm_shuffle_epi32(wk, 0x0E);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1B);
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1);
+	_mm_storeu_si128((void *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));
+	_mm_storeu_si128((void *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+/* -1 not asked yet, 0 no, 1 yes; sha256_plain_only sets 0 for tests. */
+static int have_ni = -1;
+
+static int
+cpu_has_ni(void)
+{
+	unsigned a, b, c, d;
+
+	if (have_ni < 0) {
+		have_ni = 0;
+		if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) &&
+		    (c & bit_SSE4_1) && __get_cpuid_count(7, 0, &a, &b, &c,
+		    &d) && (b & (1u << 29)))
+			have_ni = 1;
+	}
+	return have_ni;
+}
+#endif
+
+/* blocks: n whole blocks at p into h, by whichever code the CPU has. */
+static void
+blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#ifdef SHA256_NI
+	if (cpu_has_ni()) {
+		compress_ni(h, p, n);
+		return;
+	}
+#endif
+	for (; n > 0; n--, p += 64)
+		compress(h, p);
+}
+
+void
+sha256_plain_only(void)
+{
+#ifdef SHA256_NI
+	have_ni = 0;
+#endif
+}
+
 void
 sha256_init(struct sha256 *s)
 {
@@ -95,12 +198,13 @@ sha256_update(struct sha256 *s, const void *data, size_t n)
 		n -= take;
 		if (s->fill < 64)
 			return;
-		compress(s->h, s->block);
+		blocks(s->h, s->block, 1);
 		s->fill = 0;
 	}
 	/* Whole blocks straight from the caller's memory. */
-	for (; n >= 64; p += 64, n -= 64)
-		compress(s->h, p);
+	blocks(s->h, p, n / 64);
+	p += n / 64 * 64;
+	n %= 64;
 	if (n > 0)
 		memcpy(s->block, p, n);
 	s->fill = n;
@@ -116,13 +220,13 @@ sha256_hex(struct sha256 *s, char out[65])
 	s->block[s->fill++] = 0x80;
 	if (s->fill > 56) {
 		memset(s->block + s->fill, 0, 64 - s->fill);
-		compress(s->h, s->block);
+		blocks(s->h, s->block, 1);
 		s->fill = 0;
 	}
 	memset(s->block + s->fill, 0, 56 - s->fill);
 	for (int i = 0; i < 8; i++)
 		s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(s->h, s->block);
+	blocks(s->h, s->block, 1);
 	s->fill = 0;
 	for (int i = 0; i < 8; i++)
 		for (int j = 0; j < 8; j++)

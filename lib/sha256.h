@@ -19,5 +19,8 @@ void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 /* sha256_hex: finishes and writes 64 lowercase hex digits and a NUL. */
 void sha256_hex(struct sha256 *s, char out[65]);
+/* sha256_plain_only: the portable rounds from now on, even where the CPU
+ * has SHA instructions (for tests of that code). */
+void sha256_plain_only(void);
 
 #endif

@@ -573,6 +573,11 @@ state_open(struct state *st, const char *path, enum state_mode mode,
 
 	memset(st, 0, sizeof *st);
 	st->path = path;
+	/* SQLite's count of the memory it holds takes a mutex on every
+	 * allocation, several per statement run; nothing here reads the
+	 * count.  This works only before SQLite starts (the first open),
+	 * and is refused harmlessly after. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	st->tool = tool;
 	if (mode == STATE_WRITE)
 		flags |= SQLITE_OPEN_CREATE;

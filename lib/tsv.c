@@ -647,6 +647,22 @@ tsv_put(FILE *fp, const char *s)
 }
 
 void
+tsv_add(struct sbuf *b, const char *s)
+{
+	for (;;) {
+		size_t k = strcspn(s, "\t\n\r\\");
+
+		if (k > 0)
+			sbuf_add(b, s, k);
+		if (s[k] == '\0')
+			return;
+		sbuf_addc(b, '\\');
+		sbuf_addc(b, esc_letter[(unsigned char)s[k]]);
+		s += k + 1;
+	}
+}
+
+void
 tsv_sep(FILE *fp)
 {
 	putc('\t', fp);

@@ -61,6 +61,11 @@ void tsv_sep(FILE *fp);				/* a tab */
 void tsv_end(FILE *fp);				/* a newline */
 /* tsv_row: a whole row of n fields (NULL is written as empty). */
 void tsv_row(FILE *fp, const char *const *fields, size_t n);
+/* tsv_add: one field, escaped, onto b: a writer of millions of rows builds
+ * each in memory and writes it at once (a stdio call per field costs a
+ * lock each). */
+struct sbuf;
+void tsv_add(struct sbuf *b, const char *s);
 
 /* tsv_unescape: in place; returns the new length or -1 on a bad escape. */
 long tsv_unescape(char *s, size_t n);

@@ -3,6 +3,8 @@
  * padding boundaries (55/56/63/64 bytes, where the length field does or
  * does not fit in the last block), and every input fed at every chunk
  * size from 1 to 130, which finds block-boundary bugs (libcsv's trick).
+ * All of it twice: with the CPU's SHA instructions where it has them,
+ * then with the portable rounds.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +181,11 @@ test_reuse(void)
 int
 main(void)
 {
+	T_RUN(test_vectors);
+	T_RUN(test_chunks);
+	T_RUN(test_lengths);
+	T_RUN(test_reuse);
+	sha256_plain_only();
 	T_RUN(test_vectors);
 	T_RUN(test_chunks);
 	T_RUN(test_lengths);
