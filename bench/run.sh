@@ -481,14 +481,15 @@ for rows in "$@"; do
 		fi
 		if [ "$ck_age" -eq 1 ] && "$ageled" --db "$ckdb" --as-of "$asof" \
 		    --by item >"$tmp/items.tsv"; then
-			run_task creditkit-score-filter score \
+			if run_task creditkit-score-filter score \
 			    "age-ledger --by item stream | score-debtor - (rows/s)" \
 			    "$tmp/items.tsv" "$tmp/scored.tsv" "$scoredeb" \
 			    --db "$ckdb" --as-of "$asof" --no-store - &&
-				$awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "score_band") b = i; next }
+			    ! $awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "score_band") b = i; next }
 				    $b == "" { bad++ } END { exit !(b && !bad && NR > 1) }' \
-				    "$tmp/scored.tsv" ||
+				    "$tmp/scored.tsv"; then
 				fail "score-debtor's stream lacks scores"
+			fi
 			say "  score filter: $(($(wc -l <"$tmp/scored.tsv") - 1)) item rows scored"
 			rm -f "$tmp/items.tsv" "$tmp/scored.tsv"
 		fi
