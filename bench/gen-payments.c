@@ -7,7 +7,7 @@
  * seed.
  *
  *   gen-payments [-f mt940|camt] [-s seed] [-t totals] count
- *   gen-payments -l ledger.csv [-s seed] [-t totals] count
+ *   gen-payments -l ledger.csv [-d day] [-s seed] [-t totals] count
  *
  * -t writes "count<TAB>sum of the amounts in minor units" to a file, for
  * checking what the tool recorded.
@@ -21,7 +21,8 @@
  * number; one names it squashed ("inv0000123") and pays 3.00 short; one
  * pays half of it by its number; one pays the open amount from the
  * debtor's account with no reference; one names the debtor's code and
- * pays 100.00; one comes from nobody anybody knows.
+ * pays 100.00; one comes from nobody anybody knows.  -d gives the
+ * statement's day (YYYY-MM-DD, default 2025-06-30).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@
 #include <string.h>
 
 #define PER_STATEMENT 10000
+
+/* -d: the day of the ledger mode's statement (booking and value date). */
+static const char *stmt_day = "2025-06-30";
 
 static uint64_t rng;
 
@@ -194,28 +198,30 @@ flush_ccy(struct ccybuf *c, int ci)
 	    c->code, c->stmt, 10 + ci, c->code, c->code);
 	printf("<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp>"
 	    "<Amt Ccy=\"%s\">%lld.%02lld</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	    "<Dt><Dt>2025-06-30</Dt></Dt></Bal>\n", c->code, open / 100,
-	    open % 100);
+	    "<Dt><Dt>%s</Dt></Dt></Bal>\n", c->code, open / 100,
+	    open % 100, stmt_day);
 	printf("<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp>"
 	    "<Amt Ccy=\"%s\">%lld.%02lld</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	    "<Dt><Dt>2025-06-30</Dt></Dt></Bal>\n", c->code, c->bal / 100,
-	    c->bal % 100);
+	    "<Dt><Dt>%s</Dt></Dt></Bal>\n", c->code, c->bal / 100,
+	    c->bal % 100, stmt_day);
 	for (long k = 0; k < c->n; k++) {
 		const struct rcpt *r = &c->r[k];
 
 		entry_no++;
 		printf("<Ntry><Amt Ccy=\"%s\">%lld.%02lld</Amt><CdtDbtInd>CRDT"
-		    "</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-06-30</Dt>"
-		    "</BookgDt><ValDt><Dt>2025-06-30</Dt></ValDt><AcctSvcrRef>"
+		    "</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>%s</Dt>"
+		    "</BookgDt><ValDt><Dt>%s</Dt></ValDt><AcctSvcrRef>"
 		    "L%09ld</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>"
 		    "LE2E%09ld</EndToEndId></Refs><RltdPties><Dbtr><Nm>",
-		    c->code, r->amount / 100, r->amount % 100, entry_no,
-		    entry_no);
+		    c->code, r->amount / 100, r->amount % 100, stmt_day,
+		    stmt_day, entry_no, entry_no);
 		xml_put(r->payer);
 		printf("</Nm></Dbtr>");
-		if (r->acct[0] != '\0')
-			printf("<DbtrAcct><Id><Othr><Id>%s</Id></Othr></Id>"
-			    "</DbtrAcct>", r->acct);
+		if (r->acct[0] != '\0') {
+			printf("<DbtrAcct><Id><Othr><Id>");
+			xml_put(r->acct);	/* a debtor code may hold '&' */
+			printf("</Id></Othr></Id></DbtrAcct>");
+		}
 		printf("</RltdPties>");
 		if (r->ref[0] != '\0') {
 			printf("<RmtInf><Ustrd>");
@@ -272,7 +278,7 @@ ledger(const char *path, long n, long long *sum)
 	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:"
 	    "camt.053.001.02\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>LEDGER"
-	    "</MsgId><CreDtTm>2025-06-30T18:00:00</CreDtTm></GrpHdr>\n");
+	    "</MsgId><CreDtTm>%sT18:00:00</CreDtTm></GrpHdr>\n", stmt_day);
 	while (done < n) {
 		char *f[8], *name, *p;
 		size_t flen[8];
@@ -422,14 +428,16 @@ main(int argc, char **argv)
 			totals = argv[++i];
 		else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc - 1)
 			ledger_csv = argv[++i];
+		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc - 1)
+			stmt_day = argv[++i];
 		else
 			break;
 	}
 	if (i != argc - 1) {
 		fprintf(stderr, "usage: gen-payments [-f mt940|camt] [-s seed] "
 		    "[-t totals] count\n"
-		    "       gen-payments -l ledger.csv [-s seed] [-t totals] "
-		    "count\n");
+		    "       gen-payments -l ledger.csv [-d day] [-s seed] "
+		    "[-t totals] count\n");
 		return 2;
 	}
 	n = strtol(argv[i], &end, 10);
