@@ -185,7 +185,7 @@ main(int argc, char *argv[])
 	}
 	if (report == NULL)
 		report = cfg.client.reporting_currency;
-	if (!money_is_currency(report))
+	if (!money_is_currency(report) || !money_known_currency(report))
 		cli_usage_error(&c, "--report-currency: \"%s\" is not a "
 		    "currency code (use ISO 4217, like GBP)", report);
 	cli_need_stdout(&c);
