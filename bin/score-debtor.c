@@ -151,6 +151,7 @@ main(int argc, char *argv[])
 	}
 	config_free(&cc);
 	cli_need_stdout(&c);
+	cli_keep_going_on_epipe();
 
 	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
@@ -209,11 +210,21 @@ main(int argc, char *argv[])
 		if (state_audit(&st, "score", "score", 0, detail, &d) != 0)
 			cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	}
+	/* The whole run's rows are in out: they go to stdout before the
+	 * commit, so a stdout that fails (a full disk) stores nothing.  A
+	 * reader that went away (| head) is no failure (SIGPIPE is ignored
+	 * for this): the scores stored are the whole run's, already
+	 * computed, not the part that was read. */
+	if (cli_copy_out(&c, out) != 0) {
+		state_rollback(&st);
+		fclose(out);
+		score_run_free(r);
+		state_close(&st);
+		return EXIT_STATE;
+	}
+	fclose(out);
 	if (state_commit(&st, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
-	if (cli_copy_out(&c, out) != 0)
-		status = EXIT_STATE;
-	fclose(out);
 	if (failed && status == EXIT_OK)
 		status = EXIT_REJECTS;
 	if (bad > 0)

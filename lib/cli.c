@@ -291,32 +291,103 @@ failed:
 	return -1;
 }
 
+/*
+ * replace_target: where a replaced file really lives.  A symbolic link is
+ * followed hop by hop, so the temporary file is made and renamed beside
+ * the file it names, never over the link itself; a path that is, or
+ * whose links pass through, /dev/ or /proc/ (/dev/stdout ->
+ * /proc/self/fd/1 -> a file the shell opened) is a device or an open
+ * descriptor and is written directly: NULL.  Otherwise the path to
+ * rename onto, allocated.
+ */
+static char *
+replace_target(const char *path)
+{
+	char *cur = xstrdup(path);
+	struct stat sb;
+
+	for (int hops = 0; hops < 40; hops++) {
+		char buf[4096], *next;
+		ssize_t n;
+
+		if (strncmp(cur, "/dev/", 5) == 0 ||
+		    strncmp(cur, "/proc/", 6) == 0)
+			break;
+		if (lstat(cur, &sb) != 0)
+			return cur;	/* a new file (or a dangling link's
+					   target): made by the rename */
+		if (S_ISREG(sb.st_mode))
+			return cur;
+		if (!S_ISLNK(sb.st_mode))
+			break;		/* a FIFO, a device, a directory */
+		if ((n = readlink(cur, buf, sizeof buf - 1)) < 0 ||
+		    (size_t)n == sizeof buf - 1)
+			break;
+		buf[n] = '\0';
+		if (buf[0] == '/' || strrchr(cur, '/') == NULL)
+			next = xstrdup(buf);
+		else {
+			size_t dl = (size_t)(strrchr(cur, '/') - cur) + 1;
+
+			next = xmalloc(dl + (size_t)n + 1);
+			memcpy(next, cur, dl);
+			memcpy(next + dl, buf, (size_t)n + 1);
+		}
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return NULL;
+}
+
 int
 cli_replace_open(const struct cli *c, struct cli_replace *r,
     const char *path)
 {
 	struct stat sb;
 	mode_t mask;
+	char *dest;
+	size_t len;
 	int fd;
 
 	memset(r, 0, sizeof *r);
 	r->path = path;
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		if ((r->fp = fopen(path, "w")) == NULL)
+	if ((dest = replace_target(path)) == NULL) {
+		struct stat out;
+
+		/* The tool's own stdout (/dev/stdout > file) is written through
+		 * its descriptor: a second open would start at offset 0 too,
+		 * and what stdout writes next would overwrite it. */
+		fflush(stdout);
+		if (stat(path, &sb) == 0 && fstat(1, &out) == 0 &&
+		    sb.st_dev == out.st_dev && sb.st_ino == out.st_ino) {
+			if ((fd = dup(1)) < 0)
+				goto fail;
+			if ((r->fp = fdopen(fd, "w")) == NULL) {
+				close(fd);
+				goto fail;
+			}
+		} else if ((r->fp = fopen(path, "w")) == NULL)
 			goto fail;
 		return 0;
 	}
-	r->tmp = xmalloc(strlen(path) + 8);
-	memcpy(r->tmp, path, strlen(path));
-	memcpy(r->tmp + strlen(path), ".XXXXXX", 8);
-	if ((fd = mkstemp(r->tmp)) < 0)
+	/* The temporary file is dest with a suffix: commit renames it onto
+	 * dest, the file a link names, the link left as it was. */
+	len = strlen(dest);
+	r->tmp = xmalloc(len + 8);
+	memcpy(r->tmp, dest, len);
+	memcpy(r->tmp + len, ".XXXXXX", 8);
+	if ((fd = mkstemp(r->tmp)) < 0) {
+		free(dest);
 		goto fail;
+	}
 	/* As fopen would have made it (mkstemp's is 0600), or as the file
 	 * it replaces was. */
 	mask = umask(0);
 	umask(mask);
-	(void)fchmod(fd, stat(path, &sb) == 0 ? sb.st_mode & 07777 :
+	(void)fchmod(fd, stat(dest, &sb) == 0 ? sb.st_mode & 07777 :
 	    0666 & ~mask);
+	free(dest);
 	if ((r->fp = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(r->tmp);
@@ -341,8 +412,17 @@ cli_replace_commit(const struct cli *c, struct cli_replace *r)
 	if (fclose(r->fp) != 0)
 		bad = 1;
 	r->fp = NULL;
-	if (!bad && r->tmp != NULL && rename(r->tmp, r->path) != 0)
-		bad = 1;
+	if (!bad && r->tmp != NULL) {
+		/* tmp is the real destination and ".XXXXXX". */
+		size_t n = strlen(r->tmp) - 7;
+		char *dest = xmalloc(n + 1);
+
+		memcpy(dest, r->tmp, n);
+		dest[n] = '\0';
+		if (rename(r->tmp, dest) != 0)
+			bad = 1;
+		free(dest);
+	}
 	if (bad) {
 		cli_warn(c, "%s: %s", r->path, strerror(errno ? errno : EIO));
 		if (r->tmp != NULL)

@@ -120,8 +120,11 @@ int cli_copy_out(const struct cli *c, FILE *from);
 /*
  * A file written whole or not at all (the rejects file): written to a
  * temporary file beside path and renamed into place by cli_replace_commit,
- * so a run that does not stand leaves path as it was.  A path that exists
- * and is not a regular file (/dev/stderr, a FIFO) is written directly.
+ * so a run that does not stand leaves path as it was.  A symbolic link is
+ * written through: the temporary file is made beside the file it names
+ * and renamed onto that, the link kept.  A path under /dev/ or /proc/, or
+ * a link that leads through them (/dev/stdout), and one that exists and
+ * is not a regular file (a FIFO) are written directly, never renamed over.
  * cli_replace_open: 0, or -1 with the system's reason printed.
  * cli_replace_commit: flushed, synced and renamed; 0, or -1 with the
  * reason printed (the temporary file removed).  cli_replace_abort: the

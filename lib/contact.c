@@ -224,6 +224,26 @@ contact_outcome_code(const char *s)
 	return lookup(a, s);
 }
 
+int
+contact_is_connect(const char *outcome)
+{
+	return outcome != NULL && *outcome != '\0' &&
+	    strcmp(outcome, "no_answer") != 0 &&
+	    strcmp(outcome, "voicemail") != 0;
+}
+
+int
+contact_is_rpc(const char *outcome)
+{
+	static const char *const rpc[] = { "rpc", "promise", "query",
+		"refused", NULL };
+
+	for (size_t i = 0; outcome != NULL && rpc[i] != NULL; i++)
+		if (strcmp(outcome, rpc[i]) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 contact_hold_code(const char *s)
 {

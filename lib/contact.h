@@ -64,6 +64,17 @@ const char *contact_event_code(const char *s);	/* attempt, promise, ... */
 const char *contact_channel_code(const char *s);	/* call, email, sms,
 							   letter, visit */
 const char *contact_outcome_code(const char *s);	/* rpc, no_answer, ... */
+
+/*
+ * What a call's outcome code (as contact_outcome_code gives it, or NULL
+ * for none) says, the one definition kpi-report and score-debtor share
+ * (DOMAIN.md 1.10): a call is answered (a connect) unless no_answer,
+ * voicemail or none; it reached the right party (an RPC) when the debtor's
+ * own person spoke: rpc, promise, query or refused (a refusal is a talk
+ * with the right person); wrong_number is a connect, not an RPC.
+ */
+int contact_is_connect(const char *outcome);
+int contact_is_rpc(const char *outcome);
 const char *contact_hold_code(const char *s);	/* breathing_space, ... */
 const char *contact_close_code(const char *s);	/* credit_note_due, invalid,
 						   paid, other */

@@ -294,9 +294,17 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 			(*p)[*n - 1].label[5] = 'Q';
 		return 0;
 	}
-	if (parse_side(s, (size_t)(dots - s), &a) != 0 ||
-	    parse_side(dots + 2, strlen(dots + 2), &b) != 0 ||
-	    a.kind != b.kind) {
+	if (parse_side(s, (size_t)(dots - s), &a) != 0) {
+		diag_set(d, "\"%s\": its start \"%.*s\" is not a day, month, "
+		    "quarter or year (no such date?)", s, (int)(dots - s), s);
+		return -1;
+	}
+	if (parse_side(dots + 2, strlen(dots + 2), &b) != 0) {
+		diag_set(d, "\"%s\": its end \"%s\" is not a day, month, "
+		    "quarter or year (no such date?)", s, dots + 2);
+		return -1;
+	}
+	if (a.kind != b.kind) {
 		diag_set(d, "\"%s\" is not a range of periods (both ends "
 		    "alike: 2024-01-01..2024-03-31, 2024-01..2024-12, "
 		    "2024-Q1..2024-Q4 or 2023..2024)", s);

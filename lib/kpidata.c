@@ -114,6 +114,13 @@ load_kpi(const struct cfg_node *m, struct kpi_config *k, struct diag *d)
 	long long top;
 	int v;
 
+	/* A list or a scalar has no keys to check: it must be refused, not
+	 * read as an empty map. */
+	if (m->kind != CFG_MAP) {
+		diag_set(d, "kpi: must be a map of settings");
+		d->line = m->line;
+		return -1;
+	}
 	if (cfg_check_keys(m, kpi_keys, "kpi", d) != 0)
 		return -1;
 	if (choice(m, "countback_month", "actual", "30", &v, d) < 0)
@@ -856,15 +863,12 @@ scan_contacts(struct run *r, struct state *st, struct diag *d)
 		}
 		if (ci != 3)
 			continue;
-		/* Every logged call is a dial attempt; one answered by
-		 * anyone a connect; one that reached the debtor's right
-		 * person (a talk, a promise, a query, a refusal) an RPC. */
+		/* Every logged call is a dial attempt; connects and RPCs
+		 * as lib/contact defines them, as score-debtor counts. */
 		r->att[sl] += 1;
-		if (out == NULL || strcmp(out, "no_answer") == 0 ||
-		    strcmp(out, "voicemail") == 0)
-			continue;
-		r->con[sl] += 1;
-		if (strcmp(out, "wrong_number") != 0)
+		if (contact_is_connect(out))
+			r->con[sl] += 1;
+		if (contact_is_rpc(out))
 			r->rpc[sl] += 1;
 	}
 	return step_err(st, s, rc, d, "reading contacts");
@@ -1197,6 +1201,90 @@ fill(struct run *r, struct kpi_data *x, int32_t as_of)
 	}
 }
 
+/*
+ * check_range: every money figure of the report in int64 minor units, or
+ * -1 with d naming the first that is not.  The sums are long double,
+ * whose 64-bit mantissa holds every integer below 2^64, so figures under
+ * 2^63 are exact; beyond, a report would print a wrong number (and its
+ * conversion to int64 would be undefined), so none is made.
+ */
+static int
+too_big(long double v)
+{
+	return !(fabsl(v) < 0x1p63L);
+}
+
+static int
+check_range(const struct kpi_period *p, size_t n, const struct kpi_config *k,
+    const struct kpi_data *x, struct diag *d)
+{
+	long double vat = 1 + k->vat_pct / 100;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct kpi_inputs *in = &x->in[i];
+		const struct { const char *name; long double v; } f[] = {
+			{ "ar_begin", in->ar_begin },
+			{ "ar_end", in->ar_end },
+			{ "open debit items", in->gross_end },
+			{ "ar_current", in->current_end },
+			{ "debt over 90 days", in->over90_end },
+			{ "credit_sales", in->sales * vat },
+			{ "cash_collected", in->cash },
+			{ "written off", in->writeoff },
+			{ "recovered", in->recovery },
+			{ "payments", in->pay.amount },
+			{ "invoices issued", in->inv_v },
+			{ "invoices in dispute", in->disp_v },
+			{ "promised", in->ptp_eval_v },
+			{ "paid against promises", in->ptp_paid_v },
+		};
+
+		for (size_t j = 0; j < sizeof f / sizeof f[0]; j++)
+			if (too_big(f[j].v)) {
+				diag_set(d, "%s: %s too large (beyond %lld minor "
+				    "units): no report", p[i].label, f[j].name,
+				    (long long)INT64_MAX);
+				return -1;
+			}
+	}
+	/* The months a countback or the true DSO of these periods may read:
+	 * up to the month of the latest end. */
+	int32_t last = INT32_MIN;
+	int y0, m0, ye, me, dd;
+	long upto;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].end > last)
+			last = p[i].end;
+	date_to_ymd(x->month0, &y0, &m0, &dd);
+	date_to_ymd(last, &ye, &me, &dd);
+	upto = (long)(ye * 12 + me) - (y0 * 12 + m0);
+	for (size_t i = 0; i < x->nmonths && (long)i <= upto; i++)
+		if (too_big(x->month_sales[i] * vat)) {
+			diag_set(d, "a month's credit sales too large (beyond "
+			    "%lld minor units): no report",
+			    (long long)INT64_MAX);
+			return -1;
+		}
+	for (size_t i = 0; i < x->nbuckets && i < 32; i++)
+		if (too_big(x->buckets[i])) {
+			diag_set(d, "aged debt %s too large: no report",
+			    x->bucket_names[i]);
+			return -1;
+		}
+	for (size_t i = 0; i < x->ntop; i++)
+		if (too_big(x->top[i].balance)) {
+			diag_set(d, "debtor %s: balance too large: no report",
+			    x->top[i].ref);
+			return -1;
+		}
+	if (too_big(x->snap_credits)) {
+		diag_set(d, "credits too large: no report");
+		return -1;
+	}
+	return 0;
+}
+
 int
 kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
     const struct kpi_config *k, const struct client_config *cfg,
@@ -1287,7 +1375,7 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 		x->month_sales[i] = r.m[i].sales;
 	if (r.nm > 0)
 		date_from_ymd(r.mfirst / 12, r.mfirst % 12 + 1, 1, &x->month0);
-	rc = 0;
+	rc = check_range(p, n, k, x, d);
 	goto out;
 rollback:
 	if (rc == 0)

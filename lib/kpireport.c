@@ -130,6 +130,38 @@ countback(const struct kpi_data *x, const struct kpi_config *k,
 	    exhausted);
 }
 
+/*
+ * month_share: the part of the calendar month starting on m that period
+ * p covers, its days over the month's: 1 for a whole month, 14/31 for
+ * 1-14 January.  A month's target and cost are prorated by it, so an
+ * explicit range of days gets the days' part, not a month per month
+ * touched.
+ */
+static long double
+month_share(const struct kpi_period *p, int32_t m)
+{
+	int32_t e = date_end_of_month(m);
+	int32_t lo = p->start > m ? p->start : m;
+	int32_t hi = p->end < e ? p->end : e;
+
+	return hi < lo ? 0 : (long double)(hi - lo + 1) / (e - m + 1);
+}
+
+/* period_months: the months p covers, prorated (month_share). */
+static long double
+period_months(const struct kpi_period *p)
+{
+	long double sum = 0;
+	int32_t m;
+	int y, mo, dd;
+
+	date_to_ymd(p->start, &y, &mo, &dd);
+	date_from_ymd(y, mo, 1, &m);
+	for (; m <= p->end; m = date_add_months(m, 1))
+		sum += month_share(p, m);
+	return sum;
+}
+
 static long double
 period_cost(const struct kpi_config *k, const struct kpi_period *p,
     char *missing, size_t msz)
@@ -147,9 +179,9 @@ period_cost(const struct kpi_config *k, const struct kpi_period *p,
 			if (k->cost_month[i] == m)
 				break;
 		if (i < k->ncosts)
-			sum += k->cost[i];
+			sum += k->cost[i] * month_share(p, m);
 		else if (k->monthly_cost >= 0)
-			sum += k->monthly_cost;
+			sum += k->monthly_cost * month_share(p, m);
 		else {
 			date_to_ymd(m, &y, &mo, &dd);
 			snprintf(missing, msz, "%04d-%02d", y, mo);
@@ -160,6 +192,26 @@ period_cost(const struct kpi_config *k, const struct kpi_period *p,
 }
 
 static const char no_sales[] = "no credit sales in the period: undefined";
+
+/*
+ * current_net: the not-yet-due AR on the net basis of DSO's AR.  The net
+ * AR is the open debit items less the credits (credit notes, unapplied
+ * cash); the credits are taken off the overdue items first, as an
+ * allocation by oldest due would, and only what is left of them off the
+ * not-yet-due ones.  So BPDSO and DSO share one basis and ADD, the
+ * overdue part, is never negative (DOMAIN.md 1.4), where gross not-yet-due
+ * items against a net AR made it so when credits exceed what is overdue.
+ */
+static long double
+current_net(const struct kpi_inputs *in)
+{
+	long double credits = in->gross_end - in->ar_end;
+	long double overdue = in->gross_end - in->current_end;
+
+	if (credits <= 0 || credits <= overdue)
+		return in->current_end;
+	return in->ar_end;	/* every overdue item offset: AR is current */
+}
 
 static void
 build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
@@ -197,13 +249,20 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 		    "30-day" : "actual", ex ? "; AR exceeds the sales walked "
 		    "back: a floor" : "");
 	r = add(rows, pi, "bpdso_simple", "days", 2);
-	rbs = kpi_dso_simple((int64_t)roundl(in->current_end), isales, days,
+	rbs = kpi_dso_simple((int64_t)roundl(current_net(in)), isales, days,
 	    &bp_s);
 	set(r, rbs, bp_s);
-	detail(r, rbs == 0 ? "not yet due %s" : no_sales,
-	    mfmt(x, in->current_end, a));
+	if (rbs != 0)
+		detail(r, no_sales);
+	else if (current_net(in) != in->current_end)
+		detail(r, "not yet due %s net: %s of items less the credits "
+		    "beyond the %s overdue", mfmt(x, current_net(in), a),
+		    mfmt(x, in->current_end, b), mfmt(x, in->gross_end -
+		    in->current_end, c));
+	else
+		detail(r, "not yet due %s", mfmt(x, in->current_end, a));
 	r = add(rows, pi, "bpdso_countback", "days", 2);
-	rbcb = countback(x, k, p->end, in->current_end, vat, &bp_c, &bex,
+	rbcb = countback(x, k, p->end, current_net(in), vat, &bp_c, &bex,
 	    &bwalked);
 	set(r, rbcb, bp_c);
 	if (rbcb != 0)
@@ -344,14 +403,18 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 	set(r, 0, major(x, in->cash));
 	detail(r, "cash applied to items");
 	if ((t = kpi_config_target(k, "cash_collected")) != NULL)
-		cash_target = t->value * p->months;
+		cash_target = t->value * period_months(p);
 	r = add(rows, pi, "cash_vs_target_pct", "pct", 2);
 	rc = cash_target > 0 ? kpi_pct(major(x, in->cash), cash_target, &v) :
 	    -1;
 	set(r, rc, v);
-	if (rc == 0)
+	if (rc == 0 && period_months(p) == p->months)
 		detail(r, "target %.*Lf for %d month%s", x->digits, cash_target,
 		    p->months, p->months == 1 ? "" : "s");
+	else if (rc == 0)
+		detail(r, "target %.*Lf for %d day%s (%.4Lf months)",
+		    x->digits, cash_target, days, days == 1 ? "" : "s",
+		    period_months(p));
 	else
 		detail(r, "no targets.cash_collected: undefined");
 
@@ -427,7 +490,7 @@ judge(struct kpi_row *r, const struct kpi_config *k,
 	r->has_target = 1;
 	r->target = t->value;
 	if (strcmp(r->key, "cash_collected") == 0)
-		r->target *= p->months;
+		r->target *= period_months(p);
 	margin = t->margin >= 0 ? t->margin : fabsl(r->target) *
 	    k->near_pct / 100;
 	if (r->defined)
@@ -493,6 +556,19 @@ kpi_html_escape(FILE *out, const char *s)
 	for (; s != NULL && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
+		/* The bidirectional embeddings, overrides and isolates
+		 * (U+202A-U+202E, U+2066-U+2069) would reorder what follows
+		 * them ("evil" shown as "live"): dropped. */
+		if (ch == 0xe2 && (unsigned char)s[1] == 0x80 &&
+		    (unsigned char)s[2] >= 0xaa && (unsigned char)s[2] <= 0xae) {
+			s += 2;
+			continue;
+		}
+		if (ch == 0xe2 && (unsigned char)s[1] == 0x81 &&
+		    (unsigned char)s[2] >= 0xa6 && (unsigned char)s[2] <= 0xa9) {
+			s += 2;
+			continue;
+		}
 		switch (ch) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
@@ -515,6 +591,60 @@ esc(FILE *out, const char *s)
 	kpi_html_escape(out, s);
 }
 
+/*
+ * esc_name: a name from the ledger, isolated in <bdi> so a right-to-left
+ * name does not reorder the cells beside it, and cut after KPI_NAME_MAX
+ * characters with an ellipsis, the whole name in the title, so a name of
+ * thousands of characters does not push the balance off the page.
+ */
+#define KPI_NAME_MAX 60
+static void
+esc_name(FILE *out, const char *s)
+{
+	size_t chars = 0, cut = 0;
+
+	for (size_t i = 0; s != NULL && s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 &&
+		    chars++ == KPI_NAME_MAX)
+			cut = i;
+	if (cut == 0) {
+		fputs("<bdi>", out);
+		esc(out, s);
+		fputs("</bdi>", out);
+		return;
+	}
+	fputs("<bdi title=\"", out);
+	esc(out, s);
+	fputs("\">", out);
+	{
+		char *head = xstrndup(s, cut);
+
+		esc(out, head);
+		free(head);
+	}
+	fputs("\xe2\x80\xa6</bdi>", out);
+}
+
+/* bucket_label: an aging bucket as people read it: "not due", "1\xe2\x80\x93"
+ * "30", "91+" for not_due, d1_30, d91_plus. */
+static const char *
+bucket_label(const char *name, char *buf, size_t bufsz)
+{
+	int lo, hi, used = 0;
+
+	if (strcmp(name, "not_due") == 0)
+		snprintf(buf, bufsz, "not due");
+	else if (sscanf(name, "d%d_plus%n", &lo, &used) == 1 &&
+	    name[used] == '\0')
+		snprintf(buf, bufsz, "%d+", lo);
+	else if (sscanf(name, "d%d_%d%n", &lo, &hi, &used) == 2 &&
+	    name[used] == '\0')
+		snprintf(buf, bufsz, "%d\xe2\x80\x93%d", lo, hi);
+	else
+		snprintf(buf, bufsz, "%s", name);
+	return buf;
+}
+
 static const struct kpi_row *
 find(const struct kpi_rows *rows, size_t period, const char *key)
 {
@@ -525,10 +655,39 @@ find(const struct kpi_rows *rows, size_t period, const char *key)
 	return NULL;
 }
 
+/*
+ * svg_yaxis: the value scale of a chart at x = left: the axis from y_top
+ * (hi) to y_bottom (lo), and hi, the middle and lo labelled, so a bar's
+ * height reads as a figure.
+ */
+static void
+svg_yaxis(FILE *out, int left, int y_top, int y_bottom, long double hi,
+    long double lo, int digits, const char *unit)
+{
+	char buf[KPI_BUFSZ];
+
+	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+	    "stroke=\"#333\"/>\n", left, y_top, left, y_bottom);
+	for (int i = 0; i <= 2; i++) {
+		long double v = hi - (hi - lo) * i / 2;
+		int y = y_top + (y_bottom - y_top) * i / 2;
+
+		fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+		    "y2=\"%d\" stroke=\"#333\"/>\n<text x=\"%d\" y=\"%d\" "
+		    "font-size=\"10\" text-anchor=\"end\">", left - 3, y, left,
+		    y, left - 5, y + 3);
+		esc(out, kpi_format(v, digits, buf));
+		fputs("</text>\n", out);
+	}
+	fprintf(out, "<text x=\"4\" y=\"%d\" font-size=\"10\">", y_top - 6);
+	esc(out, unit);
+	fputs("</text>\n", out);
+}
+
 /* A bar chart: n labelled values, heights scaled to the largest. */
 static void
 svg_bars(FILE *out, const char *title, const char (*names)[24],
-    const long double *v, size_t n, int digits)
+    const long double *v, size_t n, int digits, const char *unit)
 {
 	const int w = 640, h = 240, left = 60, bottom = 40;
 	long double max = 0;
@@ -547,6 +706,10 @@ svg_bars(FILE *out, const char *title, const char (*names)[24],
 	fputs("</title>\n", out);
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, h - bottom, w - 10, h - bottom);
+	svg_yaxis(out, left, 30, h - bottom, max > 0 ? max : 0, 0, digits,
+	    unit);
+	/* A negative value (a bucket in credit) is no bar, its figure still
+	 * written. */
 	for (size_t i = 0; i < n; i++) {
 		int bh = max > 0 && v[i] > 0 ? (int)(v[i] / max *
 		    (h - bottom - 30)) : 0;
@@ -562,7 +725,7 @@ svg_bars(FILE *out, const char *title, const char (*names)[24],
 		fprintf(out, "</text>\n<text x=\"%d\" y=\"%d\" "
 		    "font-size=\"11\" text-anchor=\"middle\">",
 		    x + (bw - 8) / 2, h - bottom + 16);
-		esc(out, names[i]);
+		esc(out, bucket_label(names[i], buf, sizeof buf));
 		fputs("</text>\n", out);
 	}
 	fputs("</svg>\n", out);
@@ -574,23 +737,31 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
     const struct kpi_period *p, size_t np)
 {
 	const int w = 640, h = 240, left = 50, bottom = 40, top = 20;
-	long double max = 0;
+	long double max = 0, min = 0;
 	char buf[KPI_BUFSZ];
 	int pen = 0;
 
+	/* The scale runs from the lowest value or 0 to the highest: a
+	 * negative DSO (net AR in credit) is drawn below the zero line,
+	 * inside the chart. */
 	for (size_t i = 0; i < np; i++) {
 		const struct kpi_row *r = find(rows, i, "dso_simple");
 
 		if (r && r->defined && r->value > max)
 			max = r->value;
+		if (r && r->defined && r->value < min)
+			min = r->value;
 	}
-	if (max <= 0)
-		max = 1;
+	if (max <= min)
+		max = min + 1;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"DSO "
 	    "trend\">\n<title>DSO trend (simple)</title>\n", w, h);
+#define TREND_Y(v) (h - bottom - (int)(((v) - min) / (max - min) * \
+	    (h - bottom - top)))
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-	    "stroke=\"#333\"/>\n", left, h - bottom, w - 10, h - bottom);
+	    "stroke=\"#333\"/>\n", left, TREND_Y(0), w - 10, TREND_Y(0));
+	svg_yaxis(out, left, top, h - bottom, max, min, 1, "days");
 	fputs("<path fill=\"none\" stroke=\"#b5534a\" stroke-width=\"2\" "
 	    "d=\"", out);
 	for (size_t i = 0; i < np; i++) {
@@ -602,8 +773,8 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 			pen = 0;
 			continue;
 		}
-		fprintf(out, "%s%d %d ", pen ? "L" : "M", x, h - bottom -
-		    (int)(r->value / max * (h - bottom - top)));
+		fprintf(out, "%s%d %d ", pen ? "L" : "M", x,
+		    TREND_Y(r->value));
 		pen = 1;
 	}
 	fputs("\"/>\n", out);
@@ -613,8 +784,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 		    (np - 1)) : (w - left) / 2);
 
 		if (r != NULL && r->defined) {
-			int y = h - bottom - (int)(r->value / max *
-			    (h - bottom - top));
+			int y = TREND_Y(r->value);
 
 			fprintf(out, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" "
 			    "fill=\"#b5534a\"/>\n<text x=\"%d\" y=\"%d\" "
@@ -630,6 +800,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 			fputs("</text>\n", out);
 		}
 	}
+#undef TREND_Y
 	fputs("</svg>\n", out);
 }
 
@@ -659,6 +830,7 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 	    "target</title>\n", w, h);
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, h - bottom, w - 10, h - bottom);
+	svg_yaxis(out, left, top, h - bottom, max, 0, 0, "cash");
 	for (size_t i = 0; i < np; i++) {
 		const struct kpi_row *r = find(rows, i, "cash_collected");
 		int x = left + (int)i * bw + 2;
@@ -675,6 +847,13 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 		fputs(": ", out);
 		esc(out, kpi_format(r->value, digits, buf));
 		fputs("</title></rect>\n", out);
+		if (np <= 12) {
+			fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"9\" "
+			    "text-anchor=\"middle\">", x + bw / 2,
+			    h - bottom - bh - 3);
+			esc(out, kpi_format(r->value, 0, buf));
+			fputs("</text>\n", out);
+		}
 		if (r->has_target) {
 			int ty = h - bottom - (int)(r->target / max *
 			    (h - bottom - top));
@@ -713,7 +892,7 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	    "td.n{text-align:right}\n"
 	    ".on{background:#dfd}.near{background:#ffd}.off{background:#fdd}\n"
 	    "</style>\n</head>\n<body>\n<h1>", out);
-	esc(out, title ? title : "KPI report");
+	esc_name(out, title ? title : "KPI report");
 	fputs("</h1>\n<p>Periods ", out);
 	if (np > 0) {
 		esc(out, p[0].label);
@@ -763,7 +942,8 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	fputs("</h2>\n", out);
 	for (size_t i = 0; i < x->nbuckets; i++)
 		bv[i] = x->buckets[i] / powl(10, x->digits);
-	svg_bars(out, "Aged debt by days past due", x->bucket_names, bv, x->nbuckets, x->digits);
+	svg_bars(out, "Aged debt by days past due", x->bucket_names, bv,
+	    x->nbuckets, x->digits, x->currency);
 	fputs("<p>Credits and unapplied cash: ", out);
 	esc(out, mfmt(x, x->snap_credits, mb));
 	fputs("</p>\n<h2>DSO trend</h2>\n", out);
@@ -774,9 +954,9 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	    "</th><th>name</th><th>balance</th></tr>\n", out);
 	for (size_t i = 0; i < x->ntop; i++) {
 		fputs("<tr><td>", out);
-		esc(out, x->top[i].ref);
+		esc_name(out, x->top[i].ref);
 		fputs("</td><td>", out);
-		esc(out, x->top[i].name);
+		esc_name(out, x->top[i].name);
 		fputs("</td><td class=\"n\">", out);
 		esc(out, mfmt(x, x->top[i].balance, mb));
 		fputs("</td></tr>\n", out);

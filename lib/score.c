@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -190,6 +191,69 @@ text(const struct cfg_node *map, const char *key, char *out, size_t outsz,
 	return r < 0 ? -1 : 0;
 }
 
+/* weekday_of: Mon..Sun as 0..6 from the three letters at s, or -1. */
+static int
+weekday_of(const char *s)
+{
+	for (int i = 0; i < 7; i++)
+		if (strncmp(s, weekday_names[i], 3) == 0)
+			return i;
+	return -1;
+}
+
+/* minutes_of: "HH:MM" at s as minutes of the day (24:00 is 1440), or -1. */
+static int
+minutes_of(const char *s)
+{
+	int h, m;
+
+	if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+	    s[2] == ':' && s[3] >= '0' && s[3] <= '5' && s[4] >= '0' &&
+	    s[4] <= '9'))
+		return -1;
+	h = (s[0] - '0') * 10 + (s[1] - '0');
+	m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (h > 24 || (h == 24 && m != 0))
+		return -1;
+	return h * 60 + m;
+}
+
+/*
+ * window_ok: "Mon-Fri 09:00-17:30" or "Sat 10:00-12:00": days in week
+ * order (a range that wraps past Sunday is not one), hours of a day with
+ * the start before the end.  0, or -1 with why in d.
+ */
+static int
+window_ok(const char *w, struct diag *d)
+{
+	const char *h = w + 3;
+	int d0 = weekday_of(w), d1 = d0, t0, t1;
+
+	if (d0 >= 0 && *h == '-') {
+		d1 = weekday_of(h + 1);
+		h += 4;
+	}
+	if (d0 < 0 || d1 < 0 || *h != ' ' || strlen(h + 1) != 11 ||
+	    h[6] != '-' || (t0 = minutes_of(h + 1)) < 0 ||
+	    (t1 = minutes_of(h + 7)) < 0) {
+		diag_set(d, "score.default_window: \"%s\" is not days and "
+		    "hours, like \"Mon-Fri 09:00-17:30\" (hours 00:00 to "
+		    "24:00)", w);
+		return -1;
+	}
+	if (d1 < d0) {
+		diag_set(d, "score.default_window: \"%s\": the days must "
+		    "run Mon to Sun, first day first", w);
+		return -1;
+	}
+	if (t1 <= t0) {
+		diag_set(d, "score.default_window: \"%s\": the hours must "
+		    "start before they end", w);
+		return -1;
+	}
+	return 0;
+}
+
 int
 score_config_load(const struct cfg_node *root, struct score_config *c,
     struct diag *d)
@@ -274,11 +338,35 @@ score_config_load(const struct cfg_node *root, struct score_config *c,
 	    text(map, "default_channel", c->default_channel,
 	    sizeof c->default_channel, d) != 0)
 		return -1;
-	if (strchr(c->default_window, ' ') == NULL) {
-		diag_set(d, "score.default_window: \"%s\" is not days and "
-		    "hours, like \"Mon-Fri 09:00-17:30\"", c->default_window);
-		d->line = cfg_get(map, "default_window")->line;
+	if (window_ok(c->default_window, d) != 0) {
+		d->line = cfg_get(map, "default_window") ?
+		    cfg_get(map, "default_window")->line : map->line;
 		return -1;
+	}
+	for (r = 0; r < SCORE_NCHANNELS; r++)
+		if (strcmp(c->default_channel, channel_names[r]) == 0)
+			break;
+	if (r == SCORE_NCHANNELS) {
+		diag_set(d, "score.default_channel: \"%s\" is not a channel "
+		    "(call, email, sms, letter or visit)", c->default_channel);
+		d->line = cfg_get(map, "default_channel") ?
+		    cfg_get(map, "default_channel")->line : map->line;
+		return -1;
+	}
+	{
+		double sum = 0;
+
+		/* A score is 100 less the deductions: caps over 100 in all
+		 * would let it go below 0, which no band can mean. */
+		for (int f = 0; f < SCORE_NFACTORS; f++)
+			sum += c->cap[f];
+		if (sum > 100 + 1e-9) {
+			diag_set(d, "score.caps: they sum to %.2f, more than "
+			    "100 (a score would go below 0)", sum);
+			d->line = cfg_get(map, "caps") ?
+			    cfg_get(map, "caps")->line : map->line;
+			return -1;
+		}
 	}
 	if (2 * c->trend_days > c->window_days) {
 		diag_set(d, "score.trend_days: two periods of %ld days do not "
@@ -648,8 +736,7 @@ hist_load(struct score_reader *r, int64_t id, const char *ref,
 		if (m->hour > 23)
 			m->hour = -1;
 		m->attempt = ch == 0;	/* dial attempts, DOMAIN.md 1.10 */
-		m->rpc = strcmp(out, "rpc") == 0 ||
-		    strcmp(out, "promise") == 0 || strcmp(out, "query") == 0;
+		m->rpc = contact_is_rpc(out);	/* as kpi-report counts */
 		/* A promise or a query is the debtor's answer; a bare
 		 * right-party contact is ours, not a reply. */
 		if (strcmp(out, "promise") == 0 || strcmp(out, "query") == 0)
@@ -837,7 +924,11 @@ score_acc_item(struct score_acc *a, const struct score_config *c,
 
 		if (s->date > as_of)
 			break;
-		open -= s->amount;
+		if (money_add(open, -s->amount, &open) != 0 ||
+		    s->amount == INT64_MIN) {
+			a->too_large = 1;
+			return;
+		}
 		if (!it->debit)
 			continue;
 		if (s->pay > 0) {
@@ -866,7 +957,10 @@ score_acc_item(struct score_acc *a, const struct score_config *c,
 		a->seen = 1;
 	} else if (strcmp(a->ccy, it->ccy) != 0)
 		a->mixed = 1;
-	a->open_balance += open;
+	if (money_add(a->open_balance, open, &a->open_balance) != 0) {
+		a->too_large = 1;
+		return;
+	}
 	if (!it->debit)
 		return;
 	for (size_t j = 0; j < np; j++) {
@@ -932,6 +1026,12 @@ score_finish(struct state *st, const struct score_config *c,
 	char buf[128];
 
 	memset(res, 0, sizeof *res);
+	if (a->too_large) {
+		/* A wrong score is worse than none: the run stops. */
+		diag_set(d, "debtor %s: open balance too large (beyond "
+		    "%" PRId64 " minor units): not scored", h->ref, INT64_MAX);
+		return -1;
+	}
 	res->as_of = as_of;
 	res->paid_items = a->paid_items;
 	res->invoices = a->invoices;

@@ -185,6 +185,8 @@ struct score_acc {
 	int64_t open_balance;
 	char ccy[4];
 	int seen, mixed;
+	int too_large;		/* an open amount or the balance passed
+				   int64 minor units: no score */
 };
 struct score_part {
 	int32_t date;

@@ -8,6 +8,7 @@
  * rows, not tables.  Each migration takes the file from version N-1 to N
  * inside one transaction; a file is never left half-migrated.
  */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,10 +582,18 @@ state_open(struct state *st, const char *path, enum state_mode mode,
 	st->tool = tool;
 	if (mode == STATE_WRITE)
 		flags |= SQLITE_OPEN_CREATE;
-	else if (access(path, F_OK) != 0) {
-		diag_set(d, "no state file (ingest something first, or name "
-		    "it with --db)");
-		return -1;
+	else {
+		struct stat sb;
+
+		/* A reader given an empty file (touch, a failed copy) must not
+		 * make a state of it: it is no state file yet. */
+		if (stat(path, &sb) != 0 || (S_ISREG(sb.st_mode) &&
+		    sb.st_size == 0)) {
+			diag_set(d, "no state file (%singest something first, "
+			    "or name it with --db)", access(path, F_OK) == 0 ?
+			    "the file is empty: " : "");
+			return -1;
+		}
 	}
 	/* One connection is used by one thread: SQLite's own mutexes are
 	 * pure cost here. */
@@ -602,6 +611,22 @@ state_open(struct state *st, const char *path, enum state_mode mode,
 			explain_readonly_folder(path, d);
 		state_close(st);
 		return -1;
+	}
+	/* A database with no creditkit schema yet is made a state only by a
+	 * writer; a reader leaves it as it is. */
+	if (mode == STATE_READ) {
+		int v;
+
+		if (user_version(st, &v, d) != 0) {
+			state_close(st);
+			return -1;
+		}
+		if (v == 0) {
+			diag_set(d, "not a state file (it has no creditkit "
+			    "schema: ingest something first)");
+			state_close(st);
+			return -1;
+		}
 	}
 	/*
 	 * WAL lets a report read while a cron job writes; synchronous NORMAL

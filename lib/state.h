@@ -19,8 +19,11 @@
 #define STATE_VERSION 1
 
 enum state_mode {
-	STATE_READ,	/* the file must exist; nothing is written (it may
-			   still be migrated if it is older) */
+	STATE_READ,	/* the file must exist and be a state: an empty
+			   file is "no state file", a database without the
+			   creditkit schema "not a state file"; nothing is
+			   written (it may still be migrated if it is
+			   older) */
 	STATE_WRITE	/* created if absent */
 };
 

@@ -215,10 +215,40 @@ test_config(void)
 	}
 }
 
+/* The one definition of a connect and a right-party contact, which
+ * kpi-report and score-debtor share: every outcome code, and none. */
+static void
+test_rpc(void)
+{
+	static const struct {
+		const char *out;
+		int connect, rpc;
+	} t[] = {
+		{ NULL, 0, 0 },
+		{ "", 0, 0 },
+		{ "no_answer", 0, 0 },
+		{ "voicemail", 0, 0 },
+		{ "wrong_number", 1, 0 },
+		{ "rpc", 1, 1 },
+		{ "promise", 1, 1 },
+		{ "query", 1, 1 },
+		{ "refused", 1, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		CHECK_INT(contact_is_connect(t[i].out), t[i].connect);
+		CHECK_INT(contact_is_rpc(t[i].out), t[i].rpc);
+		/* An RPC is always a connect. */
+		CHECK(!contact_is_rpc(t[i].out) ||
+		    contact_is_connect(t[i].out));
+	}
+}
+
 int
 main(void)
 {
 	T_RUN(test_codes);
+	T_RUN(test_rpc);
 	T_RUN(test_time);
 	T_RUN(test_schedule);
 	T_RUN(test_config);
