@@ -98,8 +98,10 @@ open_out(struct cli *c, const char *path)
 
 	if (path == NULL)
 		return NULL;
+	/* A file that cannot be made (a missing folder, no permission) is
+	 * a system error, as for every tool's output files. */
 	if ((fp = fopen(path, "w")) == NULL)
-		cli_die(c, EXIT_USAGE, "%s: %s", path, strerror(errno));
+		cli_die(c, EXIT_STATE, "%s: %s", path, strerror(errno));
 	return fp;
 }
 
@@ -241,11 +243,22 @@ main(int argc, char **argv)
 		status = EXIT_STATE;
 		goto done;
 	}
-	if (!quiet && n.unmatched > 0)
+	if (!quiet && n.unmatched > 0 && n.held == 0)
 		cli_warn(&cli, "%ld payment%s left for a person (rule "
 		    "unmatched%s%s)", n.unmatched, n.unmatched == 1 ? "" : "s",
 		    unmatched_path ? "; listed in " : "",
 		    unmatched_path ? unmatched_path : "");
+	else if (!quiet && n.unmatched > 0)
+		cli_warn(&cli, "%ld payments left for a person (%ld rule "
+		    "unmatched, %ld on account: documents named paid "
+		    "already%s%s)", n.unmatched + n.held, n.unmatched, n.held,
+		    unmatched_path ? "; listed in " : "",
+		    unmatched_path ? unmatched_path : "");
+	else if (!quiet && n.held > 0)
+		cli_warn(&cli, "%ld payment%s left for a person (on account: "
+		    "documents named paid already%s%s)", n.held,
+		    n.held == 1 ? "" : "s", unmatched_path ? "; listed in " :
+		    "", unmatched_path ? unmatched_path : "");
 	if (verbose)
 		cli_warn(&cli, "%s%s", dry ? "dry run, nothing changed: " : "",
 		    detail);

@@ -299,10 +299,11 @@ main(int argc, char **argv)
 	config_free(&cfg);
 	if (o.out != NULL)
 		fclose(o.out);
-	/* Rejected entries, refused files and statements that do not add
-	 * up are all exit 1: something in the input needs a look. */
+	/* Rejected entries, refused files, statements that do not add
+	 * up and known entries come otherwise are all exit 1: something in the input needs a look. */
 	if (status == EXIT_OK && (total.rejected > 0 || total.refused > 0 ||
-	    total.unbalanced > 0 || total.unchecked > 0))
+	    total.unbalanced > 0 || total.unchecked > 0 ||
+	    total.changed > 0))
 		status = EXIT_REJECTS;
 	return cli_finish(&cli, status);
 }

@@ -109,12 +109,14 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* A reader that stops early (| head) is not a failure: the run
+	 * still commits, and a listing ends there, exit 0. */
+	cli_keep_going_on_epipe();
 	if (listing) {
 		if (rejects_path != NULL || verbose)
 			cli_usage_error(&cli, "--list takes no --rejects or -v");
 		return cli_finish(&cli, list(&cli, argv, argc));
 	}
-	cli_keep_going_on_epipe();
 
 	config_defaults(&cfg);
 	contact_config_defaults(&ccfg);
@@ -135,7 +137,8 @@ main(int argc, char **argv)
 	o.report_ctx = &rp;
 	if (rejects_path != NULL &&
 	    (o.rejects = fopen(rejects_path, "w")) == NULL)
-		cli_die(&cli, EXIT_USAGE, "%s: %s", rejects_path,
+		/* Cannot be made: a system error, as for every tool. */
+		cli_die(&cli, EXIT_STATE, "%s: %s", rejects_path,
 		    strerror(errno));
 
 	/* Inputs are opened before the state, so a missing file leaves no

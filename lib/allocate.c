@@ -1351,16 +1351,26 @@ decide(struct alloc_run *r, const struct payment *p, int64_t debtor,
 	return step_done(r, s, "recording the allocation", d);
 }
 
+static void for_person(struct alloc_run *r, const struct payment *p,
+    const char *reason);
+
 /* unmatched: p is left for a person, for reason; nothing is changed. */
 static void
 unmatched(struct alloc_run *r, struct alloc_counts *cn,
     const struct payment *p, const char *reason)
 {
+	cn->unmatched++;
+	row(r, cn, p, 0, NULL, 0, "unmatched", 0, 0, reason);
+	for_person(r, p, reason);
+}
+
+/* for_person: p's line in the --unmatched file, for reason. */
+static void
+for_person(struct alloc_run *r, const struct payment *p, const char *reason)
+{
 	FILE *u = r->o->unmatched;
 	char day[DATE_BUFSZ];
 
-	cn->unmatched++;
-	row(r, cn, p, 0, NULL, 0, "unmatched", 0, 0, reason);
 	if (u == NULL)
 		return;
 	fprintf(u, "%lld\t%s\t%s\t%s\t", (long long)p->id,
@@ -1703,6 +1713,38 @@ net_credit(struct alloc_run *r, struct alloc_counts *cn,
  * leaves on its last item likewise written off within the tolerance;
  * what is left of the cash goes on account (never onto items in query).
  */
+/*
+ * The documents named (of debtor, in p's currency) that the bureau has
+ * settled already, each said in extra with the receipt that settled it;
+ * *any set when there is one.  0, or -1 with d set.
+ */
+static int
+settled_named(struct alloc_run *r, uint32_t ci, const struct payment *p,
+    int64_t debtor, struct sbuf *extra, int *any, struct diag *d)
+{
+	for (size_t j = 0; j < r->nnm; j++) {
+		const struct named *n = &r->nm[j];
+		long i = cached(r, ci, n->item);
+		int64_t pid;
+
+		if (n->debtor != debtor || !n->debit ||
+		    strcmp(n->ccy, p->ccy) != 0 || (i >= 0 &&
+		    r->it[i].open > 0))
+			continue;
+		/* Paid by this receipt just now (rule 1): not a repeat. */
+		if (paid_by(r, n->item, &pid, d) != 0)
+			return -1;
+		if (pid == p->id)
+			continue;
+		sbuf_addf(extra, "%s%s is settled already", extra->len ? "; " :
+		    "", n->doc_id);
+		if (pid != 0)
+			sbuf_addf(extra, " (by payment %lld)", (long long)pid);
+		*any = 1;
+	}
+	return 0;
+}
+
 static int
 receipt(struct alloc_run *r, const struct payment *p,
     struct alloc_counts *cn, struct diag *d)
@@ -1855,6 +1897,12 @@ receipt(struct alloc_run *r, const struct payment *p,
 		if (query && short_query(r, p, debtor, pick, npick, shortfall,
 		    d) != 0)
 			goto out;
+		/* Cash left over with other documents named that were paid
+		 * already: the payer paid those again, a person's to
+		 * decide, and the note names them. */
+		if (cash > 0 && settled_named(r, ci, p, debtor, &extra,
+		    &paid_named, d) != 0)
+			goto out;
 		goto rest;
 	}
 	/*
@@ -1896,23 +1944,8 @@ receipt(struct alloc_run *r, const struct payment *p,
 	 * rules 2-4 do not spread it over them.  It waits on account for a
 	 * person: a second payment of the same invoice, or a wrong number.
 	 */
-	for (size_t j = 0; j < r->nnm; j++) {
-		const struct named *n = &r->nm[j];
-		long i = cached(r, ci, n->item);
-		int64_t pid;
-
-		if (n->debtor != debtor || !n->debit ||
-		    strcmp(n->ccy, p->ccy) != 0 || (i >= 0 &&
-		    r->it[i].open > 0))
-			continue;
-		if (paid_by(r, n->item, &pid, d) != 0)
-			goto out;
-		sbuf_addf(&extra, "%s%s is settled already", extra.len ? "; " :
-		    "", n->doc_id);
-		if (pid != 0)
-			sbuf_addf(&extra, " (by payment %lld)", (long long)pid);
-		paid_named = 1;
-	}
+	if (settled_named(r, ci, p, debtor, &extra, &paid_named, d) != 0)
+		goto out;
 	if (paid_named)
 		goto rest;
 	if (ncn > 0)
@@ -2053,6 +2086,12 @@ rest:
 
 			row(r, cn, p, debtor, NULL, cash, rule, 0, 0,
 			    note_of(r, &first, how, more));
+			/* On account, but for a person all the same: listed
+			 * with the unmatched. */
+			if (paid_named) {
+				for_person(r, p, more);
+				cn->held++;
+			}
 			free(more);
 		}
 		cn->on_account++;

@@ -159,6 +159,8 @@ struct alloc_counts {
 	long allocated;		/* fully applied */
 	long on_account;	/* with cash left on account (or refund) */
 	long unmatched;		/* no debtor, or a reversal not undone */
+	long held;		/* of on_account, for a person to decide
+				   (documents named paid already) */
 	long reversals;		/* reversals undone */
 	long skipped;		/* stream rows: decided already, after the
 				   as-of day, or not receipts */

@@ -143,6 +143,7 @@ struct bc {
 	char meta_ccy[4];	/* named above the header, or "" */
 	long map_missing;	/* the first bank.columns entry the header
 				   lacks, or -1 */
+	size_t map_found;	/* the bank.columns entries it has */
 };
 
 /* A field of a record, "" when the row is shorter. */
@@ -182,6 +183,7 @@ map_header(struct bc *b, const struct csvin_record *r)
 	for (size_t f = 0; f < B_COUNT; f++)
 		b->col[f] = -1;
 	b->map_missing = -1;
+	b->map_found = 0;
 	for (size_t i = 0; i < b->o->nmap; i++) {
 		int f = -1, found = -1;
 
@@ -194,6 +196,8 @@ map_header(struct bc *b, const struct csvin_record *r)
 			if (strcmp(key.buf, want.buf) == 0)
 				found = (int)c;
 		}
+		if (found >= 0)
+			b->map_found++;
 		if (f >= 0 && found >= 0) {
 			b->col[f] = found;
 			mapped++;
@@ -444,6 +448,14 @@ survey(struct bc *b, const char *buf, size_t n)
 				}
 				continue;
 			}
+			/* A row with most of the columns bank.columns names
+			 * is the header even when its date or amount is
+			 * misnamed there: the config's error, named. */
+			if (b->map_missing >= 0 && b->map_found > 0 &&
+			    b->map_found * 2 >= b->o->nmap) {
+				rc = missing_column(b, r);
+				break;
+			}
 			meta_account(b, r);
 			meta_currency(b, r);
 			if (++meta > MAX_META_ROWS)
@@ -590,6 +602,81 @@ copy_field(struct bc *b, const struct csvin_record *r, enum bfield f,
 	pay_norm_space(out);
 }
 
+/*
+ * s, which date_parse refused, as a numeric date in order o whose day is
+ * beyond its month's end (a bank's 30 February): *out the month's last
+ * day and 1, as MT940 and camt dates are clamped; else 0.  Three groups
+ * of digits (separated by - / . or a space; a time after them is
+ * ignored) are read in the order; a two-digit year as date_parse reads it.
+ */
+static int
+clamp_date(const char *s, enum date_order o, int32_t *out)
+{
+	long v[3];
+	int w[3], n = 0, y, m, d;
+
+	while (*s == ' ')
+		s++;
+	while (n < 3) {
+		const char *t = s;
+
+		v[n] = 0;
+		while (*t >= '0' && *t <= '9' && t - s < 5)
+			v[n] = v[n] * 10 + (*t++ - '0');
+		if (t == s || (*t >= '0' && *t <= '9'))
+			return 0;
+		w[n++] = (int)(t - s);
+		s = t;
+		if (n < 3) {
+			if (*s != '-' && *s != '/' && *s != '.' && *s != ' ')
+				return 0;
+			s++;
+		}
+	}
+	if (*s != '\0' && *s != ' ' && *s != 'T')
+		return 0;
+	if (w[0] == 4 || o == DATE_YMD || o == DATE_ISO) {
+		y = (int)v[0], m = (int)v[1], d = (int)v[2];
+		if (w[0] != 4)
+			return 0;
+	} else if (o == DATE_DMY) {
+		d = (int)v[0], m = (int)v[1], y = (int)v[2];
+	} else if (o == DATE_MDY) {
+		m = (int)v[0], d = (int)v[1], y = (int)v[2];
+	} else {
+		return 0;
+	}
+	if (w[0] != 4 && w[2] == 2)
+		y += y < 70 ? 2000 : 1900;
+	else if (w[0] != 4 && w[2] != 4)
+		return 0;
+	if (m < 1 || m > 12 || d < 29 || d > 31)
+		return 0;
+	return pay_ymd(y, m, d, out) == 1;
+}
+
+/* The date field f of r into *out: 0; 1 when a day beyond the month's
+ * end was clamped (told); -1 with msg set. */
+static int
+row_date(struct bc *b, const struct csvin_record *r, const char *s,
+    const char *name, int32_t *out, struct sbuf *msg)
+{
+	struct diag d;
+	char buf[DATE_BUFSZ];
+
+	diag_clear(&d);
+	if (date_parse(s, b->order, out, &d) == 0)
+		return 0;
+	if (clamp_date(s, b->order, out)) {
+		pay_warnf(b->k, r->line, "field \"%s\": \"%s\" is no day of "
+		    "its month: taken as %s, the month's last", name, s,
+		    date_format(*out, buf));
+		return 1;
+	}
+	sbuf_addf(msg, "field \"%s\": %s", name, d.msg);
+	return -1;
+}
+
 /* One data row of currency ccy into e; 0, or -1 with msg set. */
 static int
 row_entry(struct bc *b, const struct csvin_record *r, const char *ccy,
@@ -605,16 +692,16 @@ row_entry(struct bc *b, const struct csvin_record *r, const char *ccy,
 	memcpy(e->currency, ccy, 4);
 	s = fld(b, r, B_DATE, NULL);
 	diag_clear(&d);
-	if (blank(s) || date_parse(s, b->order, &e->booking_date, &d) != 0) {
-		sbuf_addf(msg, "field \"booking_date\": %s", blank(s) ? "empty" :
-		    d.msg);
+	if (blank(s)) {
+		sbuf_adds(msg, "field \"booking_date\": empty");
 		return -1;
 	}
+	if (row_date(b, r, s, "booking_date", &e->booking_date, msg) < 0)
+		return -1;
 	s = fld(b, r, B_VALUE_DATE, NULL);
-	if (!blank(s) && date_parse(s, b->order, &e->value_date, &d) != 0) {
-		sbuf_addf(msg, "field \"value_date\": %s", d.msg);
+	if (!blank(s) && row_date(b, r, s, "value_date", &e->value_date,
+	    msg) < 0)
 		return -1;
-	}
 	if ((got = money_field(b, r, B_AMOUNT, ccy, &v, &minus, msg)) < 0)
 		return -1;
 	if (got == 0 && (got = money_field(b, r, B_NET, ccy, &v, &minus,

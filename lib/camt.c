@@ -340,6 +340,10 @@ balance(struct camt *c, const xmlNode *bal)
 		/* Named, so it is not taken for the entry beside it. */
 		pay_warnf(c->k, line_of(amt), "balance \"%s\": %s: the "
 		    "balances are not checked", c->t.buf, sbuf_str(&c->t3));
+		if (opening)
+			c->st.opening_bad = 1;
+		else
+			c->st.closing_bad = 1;
 		return;
 	}
 	if (text(kid(c, bal, "CdtDbtInd"), &c->t) &&
@@ -785,6 +789,40 @@ at_end(const char *buf, size_t n, long line, long col)
 	return i + (size_t)col + 1 >= end;
 }
 
+/* Whether buf holds the root's end tag "</qname>" with more than white
+ * space, comments or processing instructions after its last one: text
+ * after a complete document, not a file cut short. */
+static int
+text_after_root(const char *buf, size_t n, const char *qname)
+{
+	size_t ql = strlen(qname), i, last = n;
+
+	if (ql == 0)
+		return 0;
+	for (i = 0; i + ql + 2 < n; i++) {
+		if (buf[i] == '<' && buf[i + 1] == '/' &&
+		    memcmp(buf + i + 2, qname, ql) == 0) {
+			size_t j = i + 2 + ql;
+
+			while (j < n && (buf[j] == ' ' || buf[j] == '\t' ||
+			    buf[j] == '\r' || buf[j] == '\n'))
+				j++;
+			if (j < n && buf[j] == '>')
+				last = j + 1;
+		}
+	}
+	if (last == n)
+		return 0;
+	for (i = last; i < n; i++) {
+		if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' ||
+		    buf[i] == '\n')
+			continue;
+		return !(i + 1 < n && buf[i] == '<' &&
+		    (buf[i + 1] == '!' || buf[i + 1] == '?'));
+	}
+	return 0;
+}
+
 int
 camt_read(const char *buf, size_t n, const char *name,
     const struct pay_sink *k, struct diag *d)
@@ -792,6 +830,7 @@ camt_read(const char *buf, size_t n, const char *name,
 	struct camt c;
 	xmlTextReaderPtr r;
 	int ret, rc = 0, depth_root = -1, root_closed = 0;
+	struct sbuf root_name = { 0 };
 
 	memset(&c, 0, sizeof c);
 	c.k = k;
@@ -840,6 +879,8 @@ camt_read(const char *buf, size_t n, const char *name,
 		}
 		if (depth_root < 0) {
 			depth_root = depth;
+			sbuf_adds(&root_name,
+			    (const char *)xmlTextReaderConstName(r));
 			if ((rc = root(&c, r)) != 0) {
 				d->line = xmlTextReaderGetParserLineNumber(r);
 				break;
@@ -895,6 +936,12 @@ camt_read(const char *buf, size_t n, const char *name,
 			diag_set(d, "malformed XML: bytes that are not UTF-8, "
 			    "the encoding its XML declaration says (or, with "
 			    "none, means); libxml2 says: %s", c.err_msg);
+		else if (depth_root >= 0 && c.xml_err &&
+		    c.err_code == XML_ERR_DOCUMENT_END &&
+		    text_after_root(buf, n, sbuf_str(&root_name)))
+			diag_set(d, "malformed XML: text after the end of the "
+			    "document (</%s>); libxml2 says: %s",
+			    sbuf_str(&root_name), c.err_msg);
 		else if (depth_root >= 0 && !root_closed && (!c.xml_err ||
 		    c.err_code == XML_ERR_DOCUMENT_END ||
 		    c.err_code == XML_ERR_TAG_NOT_FINISHED ||
@@ -926,6 +973,7 @@ camt_read(const char *buf, size_t n, const char *name,
 		    "information): not recorded", c.skipped,
 		    c.skipped == 1 ? "y" : "ies");
 	xmlFreeTextReader(r);
+	sbuf_free(&root_name);
 	free(c.ns);
 	pay_statement_free(&c.st);
 	pay_entry_free(&c.e);

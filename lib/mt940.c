@@ -397,7 +397,18 @@ entry(struct mt *m, const struct field *f)
 	 * the rest as the transaction type), so it rejects the entry. */
 	for (q = p; q < end && (is_digit(*q) || *q == ',' || *q == '.'); q++)
 		;
-	if (memchr(p, '.', (size_t)(q - p)) != NULL)
+	/* A space is no separator either: "1 000,00" would read as 1,00.
+	 * The transaction type (N, F or S) follows the amount directly. */
+	if (q < end && *q == ' ') {
+		const char *t = q;
+
+		while (t < end && (is_digit(*t) || *t == ',' || *t == '.' ||
+		    *t == ' '))
+			t++;
+		q = t;
+	}
+	if (memchr(p, '.', (size_t)(q - p)) != NULL ||
+	    memchr(p, ' ', (size_t)(q - p)) != NULL)
 		return reject(m, f->line, "field \":61:\": amount \"%.*s\" is "
 		    "not an MT940 amount (digits and a decimal comma, no "
 		    "thousands separators)", (int)(q - p), p);
@@ -569,6 +580,10 @@ field(struct mt *m, const struct field *f)
 			pay_warnf(m->k, f->line, "field \":%s:\": not a "
 			    "balance (C or D, YYMMDD, currency, amount): the "
 			    "balances are not checked", f->tag);
+			if (f->tag[1] == '0')
+				m->st.opening_bad = 1;
+			else
+				m->st.closing_bad = 1;
 			return 0;
 		}
 		if (f->tag[1] == '0') {

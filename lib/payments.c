@@ -62,6 +62,7 @@ struct pay_run {
 	const struct pay_opts *o;
 	sqlite3_stmt *ins_stmt, *sel_stmt, *end_stmt, *ins_pay, *sel_pay;
 	sqlite3_stmt *rev_e2e, *rev_ref, *rev_txt, *sel_src, *sel_seen;
+	sqlite3_stmt *sum_stmt;
 
 	/* The file being read. */
 	const char *name;
@@ -73,6 +74,8 @@ struct pay_run {
 	int seen;		/* read before (the same bytes) */
 	long pos_line, pos_k;	/* the place of the last entry */
 	long differ;		/* entries known by place, read otherwise */
+	long changed;		/* entries known by the bank's reference,
+				   read with other content */
 
 	/* The statement being read (the reader's, alive until its
 	 * statement_end). */
@@ -90,6 +93,17 @@ struct pay_run {
 				   currency than the balances */
 	char sum_ccy[4];
 	long stmt_rejected;
+	/* What the state holds for the statement after this reading: the
+	 * amounts stored (a known entry's as first recorded), over the
+	 * entries of this reading; for a known statement the state's own
+	 * rows of it are summed at its end (see stored_sum). */
+	int64_t ssum;
+	int ssum_bad;
+	long stmt_matched;	/* its known entries stored under it */
+	long stmt_changed;	/* its known entries read otherwise */
+	int64_t sum_elsewhere;	/* its known entries stored under another
+				   statement (a camt.054 before) */
+	int elsewhere_bad;
 };
 
 void
@@ -134,6 +148,7 @@ pay_statement_reset(struct pay_statement *s)
 	sbuf_reset(&s->stmt_ref);
 	s->currency[0] = s->opening_ccy[0] = s->closing_ccy[0] = '\0';
 	s->has_opening = s->has_closing = 0;
+	s->opening_bad = s->closing_bad = 0;
 	s->balances_expected = 0;
 	s->opening = s->closing = 0;
 	s->from_date = s->to_date = PAY_NO_DATE;
@@ -509,8 +524,13 @@ pay_begin(struct state *st, const struct pay_opts *o, struct diag *d)
 	    "reference, end_to_end_id, unallocated, reverses_id, bank_ref, "
 	    "remittance, return_reason, src) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?) ON CONFLICT (entry_key) DO NOTHING", d)) == NULL ||
-	    (r->sel_pay = state_prepare(st, "SELECT id FROM payment WHERE "
+	    (r->sel_pay = state_prepare(st, "SELECT id, statement_id, amount, "
+	    "currency, booking_date, value_date, reference FROM payment WHERE "
 	    "entry_key = ?", d)) == NULL ||
+	    (r->sum_stmt = state_prepare(st, "SELECT count(*), coalesce(sum(amount), 0), "
+	    "coalesce(sum(currency IS NOT ?2), 0) FROM payment WHERE "
+	    "statement_id = ?1",
+	    d)) == NULL ||
 	    /* The original of a reversal: a receipt of the amount it takes
 	     * back, not reversed yet, found by the end-to-end id the bank
 	     * repeats, by the transaction a CSV row names, or by payer
@@ -559,6 +579,7 @@ pay_free(struct pay_run *r)
 	sqlite3_finalize(r->rev_txt);
 	sqlite3_finalize(r->sel_src);
 	sqlite3_finalize(r->sel_seen);
+	sqlite3_finalize(r->sum_stmt);
 	hmap_free(r->keys);
 	hmap_free(r->stmts);
 	sbuf_free(&r->key);
@@ -665,6 +686,12 @@ sink_statement(void *ctx, struct pay_statement *s, struct diag *d)
 	r->stmt_rejected = 0;
 	r->stmt_known = 0;
 	r->stmt_ingested = 0;
+	r->ssum = 0;
+	r->ssum_bad = 0;
+	r->stmt_matched = 0;
+	r->stmt_changed = 0;
+	r->sum_elsewhere = 0;
+	r->elsewhere_bad = 0;
 	memcpy(r->sum_ccy, s->has_opening ? s->opening_ccy : s->currency, 4);
 	/* The same bytes again: the statement they made, whatever account
 	 * the options gave it then or now. */
@@ -895,6 +922,76 @@ entry_kind(const struct pay_entry *e)
 	return K_DEBIT;
 }
 
+/* a and b equal once each run of non-ASCII bytes is one "?" (as keys
+ * fold them): the same text read in another code page is the same. */
+static int
+folded_eq(const char *a, const char *b)
+{
+	for (;;) {
+		int ha = (unsigned char)*a >= 0x80, hb = (unsigned char)*b >= 0x80;
+
+		if (ha != hb)
+			return 0;
+		if (ha) {
+			while ((unsigned char)*a >= 0x80)
+				a++;
+			while ((unsigned char)*b >= 0x80)
+				b++;
+			continue;
+		}
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+/* The day column i of sel as a pay_entry holds it. */
+static int32_t
+col_day(sqlite3_stmt *sel, int i)
+{
+	if (sqlite3_column_type(sel, i) == SQLITE_NULL)
+		return PAY_NO_DATE;
+	return (int32_t)sqlite3_column_int(sel, i);
+}
+
+/*
+ * e is in the state already under its key (sel's row: id, statement_id,
+ * amount, currency, booking_date, value_date, reference).  What the
+ * statement holds is what was stored, so its amount counts; and an entry
+ * the bank names by its own reference that comes with another amount,
+ * date or reference is not the entry recorded (a hashed key holds all of
+ * these, so only a named one can differ): the bank changed it.
+ */
+static void
+known_entry(struct pay_run *r, const struct pay_entry *e, sqlite3_stmt *sel)
+{
+	int64_t amount = sqlite3_column_int64(sel, 2);
+	const char *ccy = (const char *)sqlite3_column_text(sel, 3);
+	const char *ref = (const char *)sqlite3_column_text(sel, 6);
+
+	if (ccy == NULL)
+		ccy = "";
+	if (sqlite3_column_int64(sel, 1) == r->stmt_id) {
+		r->stmt_matched++;
+	} else if (strcmp(ccy, r->sum_ccy) != 0 ||
+	    money_add(r->sum_elsewhere, amount, &r->sum_elsewhere) != 0) {
+		r->elsewhere_bad = 1;
+	}
+	if (strcmp(ccy, r->sum_ccy) != 0 ||
+	    money_add(r->ssum, amount, &r->ssum) != 0)
+		r->ssum_bad = 1;
+	if (amount != e->amount || strcmp(ccy, e->currency) != 0 ||
+	    col_day(sel, 4) != e->booking_date ||
+	    col_day(sel, 5) != e->value_date ||
+	    !folded_eq(ref ? ref : "", sbuf_str(&e->reference))) {
+		r->stmt_changed++;
+		r->changed++;
+	}
+}
+
 static int
 sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 {
@@ -991,6 +1088,9 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 		id = sqlite3_last_insert_rowid(r->st->db);
 		r->fc.ingested++;
 		r->stmt_ingested++;
+		if (strcmp(e->currency, r->sum_ccy) != 0 ||
+		    money_add(r->ssum, e->amount, &r->ssum) != 0)
+			r->ssum_bad = 1;
 	} else {
 		sqlite3_stmt *sel = r->sel_pay;
 
@@ -1002,11 +1102,56 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 			return PAY_ESTATE;
 		}
 		id = sqlite3_column_int64(sel, 0);
+		known_entry(r, e, sel);
 		sqlite3_reset(sel);
 		r->fc.unchanged++;
 	}
 	if (r->o->out != NULL && (isnew || r->o->all))
 		print_row(r, id, s, e, kind);
+	return 0;
+}
+
+/*
+ * What the state holds for the statement being read, once this reading
+ * is in: the sum of its entries as stored (*sum, *bad when it cannot be
+ * summed in the balances' currency), and how many entries it had before
+ * this reading (*before).  A statement new to the state holds exactly
+ * the entries of this reading; a known one (a corrected file) also holds
+ * what its first reading recorded, so its rows are summed: its balance
+ * check is of what allocation will see, never of the file alone.
+ */
+static int
+stored_sum(struct pay_run *r, int64_t *sum, int *bad, long *before,
+    struct diag *d)
+{
+	sqlite3_stmt *q = r->sum_stmt;
+	int rc;
+
+	*before = 0;
+	*sum = 0;
+	*bad = 1;
+	if (!r->stmt_known) {
+		*sum = r->stmt_new ? r->ssum : r->sum;
+		*bad = r->sum_bad || (r->stmt_new && r->ssum_bad);
+	} else {
+		sqlite3_bind_int64(q, 1, r->stmt_id);
+		sqlite3_bind_text(q, 2, r->sum_ccy, -1, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			*before = (long)sqlite3_column_int64(q, 0) -
+			    r->stmt_ingested;
+			*sum = sqlite3_column_int64(q, 1);
+			*bad = r->sum_bad || r->elsewhere_bad ||
+			    sqlite3_column_int64(q, 2) > 0 ||
+			    money_add(*sum, r->sum_elsewhere, sum) != 0;
+		}
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		if (rc != SQLITE_ROW)
+			return state_error(r->st, d, "summing a statement");
+	}
+	if (*sum > PAY_MAX_BALANCE || *sum < -PAY_MAX_BALANCE)
+		*bad = 1;
 	return 0;
 }
 
@@ -1020,6 +1165,9 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 	int ok = -1;
 	char a[MONEY_BUFSZ], b[MONEY_BUFSZ], c[MONEY_BUFSZ], e[MONEY_BUFSZ];
 	char rej[64] = "";
+	int64_t held = 0;
+	int held_bad = 0;
+	long stored_before;
 
 	if (digits < 0)
 		digits = 2;
@@ -1038,36 +1186,47 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 	 * with the same balances whose first reading did not add up: the
 	 * entries it adds are those rejected then (a bank's corrected file).
 	 */
+	if (stored_sum(r, &held, &held_bad, &stored_before, d) != 0)
+		return PAY_ESTATE;
 	if (r->stmt_known && s->balances_expected && ((r->stmt_ingested > 0 &&
-	    r->old_ok) || r->old_has_open != s->has_opening ||
+	    r->old_ok) || r->stmt_changed > 0 ||
+	    r->stmt_matched < stored_before ||
+	    r->old_has_open != s->has_opening ||
 	    r->old_has_close != s->has_closing ||
 	    (s->has_opening && r->old_open != s->opening) ||
 	    (s->has_closing && r->old_close != s->closing))) {
 		d->line = s->line;
+		sbuf_reset(&r->tmp);
+		if (r->stmt_changed > 0)
+			sbuf_addf(&r->tmp, ", %ld with other content",
+			    r->stmt_changed);
+		if (r->stmt_matched < stored_before)
+			sbuf_addf(&r->tmp, ", %ld of its entries not in it",
+			    stored_before - r->stmt_matched);
 		diag_set(d, "statement \"%s\" of %s is in the state already "
 		    "with other content (closing %s then, %s now; %ld entr%s "
-		    "it did not have): a re-issued statement is refused, "
+		    "it did not have%s): a re-issued statement is refused, "
 		    "nothing of this file recorded", sbuf_str(&r->stmt_ref),
 		    sbuf_str(&s->account), r->old_has_close ?
 		    money_format(r->old_close, digits, a) : "none",
 		    s->has_closing ? money_format(s->closing, digits, b) :
 		    "none", r->stmt_ingested, r->stmt_ingested == 1 ? "y" :
-		    "ies");
+		    "ies", sbuf_str(&r->tmp));
 		return PAY_EDATA;
 	}
 	if (s->has_opening && s->has_closing) {
 		int64_t want;
 
 		if (strcmp(s->opening_ccy, s->closing_ccy) != 0 ||
-		    r->sum_bad) {
+		    held_bad) {
 			ok = 0;
 			run_warnf(r, s->line, "statement \"%s\": the "
 			    "balances cannot be checked: opening in %s, "
 			    "closing in %s%s", sbuf_str(&r->stmt_ref),
-			    s->opening_ccy, s->closing_ccy, r->sum_bad &&
+			    s->opening_ccy, s->closing_ccy, held_bad &&
 			    strcmp(s->opening_ccy, s->closing_ccy) == 0 ?
 			    ", entries in another currency or too large" : "");
-		} else if (money_add(s->opening, r->sum, &want) != 0 ||
+		} else if (money_add(s->opening, held, &want) != 0 ||
 		    want != s->closing) {
 			ok = 0;
 			run_warnf(r, s->line, "statement \"%s\": the "
@@ -1076,7 +1235,7 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 			    sbuf_str(&r->stmt_ref),
 			    money_format(want, digits, a),
 			    money_format(s->opening, digits, b),
-			    money_format(r->sum, digits, c),
+			    money_format(held, digits, c),
 			    money_format(s->closing, digits, e), rej);
 		} else {
 			ok = 1;
@@ -1087,11 +1246,25 @@ sink_statement_end(void *ctx, struct pay_statement *s, struct diag *d)
 		 * entries are all there: as much a thing to look at as one
 		 * that does not add up, though nothing is known wrong. */
 		r->fc.unchecked++;
-		run_warnf(r, s->line, "statement \"%s\": the balances cannot "
-		    "be checked: it has no %s balance%s",
-		    sbuf_str(&r->stmt_ref), s->has_opening ? "closing" :
-		    s->has_closing ? "opening" : "opening or closing",
-		    !s->has_opening && !s->has_closing ? "s" : "");
+		const char *which = s->has_opening ? "closing" :
+		    s->has_closing ? "opening" : "opening or closing";
+
+		if ((!s->has_opening && s->opening_bad) ||
+		    (!s->has_closing && s->closing_bad))
+			/* Told where it was read; said again here, for
+			 * the statement (not a missing balance). */
+			run_warnf(r, s->line, "statement \"%s\": the balances "
+			    "cannot be checked: its %s balance could not be "
+			    "read", sbuf_str(&r->stmt_ref),
+			    !s->has_opening && s->opening_bad &&
+			    !s->has_closing && s->closing_bad ?
+			    "opening and closing" : !s->has_closing &&
+			    s->closing_bad ? "closing" : "opening");
+		else
+			run_warnf(r, s->line, "statement \"%s\": the balances "
+			    "cannot be checked: it has no %s balance%s",
+			    sbuf_str(&r->stmt_ref), which, !s->has_opening &&
+			    !s->has_closing ? "s" : "");
 	}
 	if (ok == 0)
 		r->fc.unbalanced++;
@@ -1177,6 +1350,7 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	r->pos_line = -1;
 	r->pos_k = 0;
 	r->differ = 0;
+	r->changed = 0;
 	if (fmt == PAY_FMT_AUTO)
 		fmt = pay_sniff(raw.buf, raw.len);
 	if (o->out != NULL)
@@ -1242,6 +1416,16 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 		run_warnf(r, 0, "%ld entr%s read otherwise than when this file "
 		    "was first ingested (other options?): kept as first "
 		    "recorded", r->differ, r->differ == 1 ? "y" : "ies");
+	/* Entries the bank names as ones recorded before, with another
+	 * amount, date or reference: kept as first recorded (they may be
+	 * allocated), and a thing for a person to look at. */
+	if (r->changed > 0) {
+		run_warnf(r, 0, "%ld entr%s known by the bank's reference came "
+		    "with another amount, date or reference than when first "
+		    "recorded: kept as first recorded", r->changed,
+		    r->changed == 1 ? "y" : "ies");
+		r->fc.changed = r->changed;
+	}
 	bc.read = r->fc.read + r->fc.rejected;
 	bc.ingested = r->fc.ingested;
 	bc.unchanged = r->fc.unchanged;
@@ -1259,6 +1443,7 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 	c->unbalanced += r->fc.unbalanced;
 	c->unchecked += r->fc.unchecked;
 	c->skipped += r->fc.skipped;
+	c->changed += r->fc.changed;
 	goto out;
 
 rollback:

@@ -72,6 +72,7 @@ struct pay_statement {
 	struct sbuf account, stmt_ref;
 	char currency[4];	/* "" if unknown */
 	int has_opening, has_closing;
+	int opening_bad, closing_bad;	/* there, but unreadable */
 	int balances_expected;	/* a statement proper (camt.053, MT940),
 				   which must carry both balances; reports,
 				   notifications and CSV exports may not */
@@ -159,6 +160,9 @@ struct pay_counts {
 	long unchecked;		/* statements lacking a balance to check */
 	long skipped;		/* entries not booked (pending, info) */
 	long refused;		/* files that could not be taken */
+	long changed;		/* entries known by the bank's reference,
+				   read with other content (kept as first
+				   recorded) */
 };
 
 struct pay_run;	/* opaque */

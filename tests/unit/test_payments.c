@@ -4,14 +4,59 @@
  * digits, spaces, case, the length limits), the clamp of impossible bank
  * dates, decoding to UTF-8 (valid UTF-8 kept, Windows-1252 guessed, bytes
  * it does not define refused, a named code page), format sniffing, and
- * the three forms of :86: details.
+ * the three forms of :86: details, MT940 amounts (no space or point in
+ * them) and CSV dates beyond their month's end (clamped, as MT940's).
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "bankcsv.h"
 #include "mt940.h"
 #include "payments.h"
 #include "t.h"
+
+/* A sink that keeps the last entry's amount and booking date, and
+ * counts entries, rejects and warnings. */
+struct got {
+	long entries, rejects, warnings;
+	int64_t amount;
+	int32_t booked;
+};
+
+static int
+g_statement(void *ctx, struct pay_statement *s, struct diag *d)
+{
+	(void)ctx, (void)s, (void)d;
+	return 0;
+}
+
+static int
+g_entry(void *ctx, struct pay_entry *e, struct diag *d)
+{
+	struct got *g = ctx;
+
+	(void)d;
+	g->entries++;
+	g->amount = e->amount;
+	g->booked = e->booking_date;
+	return 0;
+}
+
+static int
+g_reject(void *ctx, long line, const char *msg, const char *raw,
+    size_t rawlen, struct diag *d)
+{
+	(void)line, (void)msg, (void)raw, (void)rawlen, (void)d;
+	((struct got *)ctx)->rejects++;
+	return 0;
+}
+
+static void
+g_warn(void *ctx, long line, const char *msg)
+{
+	(void)line, (void)msg;
+	((struct got *)ctx)->warnings++;
+}
 
 static void
 test_rf(void)
@@ -225,6 +270,102 @@ test_details(void)
 	details("", "", "", "", "");
 }
 
+/* MT940 amounts: digits and one decimal comma, nothing else (nu3b B:
+ * "1 000,00" read as 1,00). */
+static void
+test_mt940_amounts(void)
+{
+	static const struct {
+		const char *amt;
+		int ok;
+		int64_t want;
+	} t[] = {
+		{ "1000,00", 1, 100000 },
+		{ "0,01", 1, 1 },
+		{ "1,", 1, 100 },
+		{ "1 000,00", 0, 0 },
+		{ "1.000,00", 0, 0 },
+		{ "1000,00 ", 0, 0 },
+	};
+	struct sbuf f = { 0 };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct got g = { 0, 0, 0, 0, 0 };
+		struct pay_sink k = { g_statement, g_entry, g_statement,
+		    g_reject, g_warn, &g };
+		struct diag d;
+
+		sbuf_reset(&f);
+		sbuf_addf(&f, ":20:T\n:25:ACC\n:28C:1/1\n:60F:C260101GBP0,00\n"
+		    ":61:2601020102CR%sNTRFNONREF//X\n:86:x\n"
+		    ":62F:C260102GBP0,00\n-\n", t[i].amt);
+		diag_clear(&d);
+		CHECK_INT(mt940_read(f.buf, f.len, &k, &d), 0);
+		if (g.entries != t[i].ok)
+			printf("#   \"%s\"\n", t[i].amt);
+		CHECK_INT(g.entries, t[i].ok);
+		CHECK_INT(g.rejects, !t[i].ok);
+		if (t[i].ok)
+			CHECK_INT(g.amount, t[i].want);
+	}
+	sbuf_free(&f);
+}
+
+/* CSV dates beyond their month's end are clamped with a warning, as
+ * MT940 and camt dates are (nu3b I); a day or month no calendar has is
+ * still rejected. */
+static void
+test_csv_dates(void)
+{
+	static const struct {
+		const char *date;
+		enum date_order order;
+		int ok, warned;
+		const char *want;
+	} t[] = {
+		{ "29/02/2024", DATE_DMY, 1, 0, "2024-02-29" },	/* leap */
+		{ "29/02/2026", DATE_DMY, 1, 1, "2026-02-28" },
+		{ "30/02/2026", DATE_DMY, 1, 1, "2026-02-28" },
+		{ "31/04/2026", DATE_DMY, 1, 1, "2026-04-30" },
+		{ "30.02.26", DATE_DMY, 1, 1, "2026-02-28" },
+		{ "02/31/2026", DATE_MDY, 1, 1, "2026-02-28" },
+		{ "2026-02-30", DATE_ISO, 1, 1, "2026-02-28" },
+		{ "32/01/2026", DATE_DMY, 0, 0, NULL },	/* no month has 32 */
+		{ "30/13/2026", DATE_DMY, 0, 0, NULL },
+		{ "00/02/2026", DATE_DMY, 0, 0, NULL },
+		{ "30/02/2026x", DATE_DMY, 0, 0, NULL },
+	};
+	struct sbuf f = { 0 };
+	char buf[DATE_BUFSZ];
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct got g = { 0, 0, 0, 0, 0 };
+		struct pay_sink k = { g_statement, g_entry, g_statement,
+		    g_reject, g_warn, &g };
+		struct bankcsv_opts o;
+		struct diag d;
+
+		memset(&o, 0, sizeof o);
+		o.date_order = t[i].order;
+		o.decimal = -1;
+		o.account = "ACC";
+		memcpy(o.currency, "GBP", 4);
+		sbuf_reset(&f);
+		sbuf_addf(&f, "Date,Amount,Description\n%s,10.00,x\n",
+		    t[i].date);
+		diag_clear(&d);
+		CHECK_INT(bankcsv_read(f.buf, f.len, &o, "id", &k, &d), 0);
+		if (g.entries != t[i].ok || g.warnings != t[i].warned)
+			printf("#   \"%s\"\n", t[i].date);
+		CHECK_INT(g.entries, t[i].ok);
+		CHECK_INT(g.rejects, !t[i].ok);
+		CHECK_INT(g.warnings, t[i].warned);
+		if (t[i].ok)
+			CHECK_STR(date_format(g.booked, buf), t[i].want);
+	}
+	sbuf_free(&f);
+}
+
 int
 main(void)
 {
@@ -234,5 +375,7 @@ main(void)
 	T_RUN(test_utf8);
 	T_RUN(test_sniff);
 	T_RUN(test_details);
+	T_RUN(test_mt940_amounts);
+	T_RUN(test_csv_dates);
 	return T_DONE();
 }
