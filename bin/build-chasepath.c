@@ -47,11 +47,13 @@ report(void *ctx, const char *file, long line, const char *msg)
 }
 
 /* read_streams: every operand; returns the bad rows, *failed set when
- * a file could not be read at all. */
+ * a file could not be read at all, -1 on a state error (told). */
 static long
 read_streams(struct cli *c, struct chase_run *r, char **files, int n,
     int *failed)
 {
+	int rc;
+
 	long bad = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -64,7 +66,12 @@ read_streams(struct cli *c, struct chase_run *r, char **files, int n,
 			*failed = 1;
 			continue;
 		}
-		if (chase_read_stream(r, fp, name, &bad, &d) != 0) {
+		if ((rc = chase_read_stream(r, fp, name, &bad, &d)) == -2) {
+			cli_warn(c, "%s: %s", c->db, d.msg);
+			cli_close_input(fp);
+			return -1;
+		}
+		if (rc != 0) {
 			cli_at(c, name, d.line, "%s", d.msg);
 			*failed = 1;
 		}
@@ -159,7 +166,10 @@ main(int argc, char *argv[])
 	/* Only operands make a stream, as in age-ledger: a cron job with
 	 * a pipe on stdin still plans from the state. */
 	if (argc > 0) {
-		bad = read_streams(&c, r, argv, argc, &failed);
+		if ((bad = read_streams(&c, r, argv, argc, &failed)) < 0) {
+			status = EXIT_STATE;
+			goto out;
+		}
 	} else if (chase_read_state(r, &d) != 0) {
 		cli_warn(&c, "%s: %s", c.db, d.msg);
 		status = EXIT_STATE;

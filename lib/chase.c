@@ -743,7 +743,7 @@ struct crow {
 	int planned;
 };
 
-#define CHASE_NSTMTS 8
+#define CHASE_NSTMTS 9
 
 /* A closed query's pause of one item. */
 struct cpause {
@@ -766,6 +766,8 @@ struct chase_run {
 	size_t npauses;
 	sqlite3_stmt *stmts[CHASE_NSTMTS];	/* per debtor, prepared once */
 	int has_band, has_score;
+	int from_state;		/* the stream is the state's own replay */
+	struct sbuf vis;	/* write_row's name, reused */
 	long problems;
 };
 
@@ -815,6 +817,7 @@ chase_free(struct chase_run *r)
 		sqlite3_finalize(r->stmts[i]);
 	free(r->pauses);
 	hmap_free(r->byref);
+	sbuf_free(&r->vis);
 	free(r);
 }
 
@@ -854,6 +857,59 @@ debtor_of(struct chase_run *r, const char *ref, const char *name)
 	r->debtors[r->ndebtors].name = xstrdup(name ? name : "");
 	*v = (int64_t)r->ndebtors;
 	return r->ndebtors++;
+}
+
+static sqlite3_stmt *cached(struct chase_run *r, int k, const char *sql,
+    struct diag *d);
+
+/* check_item: a stream row against the state: its document must be an
+ * item (or a bank receipt) of the state, of the debtor and in the
+ * currency the row names, or the plan would chase someone else, or no
+ * one, for it.  0 ok, 1 rejected (d set), -1 state error (d set). */
+static int
+check_item(struct chase_run *r, const char *debtor, const char *doc,
+    const char *ccy, struct diag *d)
+{
+	static const char sql[] = "SELECT d.ref, i.currency FROM item i"
+	    " JOIN debtor d ON d.id = i.debtor_id WHERE i.doc_id = ?1"
+	    " UNION ALL SELECT d.ref, p.currency FROM payment p"
+	    " JOIN debtor d ON d.id = p.debtor_id WHERE p.entry_key = ?1"
+	    " LIMIT 1";
+	sqlite3_stmt *s;
+	char b1[80], b2[80], b3[80];
+	int rc, res = 0;
+
+	if (r->st == NULL || r->from_state)
+		return 0;
+	if ((s = cached(r, 8, sql, d)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, doc, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		diag_set(d, "field \"doc_id\": %s is not a document of the "
+		    "state", q(doc, b1, sizeof b1));
+		res = 1;
+	} else if (rc != SQLITE_ROW) {
+		res = state_error(r->st, d, "reading an item");
+	} else {
+		const char *ref = (const char *)sqlite3_column_text(s, 0);
+		const char *cur = (const char *)sqlite3_column_text(s, 1);
+
+		if (strcmp(ref, debtor) != 0) {
+			diag_set(d, "field \"debtor_id\": %s is not the debtor "
+			    "of %s (the state has %s)", q(debtor, b1,
+			    sizeof b1), q(doc, b2, sizeof b2), q(ref, b3,
+			    sizeof b3));
+			res = 1;
+		} else if (strcmp(cur, ccy) != 0) {
+			diag_set(d, "field \"currency\": %s is not the "
+			    "currency of %s (the state has %s)", q(ccy, b1,
+			    sizeof b1), q(doc, b2, sizeof b2), q(cur, b3,
+			    sizeof b3));
+			res = 1;
+		}
+	}
+	sqlite3_reset(s);
+	return res;
 }
 
 static int
@@ -941,6 +997,11 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		    tsv_field_len(t, (size_t)c_open), digits, MONEY_POINT,
 		    &it.open, NULL, d) != 0)
 			diag_prefix(d, "field \"open_amount\"");
+		else if ((rc = check_item(r, v, tsv_field(t, (size_t)c_doc),
+		    ccy, d)) < 0) {
+			tsv_close(t);
+			return -2;
+		}
 		if (d->msg[0] != '\0') {
 			(*bad)++;
 			if (r->o.report)
@@ -1013,7 +1074,9 @@ chase_read_state(struct chase_run *r, struct diag *d)
 
 			rewind(tmp);
 			r->o.rejects = NULL;	/* not outside input */
+			r->from_state = 1;
 			rc = chase_read_stream(r, tmp, "state", &bad, d);
+			r->from_state = 0;
 			r->o.rejects = rj;
 			if (rc == 0 && bad > 0) {
 				diag_set(d, "the state's aged items could not "
@@ -1189,15 +1252,14 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		if (irc != SQLITE_DONE)
 			goto state_err;
 		/* Without action_item rows, the doc_ids the action lists
-		 * (comma-separated, as the plan writes them). */
-		while (a->ndocs == 0 && docs && *docs) {
-			size_t n = strcspn(docs, ",");
+		 * (as the plan writes them, chase_docs_add). */
+		if (a->ndocs == 0 && docs != NULL) {
+			struct sbuf id = { 0 };
 
-			if (n > 0)
-				add_doc(a, docs, n);
-			docs += n;
-			if (*docs == ',')
-				docs++;
+			while (chase_docs_next(&docs, &id) == 1)
+				if (id.len > 0)
+					add_doc(a, id.buf, id.len);
+			sbuf_free(&id);
 		}
 	}
 	if (rc != SQLITE_DONE)
@@ -1567,6 +1629,37 @@ cmp_item_due(const void *x, const void *y)
 	return strcmp(a->doc_id, b->doc_id);
 }
 
+void
+chase_docs_add(struct sbuf *b, const char *id)
+{
+	if (b->len > 0)
+		sbuf_addc(b, ',');
+	for (; *id; id++) {
+		if (*id == ',' || *id == '\\')
+			sbuf_addc(b, '\\');
+		sbuf_addc(b, *id);
+	}
+}
+
+int
+chase_docs_next(const char **s, struct sbuf *out)
+{
+	const char *p = *s;
+
+	sbuf_reset(out);
+	if (p == NULL || *p == '\0')
+		return 0;
+	for (; *p && *p != ','; p++) {
+		if (*p == '\\' && *++p == '\0')
+			return -1;
+		sbuf_addc(out, *p);
+	}
+	if (out->buf == NULL)
+		sbuf_add(out, "", 0);
+	*s = *p == ',' ? p + 1 : p;
+	return 1;
+}
+
 static char *
 join_docs(struct citem **it, size_t n)
 {
@@ -1575,7 +1668,7 @@ join_docs(struct citem **it, size_t n)
 
 	qsort(it, n, sizeof *it, cmp_item_due);
 	for (size_t i = 0; i < n; i++)
-		sbuf_addf(&b, "%s%s", i ? "," : "", it[i]->doc_id);
+		chase_docs_add(&b, it[i]->doc_id);
 	s = xstrdup(sbuf_str(&b));
 	sbuf_free(&b);
 	return s;
@@ -1616,6 +1709,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	struct crow *w;
 	unsigned done;
 	int32_t step_date = INT32_MIN, mindue = INT32_MAX;
+	int32_t answer = INT32_MIN;
 	const char *zone;
 	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
 
@@ -1691,11 +1785,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	for (size_t k = 0; k < p->nsteps; k++)
 		if (done_mask(h, &p->steps[k], ccy, el, nel) != 0)
 			last_done = (int)k;
-	/* A broken promise or plan that no action has answered yet. */
+	/* A broken promise or plan that no action has answered yet.  The
+	 * day it broke may be a weekend or a holiday: the answer is due on
+	 * the next business day, as a step's day is. */
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount);
 		why = "plan_broken";
+		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
 	    !acted_since(h, broken_promise)) {
@@ -1703,10 +1800,20 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		    next_escalation(p, last_done, h, ccy, el, nel,
 		    amount);
 		why = "promise_broken";
+		answer = calendar_roll(&c->cal, broken_promise);
 	}
 	if (t >= 0 && done_mask(h, &p->steps[t], ccy, el, nel) ==
 	    p->steps[t].channels)
 		t = -1;		/* that step is done already */
+	/* Not yet its business day: nothing else either, or a polite step
+	 * planned today would count as the answer. */
+	if (t >= 0 && answer > r->o.as_of) {
+		w = suppress(r, debtor, ccy, p, "not_business_day");
+		if (w)
+			w->step = t;
+		res = 0;
+		goto out;
+	}
 	if (t < 0) {
 		why = NULL;
 		if (L < 0) {
@@ -1785,8 +1892,11 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	done = done_mask(h, &p->steps[t], ccy, el, nel);
 	/* The gap is between steps: the other channels of a step begun
 	 * today (its e-mail sent, its call still to make) are not held. */
+	/* The gap ends on a business day: one that runs out on a Sunday
+	 * holds the step to the Monday. */
 	if (c->min_gap > 0 && done == 0 && h->last_contact != INT32_MIN &&
-	    r->o.as_of - h->last_contact < c->min_gap) {
+	    r->o.as_of < calendar_roll(&c->cal, h->last_contact +
+	    c->min_gap)) {
 		w = suppress(r, debtor, ccy, p, "min_gap");
 		if (w)
 			w->step = t;
@@ -1957,7 +2067,11 @@ write_row(struct chase_run *r, const struct crow *w, FILE *out)
 	struct sbuf reason = { 0 };
 
 	tsv_put(out, db->ref);
-	put(out, db->name);
+	/* The name is for the person reviewing the plan: what would hide
+	 * or reorder the row's text (a right-to-left override, an escape
+	 * sequence) is shown as U+FFFD instead. */
+	util_visible(db->name, &r->vis);
+	put(out, sbuf_str(&r->vis));
 	put(out, w->path ? w->path->name : NULL);
 	put(out, s ? s->name : NULL);
 	put(out, w->channel >= 0 ? channel_names[w->channel] : NULL);
@@ -1986,6 +2100,10 @@ write_row(struct chase_run *r, const struct crow *w, FILE *out)
 		put(out, db->score_band);
 	if (r->has_score)
 		put(out, db->score);
+	/* With the rows not planned in the same stream, a column no
+	 * reader can miss says which rows are actions. */
+	if (r->o.suppressed)
+		put(out, w->planned ? "1" : "0");
 	tsv_end(out);
 }
 
@@ -2041,6 +2159,8 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 		fputs("\tscore_band", out);
 	if (r->has_score)
 		fputs("\tscore", out);
+	if (r->o.suppressed)
+		fputs("\tplanned", out);
 	tsv_end(out);
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (r->rows[i].planned)

@@ -125,6 +125,21 @@ struct chase_opts {
 	void *report_ctx;
 };
 
+/*
+ * The plan's lists of documents (doc_ids, credit_doc_ids): the ids
+ * joined by ",", each with a backslash written \\ and a comma \, so that
+ * an id holding a comma (INV,7 is written INV\,7) cannot split; an id
+ * with neither is written as it is.  This is inside the TSV field: on
+ * the wire tsv_put doubles each backslash again (INV\\,7).
+ * chase_docs_add: id (not empty) onto the list in b.  chase_docs_next:
+ * the next id of the list at *s into out, unescaped (an empty one
+ * between two commas is returned empty), *s moved past it and its comma;
+ * 1, 0 at the end of the list, -1 on a backslash that ends it.
+ */
+struct sbuf;
+void chase_docs_add(struct sbuf *b, const char *id);
+int chase_docs_next(const char **s, struct sbuf *out);
+
 struct chase_run;
 
 /* chase_new: a run over st (read only; the caller keeps it open). */
@@ -136,9 +151,11 @@ void chase_free(struct chase_run *r);
  * chase_read_stream: an `age-ledger --by item` stream (columns found by
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
- * score optional).  A bad row is reported, counted in *bad and written
- * whole to o->rejects (after the stream's header line, once), the rest
- * read.  0, or -1 with d set when the header is unusable.
+ * score optional).  Each row's document must be the state's item (or
+ * bank receipt) of that debtor and currency.  A bad row is reported,
+ * counted in *bad and written whole to o->rejects (after the stream's
+ * header line, once), the rest read.  0, -1 with d set when the header
+ * is unusable, -2 with d set on a state error.
  */
 int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
     long *bad, struct diag *d);
@@ -148,8 +165,9 @@ int chase_read_state(struct chase_run *r, struct diag *d);
 
 /*
  * chase_write: the plan as TSV on out, header first (CHASE_HEADER, then
- * score_band and score when the input had them), sorted by debtor,
- * currency, step and channel.  Returns the rows planned (>= 0), or -1
+ * score_band and score when the input had them, then with o->suppressed
+ * planned: 1 for a row to act on, 0 for one that is not), sorted by
+ * debtor, currency, step and channel.  Returns the rows planned (>= 0), or -1
  * with d set on a state error (nothing written).  *problems counts the
  * debtors reported (an unknown chase_path, a bad time zone).
  */

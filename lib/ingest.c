@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "csvin.h"
 #include "hmap.h"
 #include "ingest.h"
@@ -51,6 +52,7 @@ struct row {
 	int64_t amount, open;	/* open: what the export says is open */
 	int disputed;
 	const char *email, *phone, *address, *language, *country;
+	const char *time_zone, *segment, *chase_path;
 	uint64_t hash;
 };
 
@@ -242,8 +244,9 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    prep(r, &r->find_debtor, "SELECT id FROM debtor WHERE ref = ?",
 	    d) ||
 	    prep(r, &r->ins_debtor, "INSERT INTO debtor (ref, name, type, "
-	    "email, phone, address, language, country, batch_id) "
-	    "VALUES (?,?,?,?,?,?,?,?,?)", d) ||
+	    "email, phone, address, language, country, batch_id, "
+	    "time_zone, segment, chase_path) "
+	    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)", d) ||
 	    /* The same parameters as ins_debtor, NULL for what the file
 	     * does not say: an export without names or types keeps what
 	     * an earlier one gave, and a debtor nothing changed keeps its
@@ -253,14 +256,20 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    "email = coalesce(?4, email), phone = coalesce(?5, phone), "
 	    "address = coalesce(?6, address), "
 	    "language = coalesce(?7, language), "
-	    "country = coalesce(?8, country), updated_batch_id = ?9 "
+	    "country = coalesce(?8, country), "
+	    "time_zone = coalesce(?10, time_zone), "
+	    "segment = coalesce(?11, segment), "
+	    "chase_path = coalesce(?12, chase_path), updated_batch_id = ?9 "
 	    "WHERE ref = ?1 AND (coalesce(?2, name) IS NOT name OR "
 	    "coalesce(?3, type) IS NOT type OR "
 	    "coalesce(?4, email) IS NOT email OR "
 	    "coalesce(?5, phone) IS NOT phone OR "
 	    "coalesce(?6, address) IS NOT address OR "
 	    "coalesce(?7, language) IS NOT language OR "
-	    "coalesce(?8, country) IS NOT country)", d) ||
+	    "coalesce(?8, country) IS NOT country OR "
+	    "coalesce(?10, time_zone) IS NOT time_zone OR "
+	    "coalesce(?11, segment) IS NOT segment OR "
+	    "coalesce(?12, chase_path) IS NOT chase_path)", d) ||
 	    prep(r, &r->debtor_ref, "SELECT ref FROM debtor WHERE id = ?",
 	    d) ||
 	    prep(r, &r->del_debtor, "DELETE FROM debtor WHERE id = ?1 AND "
@@ -885,6 +894,17 @@ reparse:
 	w->address = field(f, fields, nfields, F_ADDRESS);
 	w->language = field(f, fields, nfields, F_LANGUAGE);
 	w->country = field(f, fields, nfields, F_COUNTRY);
+	w->segment = field(f, fields, nfields, F_SEGMENT);
+	w->chase_path = field(f, fields, nfields, F_CHASE_PATH);
+	/* A zone the system does not know would put every call window in
+	 * the client's zone, silently: the row is refused instead. */
+	w->time_zone = field(f, fields, nfields, F_TIME_ZONE);
+	if (!blank(w->time_zone) && !calendar_zone_valid(w->time_zone)) {
+		diag_set(d, "field \"time_zone\": %s is not a time zone this "
+		    "system knows (use an IANA name such as Europe/London)",
+		    Q(w->time_zone));
+		return -1;
+	}
 
 	/* The item's own fields only: the debtor's name, type and contact
 	 * details belong to the debtor, which each run brings up to date
@@ -1014,6 +1034,9 @@ debtor_id(struct ingest_run *r, const struct row *w, int64_t *id,
 	bind_text_or_null(s, 7, w->language);
 	bind_text_or_null(s, 8, w->country);
 	sqlite3_bind_int64(s, 9, r->st->batch_id);
+	bind_text_or_null(s, 10, w->time_zone);
+	bind_text_or_null(s, 11, w->segment);
+	bind_text_or_null(s, 12, w->chase_path);
 	if (step_done(r, s, "writing a debtor", d))
 		return -1;
 	if (rc != SQLITE_ROW) {

@@ -36,6 +36,9 @@ static const char *const field_names[F_COUNT] = {
 	[F_ADDRESS] = "address",
 	[F_LANGUAGE] = "language",
 	[F_COUNTRY] = "country",
+	[F_TIME_ZONE] = "time_zone",
+	[F_SEGMENT] = "segment",
+	[F_CHASE_PATH] = "chase_path",
 };
 
 /*
@@ -162,6 +165,12 @@ static const struct {
 	{ F_ADDRESS, "billingaddress" },
 	{ F_LANGUAGE, "language" },
 	{ F_COUNTRY, "country" },
+	/* What build-chasepath reads of a debtor. */
+	{ F_TIME_ZONE, "timezone" },
+	{ F_TIME_ZONE, "tz" },
+	{ F_SEGMENT, "segment" },
+	{ F_SEGMENT, "customersegment" },
+	{ F_CHASE_PATH, "chasepath" },
 
 	/* German, French and Dutch exports. */
 	{ F_DOC_ID, "rechnungsnummer" },

@@ -34,6 +34,9 @@ enum item_field {
 	F_ADDRESS,
 	F_LANGUAGE,
 	F_COUNTRY,
+	F_TIME_ZONE,		/* the debtor's: its call windows */
+	F_SEGMENT,		/* the debtor's: picks its chase path */
+	F_CHASE_PATH,		/* the debtor's own chase path */
 	F_COUNT
 };
 

@@ -336,6 +336,31 @@ invisible(const char *s, size_t len)
 	    (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
 }
 
+void
+util_visible(const char *s, struct sbuf *out)
+{
+	size_t n = strlen(s), i = 0;
+
+	sbuf_reset(out);
+	sbuf_add(out, "", 0);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = 1;
+
+		if (c >= 0x80) {
+			len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+			if (len > n - i || !util_utf8_valid(s + i, len))
+				len = 1;
+		}
+		if ((len == 1 && (c < 0x20 || c >= 0x7F)) ||
+		    (len > 1 && invisible(s + i, len)))
+			sbuf_adds(out, "\xef\xbf\xbd");	/* U+FFFD */
+		else
+			sbuf_add(out, s + i, len);
+		i += len;
+	}
+}
+
 const char *
 util_quote(const char *s, size_t n, char *buf, size_t bufsz)
 {

@@ -78,6 +78,16 @@ void util_norm_key(const char *s, struct sbuf *out);
  */
 const char *util_quote(const char *s, size_t n, char *buf, size_t bufsz);
 
+/*
+ * util_visible: s as a list a person reviews should show it, in out
+ * (reset first): each control character (C0, DEL, C1), each character
+ * util_quote shows as \uNNNN (zero-width and direction marks and
+ * overrides, the line separators, the BOM) and each byte that is not
+ * UTF-8 becomes U+FFFD, so that a name can neither hide nor reorder the
+ * text beside it; the rest is kept.
+ */
+void util_visible(const char *s, struct sbuf *out);
+
 #include "banned.h"
 
 #endif

@@ -4,7 +4,8 @@
  * Wales 2024 bank holidays) and its query pause example (25 Mar to 4 Apr)
  * through chase_item_step, with two pauses, a pause after every step and
  * a pause of no days; offsets from the previous step; the configuration's
- * keys, defaults and every kind of bad value with its line.
+ * keys, defaults and every kind of bad value with its line; the plan's
+ * document lists, escaped and split.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "chase.h"
 #include "config.h"
 #include "date.h"
+#include "util.h"
 #include "t.h"
 
 static int32_t
@@ -282,9 +284,64 @@ test_errors(void)
 	}
 }
 
+/* The plan's document lists: what is written for a list of ids, and
+ * what a reader splits it back into, ids holding the separator first. */
+static void
+test_docs(void)
+{
+	static const struct {
+		const char *ids[3];
+		const char *list;
+	} t[] = {
+		{ { "INV,7", NULL }, "INV\\,7" },
+		{ { "A\\", "B", NULL }, "A\\\\,B" },
+		{ { ",", "\\,", NULL }, "\\,,\\\\\\," },
+		{ { "INV-1", "INV-2", NULL }, "INV-1,INV-2" },
+		{ { "x", NULL }, "x" },
+	};
+	struct sbuf b = { 0 }, id = { 0 };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *p;
+		size_t k = 0;
+
+		sbuf_reset(&b);
+		for (size_t j = 0; t[i].ids[j]; j++)
+			chase_docs_add(&b, t[i].ids[j]);
+		CHECK_STR(sbuf_str(&b), t[i].list);
+		p = t[i].list;
+		while (chase_docs_next(&p, &id) == 1) {
+			CHECK(k < 2 && t[i].ids[k] != NULL);
+			if (k < 2 && t[i].ids[k] != NULL)
+				CHECK_STR(sbuf_str(&id), t[i].ids[k]);
+			k++;
+		}
+		CHECK(t[i].ids[k] == NULL);
+	}
+	/* A plain list written by hand, an empty id, a dangling escape. */
+	{
+		const char *p = "A,,B";
+
+		CHECK_INT(chase_docs_next(&p, &id), 1);
+		CHECK_STR(sbuf_str(&id), "A");
+		CHECK_INT(chase_docs_next(&p, &id), 1);
+		CHECK_STR(sbuf_str(&id), "");
+		CHECK_INT(chase_docs_next(&p, &id), 1);
+		CHECK_STR(sbuf_str(&id), "B");
+		CHECK_INT(chase_docs_next(&p, &id), 0);
+		p = "A\\";
+		CHECK_INT(chase_docs_next(&p, &id), -1);
+		p = "";
+		CHECK_INT(chase_docs_next(&p, &id), 0);
+	}
+	sbuf_free(&b);
+	sbuf_free(&id);
+}
+
 int
 main(void)
 {
+	T_RUN(test_docs);
 	T_RUN(test_default_path);
 	T_RUN(test_easter);
 	T_RUN(test_paths);

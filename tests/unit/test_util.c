@@ -161,6 +161,35 @@ test_quote(void)
 	CHECK(strstr(buf, "...") != NULL);
 }
 
+/* util_visible: what a reviewed list shows of a name. */
+static void
+test_visible(void)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "", "" },
+		{ "Acme Ltd", "Acme Ltd" },
+		{ "\xe2\x82\xac Caf\xc3\xa9", "\xe2\x82\xac Caf\xc3\xa9" },
+		{ "Evil\r\nBcc: v@example.com", "Evil\xef\xbf\xbd\xef\xbf\xbd"
+		    "Bcc: v@example.com" },
+		{ "a\tb\x1b[31m", "a\xef\xbf\xbd" "b\xef\xbf\xbd[31m" },
+		{ "\xe2\x80\xae" "dtl", "\xef\xbf\xbd" "dtl" },	/* RLO */
+		{ "x\xe2\x81\xa6y", "x\xef\xbf\xbdy" },		/* LRI */
+		{ "z\xe2\x80\x8bw", "z\xef\xbf\xbdw" },		/* ZWSP */
+		{ "\xc2\x85", "\xef\xbf\xbd" },			/* C1 NEL */
+		{ "bad\xff", "bad\xef\xbf\xbd" },
+		{ "\x7f", "\xef\xbf\xbd" },
+	};
+	struct sbuf b = { 0 };
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		util_visible(t[i].in, &b);
+		CHECK_STR(sbuf_str(&b), t[i].want);
+	}
+	sbuf_free(&b);
+}
+
 static void
 test_diag(void)
 {
@@ -188,6 +217,7 @@ main(void)
 	T_RUN(test_trim);
 	T_RUN(test_sbuf);
 	T_RUN(test_quote);
+	T_RUN(test_visible);
 	T_RUN(test_diag);
 	return T_DONE();
 }
