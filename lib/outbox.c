@@ -202,9 +202,11 @@ encoded_words(const char *v, size_t col, struct sbuf *out)
 	size_t n = strlen(v), i = 0;
 
 	while (i < n) {
-		/* 12 bytes of =?UTF-8?B? and ?=; 45 bytes -> 60 of base64:
-		 * 72 in all, within 75. */
-		size_t take = 0, max = col > 20 ? 30 : 45;
+		/* 12 bytes of =?UTF-8?B? and ?=, and base64 of 3 bytes in
+		 * 4: as many bytes as keep the line within 76 from col
+		 * (45 bytes -> 60 of base64 -> 72 on a folded line). */
+		size_t room = col + 12 + 4 < 76 ? 76 - col - 12 : 4;
+		size_t take = 0, max = room / 4 * 3;
 
 		while (i + take < n) {
 			size_t l = utf8_len((unsigned char)v[i + take]);
