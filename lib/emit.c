@@ -518,6 +518,7 @@ struct row {
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
 	struct item *items;
 	size_t nitems;
+	char *reason_plain;	/* the plan's reason as plain text */
 	struct interest_span *frozen;	/* breathing spaces to the day */
 	size_t nfrozen;
 	int64_t total_open, total_interest, total_comp, rate;
@@ -543,6 +544,7 @@ row_free(struct row *w)
 		free(w->items[i].doc_id);
 	free(w->items);
 	free(w->frozen);
+	free(w->reason_plain);
 	for (size_t i = 0; i < NF; i++)
 		sbuf_free(&w->vals[i]);
 	for (size_t i = 0; w->ivals && i < w->nitems * NI; i++)
@@ -1460,7 +1462,11 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	w.step = fld(in, c->step);
 	w.channel = fld(in, c->channel);
 	w.template = fld(in, c->template);
-	w.reason = fld(in, c->reason);
+	/* Text of the plan that reaches a list or a letter is one line of
+	 * plain text, as a debtor's name is. */
+	w.reason_plain = xstrdup(fld(in, c->reason));
+	outbox_plain_text(w.reason_plain);
+	w.reason = w.reason_plain;
 	w.dpd = fld(in, c->dpd);
 	w.win_start = fld(in, c->ws);
 	w.win_end = fld(in, c->we);
