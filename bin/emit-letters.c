@@ -64,6 +64,7 @@ main(int argc, char *argv[])
 	struct client_config cfg;
 	struct emit_branding brand;
 	struct interest_rules rules;
+	struct chase_config chase;
 	struct emit_opts o;
 	struct emit_counts total;
 	struct emit_run *run = NULL;
@@ -101,8 +102,13 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	interest_rules_init(&rules);
+	memset(&chase, 0, sizeof chase);
 	if (emit_branding_load(cfg.root, cli.config, &brand, &d) != 0 ||
-	    interest_config(cfg_get(cfg.root, "interest"), &rules, &d) != 0) {
+	    interest_config(cfg_get(cfg.root, "interest"), &rules, &d) != 0 ||
+	    chase_config_load(cfg.root, &chase, &d) != 0 ||
+	    emit_check_steps(&rules, cfg_get(cfg.root, "interest"), &chase,
+	    &d) != 0) {
+		chase_config_free(&chase);
 		cli_at(&cli, cli.config ? cli.config : "<config>", d.line,
 		    "%s", d.msg);
 		emit_branding_free(&brand);
@@ -110,6 +116,7 @@ main(int argc, char *argv[])
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
+	chase_config_free(&chase);	/* read for the check only */
 	cli_need_stdout(&cli);
 
 	memset(&o, 0, sizeof o);
@@ -140,7 +147,7 @@ main(int argc, char *argv[])
 			config_free(&cfg);
 			return cli_finish(&cli, EXIT_USAGE);
 		}
-	/* What was emitted is told after the commit, never before. */
+	/* What was emitted is held here until every row is done. */
 	if ((out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "tmpfile: %s", strerror(errno));
 	o.out = out;
@@ -158,6 +165,8 @@ main(int argc, char *argv[])
 			if (code == EMIT_EDATA)
 				cli_at(&cli, sbuf_str(&errfile), d.line, "%s",
 				    d.msg);
+			else if (code == EMIT_EFILE)
+				cli_warn(&cli, "%s", d.msg);
 			else
 				cli_at(&cli, cli.db, 0, "%s", d.msg);
 			status = code == EMIT_EDATA ? EXIT_USAGE : EXIT_STATE;
@@ -200,6 +209,16 @@ main(int argc, char *argv[])
 			status = EXIT_STATE;
 		}
 	}
+	/* What was emitted is told before the files are renamed into
+	 * place and the commit, so a standard output that cannot take it
+	 * (a full disk) rolls the run back: exit 3 means nothing recorded,
+	 * and no action is recorded that the TSV did not tell. */
+	if (status == EXIT_OK) {
+		fputs("debtor_id\tstep\tchannel\tfile\tdoc_ids\tamount_due\t"
+		    "interest\tcompensation\n", stdout);
+		if (cli_copy_out(&cli, out) != 0)
+			status = EXIT_STATE;
+	}
 	/* Files renamed into place, then the commit: a crash between the
 	 * two leaves files with no action, which the next run writes again;
 	 * never an action without its file. */
@@ -229,10 +248,6 @@ main(int argc, char *argv[])
 			cli_replace_abort(&rej);
 	}
 	if (status == EXIT_OK) {
-		fputs("debtor_id\tstep\tchannel\tfile\tdoc_ids\tamount_due\t"
-		    "interest\tcompensation\n", stdout);
-		if (cli_copy_out(&cli, out) != 0)
-			status = EXIT_STATE;
 		if (verbose)
 			cli_warn(&cli, "%ld row%s: %ld emitted, %ld emitted "
 			    "before, %ld rejected%s", total.read,

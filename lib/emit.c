@@ -19,6 +19,7 @@
 #include "emit.h"
 #include "money.h"
 #include "outbox.h"
+#include "promise.h"
 #include "sha256.h"
 #include "template.h"
 #include "tsv.h"
@@ -77,7 +78,7 @@ struct tset {
 struct item {
 	int64_t id;
 	char *doc_id;
-	int32_t issue, due;
+	int32_t issue, due, closed;	/* closed: INT32_MAX while open */
 	int64_t amount, open;
 	char ccy[4];
 	struct interest_result ir;
@@ -88,7 +89,7 @@ struct emit_run {
 	struct tset *ts;
 	size_t nts;
 	sqlite3_stmt *q_debtor, *q_done, *q_item, *q_settle, *ins_action,
-	    *ins_item;
+	    *ins_item, *q_hold, *q_query, *q_earlier;
 	struct outbox_stage stage;
 	struct sbuf calls, tasks;	/* CSV bodies */
 	struct sbuf calls_rel, tasks_rel;	/* their names, once chosen */
@@ -107,6 +108,26 @@ static const char *const brand_keys[] = {
 	"vat_number", "reference_prefix", "sms_from", "pap_template",
 	"templates", "deadline_days", "pap_days", NULL
 };
+
+/* sender_ok: an SMS sender id: a number (an optional '+' and up to 15
+ * digits, E.164's limit) or an alphanumeric id of 1 to 11 characters
+ * (GSM 03.40's TP-OA holds 11 septets), ASCII letters, digits and
+ * spaces, which every network carries. */
+static int
+sender_ok(const char *s)
+{
+	size_t n = strlen(s), digits = strspn(s + (*s == '+'), "0123456789");
+
+	if (n > 0 && digits > 0 && digits == n - (*s == '+'))
+		return digits <= 15;
+	if (n == 0 || n > 11)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == ' '))
+			return 0;
+	return 1;
+}
 
 int
 emit_branding_load(const struct cfg_node *root, const char *config_path,
@@ -148,6 +169,14 @@ emit_branding_load(const struct cfg_node *root, const char *config_path,
 		    cfg_get_int(sec, "branding", "pap_days", 30, 365,
 		    &b->pap_days, d) < 0)
 			goto fail;
+		if (b->sms_from != NULL && !sender_ok(b->sms_from)) {
+			diag_set(d, "branding.sms_from: \"%s\" is not a "
+			    "sender id (at most 11 letters, digits and "
+			    "spaces, or a number of at most 15 digits)",
+			    b->sms_from);
+			d->line = cfg_get(sec, "sms_from")->line;
+			goto fail;
+		}
 		if (b->email != NULL && !outbox_addr_ok(b->email)) {
 			diag_set(d, "branding.email: \"%s\" is not an e-mail "
 			    "address", b->email);
@@ -189,6 +218,35 @@ emit_branding_free(struct emit_branding *b)
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
 	memset(b, 0, sizeof *b);
+}
+
+int
+emit_check_steps(const struct interest_rules *r,
+    const struct cfg_node *interest, const struct chase_config *c,
+    struct diag *d)
+{
+	const struct cfg_node *n = cfg_is_null(interest) ? NULL :
+	    cfg_get(interest, "steps");
+
+	for (size_t i = 0; i < r->nsteps; i++) {
+		int found = 0;
+
+		for (size_t p = 0; p < c->npaths && !found; p++)
+			for (size_t k = 0; k < c->paths[p].nsteps; k++)
+				if (strcmp(c->paths[p].steps[k].name,
+				    r->steps[i]) == 0) {
+					found = 1;
+					break;
+				}
+		if (!found) {
+			diag_set(d, "interest.steps: \"%s\" is not a step of "
+			    "any chase path (paths:)", r->steps[i]);
+			d->line = n != NULL && n->kind == CFG_SEQ &&
+			    i < n->n ? n->items[i]->line : 0;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* ---- formatting ---- */
@@ -353,14 +411,50 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	sbuf_reset(errfile);
 	if (st == NULL)
 		return r;
+	/* What a killed run of this day left staged is never renamed: take
+	 * it away (the caller holds the state's write lock, so no other
+	 * run is staging now). */
+	if (!o->dry_run) {
+		static const char *const sub[] = { "", "/letters", "/email",
+		    "/sms" };
+
+		for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+			struct sbuf p = { 0 };
+			long n;
+
+			sbuf_addf(&p, "%s/%s%s", o->outbox, r->day, sub[i]);
+			n = outbox_remove_stale(sbuf_str(&p), d);
+			sbuf_free(&p);
+			if (n < 0) {
+				*code = EMIT_EFILE;
+				emit_free(r);
+				return NULL;
+			}
+		}
+	}
 	if ((r->q_debtor = state_prepare(st, "SELECT id, name, type, email,"
 	    " phone, address, country FROM debtor WHERE ref = ?", d)) == NULL
 	    || (r->q_done = state_prepare(st, "SELECT id FROM action WHERE"
 	    " debtor_id = ? AND as_of = ? AND step = ? AND channel = ?"
 	    " AND currency IS ?", d)) == NULL
 	    || (r->q_item = state_prepare(st, "SELECT id, debtor_id,"
-	    " issue_date, due_date, amount, currency FROM item"
+	    " issue_date, due_date, amount, currency, closed_date FROM item"
 	    " WHERE doc_id = ?", d)) == NULL
+	    || (r->q_hold = state_prepare(st, "SELECT kind, start_date,"
+	    " end_date, released FROM hold WHERE debtor_id = ?"
+	    " ORDER BY start_date, id", d)) == NULL
+	    /* In query on day D (the brief's contract, as age-ledger and
+	     * allocate-payments read it): the export's flag, or a query
+	     * opened on or before D and not closed by D. */
+	    || (r->q_query = state_prepare(st, "SELECT 1 FROM item i"
+	    " WHERE i.id = ?1 AND (i.in_query = 1 OR EXISTS (SELECT 1 FROM"
+	    " query q JOIN query_item qi ON qi.query_id = q.id WHERE"
+	    " qi.item_id = i.id AND q.opened <= ?2 AND (q.closed IS NULL"
+	    " OR q.closed > ?2)))", d)) == NULL
+	    || (r->q_earlier = state_prepare(st, "SELECT max(a.as_of) FROM"
+	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
+	    " a.debtor_id = ?1 AND a.step = ?2 AND a.channel = ?3 AND"
+	    " a.as_of < ?4 AND ai.item_id = ?5", d)) == NULL
 	    || (r->q_settle = state_prepare(st, "SELECT date, amount FROM"
 	    " settlement WHERE item_id = ? AND date <= ? ORDER BY date, id",
 	    d)) == NULL
@@ -396,6 +490,9 @@ emit_free(struct emit_run *r)
 	sqlite3_finalize(r->q_settle);
 	sqlite3_finalize(r->ins_action);
 	sqlite3_finalize(r->ins_item);
+	sqlite3_finalize(r->q_hold);
+	sqlite3_finalize(r->q_query);
+	sqlite3_finalize(r->q_earlier);
 	outbox_stage_abort(&r->stage);
 	sbuf_free(&r->calls);
 	sbuf_free(&r->tasks);
@@ -421,6 +518,9 @@ struct row {
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
 	struct item *items;
 	size_t nitems;
+	char *reason_plain;	/* the plan's reason as plain text */
+	struct interest_span *frozen;	/* breathing spaces to the day */
+	size_t nfrozen;
 	int64_t total_open, total_interest, total_comp, rate;
 	int claims;
 	/* rendering */
@@ -443,6 +543,8 @@ row_free(struct row *w)
 	for (size_t i = 0; i < w->nitems; i++)
 		free(w->items[i].doc_id);
 	free(w->items);
+	free(w->frozen);
+	free(w->reason_plain);
 	for (size_t i = 0; i < NF; i++)
 		sbuf_free(&w->vals[i]);
 	for (size_t i = 0; w->ivals && i < w->nitems * NI; i++)
@@ -573,6 +675,8 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		it->issue = sqlite3_column_int(r->q_item, 2);
 		it->due = sqlite3_column_int(r->q_item, 3);
 		it->amount = sqlite3_column_int64(r->q_item, 4);
+		it->closed = sqlite3_column_type(r->q_item, 6) == SQLITE_NULL ?
+		    INT32_MAX : sqlite3_column_int(r->q_item, 6);
 		snprintf(it->ccy, sizeof it->ccy, "%s",
 		    (const char *)sqlite3_column_text(r->q_item, 5));
 		sqlite3_reset(r->q_item);
@@ -617,8 +721,9 @@ item_interest(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			struct diag id;
 
 			diag_clear(&id);
-			if (interest_compute(ir, it->amount, w->digits,
-			    it->due, ev, n, r->o->as_of, &it->ir, &id) != 0) {
+			if (interest_compute_frozen(ir, it->amount, w->digits,
+			    it->due, ev, n, r->o->as_of, w->frozen, w->nfrozen,
+			    &it->ir, &id) != 0) {
 				free(ev);
 				return reject(r, w, in, "document %s: %s",
 				    it->doc_id, id.msg);
@@ -627,6 +732,13 @@ item_interest(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			 * interest on one paid late is its own claim. */
 			if (it->open <= 0)
 				memset(&it->ir, 0, sizeof it->ir);
+			/* The Act's sums are in sterling and the Directive's
+			 * in euros; no rate in the state converts them, so a
+			 * debt in another currency gets interest but no
+			 * fixed compensation (emit-letters(1)). */
+			if (strcmp(it->ccy, ir->regime == INTEREST_UK ?
+			    "GBP" : "EUR") != 0)
+				it->ir.compensation = 0;
 		}
 		free(ev);
 		w->total_open += it->open;
@@ -635,6 +747,138 @@ item_interest(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		if (it->ir.rate != 0 && w->rate == 0)
 			w->rate = it->ir.rate;
 	}
+	return 0;
+}
+
+/*
+ * check_holds: a hold in force on the day stops every message of the
+ * debtor, of any channel (DOMAIN.md 4.1's hard stops; a breathing space
+ * is a legal one); hold_evaluate decides what is in force, as for
+ * build-chasepath.  Every breathing space up to the day is kept in
+ * w->frozen: interest does not run in it (DOMAIN.md 3.3).  1 rejected,
+ * 0 ok, -1 state.
+ */
+static int
+check_holds(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    struct diag *d)
+{
+	sqlite3_stmt *s = r->q_hold;
+	char *held = NULL, b[DATE_BUFSZ], qb[160];
+	int32_t held_from = 0, as_of = r->o->as_of;
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, w->debtor_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(s, 0);
+		int32_t start = sqlite3_column_int(s, 1);
+		int32_t end = sqlite3_column_type(s, 2) == SQLITE_NULL ?
+		    INT32_MAX : sqlite3_column_int(s, 2);
+		int32_t rel = sqlite3_column_type(s, 3) == SQLITE_NULL ?
+		    INT32_MAX : sqlite3_column_int(s, 3);
+
+		if (kind == NULL)
+			kind = "";
+		if (held == NULL && hold_evaluate(start, end, rel, as_of) ==
+		    HOLD_ACTIVE) {
+			held = xstrdup(kind);
+			held_from = start;
+		}
+		if (strcmp(kind, "breathing_space") == 0 && start <= as_of) {
+			/* Held to its end, or to the day before its release
+			 * (a hold released on R is not held on R). */
+			int32_t last = end;
+
+			if (rel != INT32_MAX && rel - 1 < last)
+				last = rel - 1;
+			if (last > as_of)
+				last = as_of;
+			if (last >= start) {
+				w->frozen = xreallocarray(w->frozen,
+				    w->nfrozen + 1, sizeof *w->frozen);
+				w->frozen[w->nfrozen].from = start;
+				w->frozen[w->nfrozen++].to = last;
+			}
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(held);
+		return state_error(r->o->st, d, "hold");
+	}
+	if (held != NULL) {
+		reject(r, w, in, "field \"debtor_id\": %s is on hold (%s "
+		    "from %s): nothing is sent while it is in force",
+		    q(w->debtor_ref, qb, 80), held, date_format(held_from, b));
+		free(held);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * check_items: the row's documents against the state on the day: one
+ * paid or closed, or in query, stops the row (its chase is over, or
+ * paused); so does a step already sent on this channel, on an earlier
+ * day, for every one of them (a stale plan run again).  1 rejected, 0
+ * ok, -1 state.
+ */
+static int
+check_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    struct diag *d)
+{
+	char b[DATE_BUFSZ], qb[160];
+	int32_t as_of = r->o->as_of, last = INT32_MIN;
+	size_t earlier = 0;
+	int rc;
+
+	for (size_t i = 0; i < w->nitems; i++) {
+		struct item *it = &w->items[i];
+		sqlite3_stmt *s;
+
+		/* A credit note (negative) is never "paid". */
+		if (it->amount > 0 && (it->open <= 0 || it->closed <= as_of))
+			return reject(r, w, in, "field \"doc_ids\": document "
+			    "%s is %s on %s: nothing to chase",
+			    q(it->doc_id, qb, 80), it->open <= 0 ? "paid" :
+			    "closed", date_format(as_of, b));
+		s = r->q_query;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, it->id);
+		sqlite3_bind_int(s, 2, as_of);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return reject(r, w, in, "field \"doc_ids\": document "
+			    "%s is in query on %s: its chase is paused",
+			    q(it->doc_id, qb, 80), date_format(as_of, b));
+		if (rc != SQLITE_DONE)
+			return state_error(r->o->st, d, "query");
+		s = r->q_earlier;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, w->debtor_id);
+		sqlite3_bind_text(s, 2, w->step, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, w->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 4, as_of);
+		sqlite3_bind_int64(s, 5, it->id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW &&
+		    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+			int32_t day = sqlite3_column_int(s, 0);
+
+			earlier++;
+			if (day > last)
+				last = day;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return state_error(r->o->st, d, "action");
+	}
+	if (w->nitems > 0 && earlier == w->nitems)
+		return reject(r, w, in, "field \"step\": %s was sent by %s on "
+		    "%s for %s already", q(w->step, qb, 80), w->channel,
+		    date_format(last, b), w->nitems == 1 ? "this document" :
+		    "each of these documents");
 	return 0;
 }
 
@@ -748,7 +992,11 @@ build_fields(struct emit_run *r, struct row *w)
 		sbuf_addf(&v[I_DPD], "%ld", (long)(r->o->as_of - it->due));
 		if (it->ir.interest || it->ir.compensation) {
 			emit_money(it->ir.interest, w->ccy, &v[I_INTEREST]);
-			emit_money(it->ir.compensation, w->ccy, &v[I_COMP]);
+			/* Empty when none (another currency's debt), so a
+			 * template can leave it out. */
+			if (it->ir.compensation != 0)
+				emit_money(it->ir.compensation, w->ccy,
+				    &v[I_COMP]);
 			sbuf_adds(&v[I_RATE], interest_format_rate(
 			    it->ir.rate, rate));
 		}
@@ -844,6 +1092,11 @@ build_email(struct emit_run *r, struct row *w, struct tset *t,
 		snprintf(date, sizeof date, "Thu, 01 Jan 1970 00:00:00 +0000");
 	sbuf_addf(&key, "%s|%s|%s|%s|%s", r->day, w->debtor_ref, w->step,
 	    w->channel, b->email);
+	/* A debtor's two currencies are two messages (as their file names
+	 * are): the other currency goes into the key. */
+	if (r->o->client_currency != NULL &&
+	    strcmp(w->ccy, r->o->client_currency) != 0)
+		sbuf_addf(&key, "|%s", w->ccy);
 	sha_hex(key.buf, key.len, hash);
 	domain = strchr(b->email, '@') + 1;
 
@@ -1140,7 +1393,7 @@ print_row(struct emit_run *r, struct row *w, const char *file,
 
 struct cols {
 	int debtor, name, path, step, channel, template, doc_ids, currency,
-	    amount, dpd, reason, ws, we;
+	    amount, dpd, reason, ws, we, credits;
 };
 
 static const char *
@@ -1209,7 +1462,11 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	w.step = fld(in, c->step);
 	w.channel = fld(in, c->channel);
 	w.template = fld(in, c->template);
-	w.reason = fld(in, c->reason);
+	/* Text of the plan that reaches a list or a letter is one line of
+	 * plain text, as a debtor's name is. */
+	w.reason_plain = xstrdup(fld(in, c->reason));
+	outbox_plain_text(w.reason_plain);
+	w.reason = w.reason_plain;
 	w.dpd = fld(in, c->dpd);
 	w.win_start = fld(in, c->ws);
 	w.win_end = fld(in, c->we);
@@ -1310,6 +1567,9 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	}
 	if (w.d_type == NULL)
 		w.d_type = xstrdup("business");
+	/* A name is one line of plain text wherever it goes: a header, a
+	 * call list, a letter's address block. */
+	outbox_plain_text(w.d_name);
 
 	/* Done before today? */
 	sqlite3_reset(r->q_done);
@@ -1330,6 +1590,14 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		goto out;
 	}
 
+	if ((rc = check_holds(r, &w, in, d)) != 0)
+		goto out;
+	if (is_letter && (w.d_address == NULL ||
+	    strspn(w.d_address, " \t\r\n,") == strlen(w.d_address))) {
+		rc = reject(r, &w, in, "debtor %s has no postal address for "
+		    "a letter", q(w.debtor_ref, qb, 80));
+		goto out;
+	}
 	if ((rc = load_items(r, &w, in, fld(in, c->doc_ids), d)) != 0)
 		goto out;
 	if (w.nitems == 0 && !is_list) {
@@ -1337,6 +1605,11 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		    "chase");
 		goto out;
 	}
+	/* The credits build-chasepath netted (net_credits) are listed and
+	 * counted too, so the message states the amount the plan and the
+	 * action record. */
+	if ((rc = load_items(r, &w, in, fld(in, c->credits), d)) != 0)
+		goto out;
 	/* Consumers are outside the Act and the Directive. */
 	w.claims = interest_claims_step(r->o->rules, w.step) &&
 	    strcmp(w.d_type, "consumer") != 0;
@@ -1345,6 +1618,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 			rc = -1;
 		goto out;
 	}
+	if ((rc = check_items(r, &w, in, d)) != 0)
+		goto out;
 	if (!w.has_amount)
 		w.amount_due = w.total_open;
 	for (size_t i = 0; i < w.nitems; i++)
@@ -1454,6 +1729,7 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 	k.reason = tsv_col(in, "reason");
 	k.ws = tsv_col(in, "call_window_start");
 	k.we = tsv_col(in, "call_window_end");
+	k.credits = tsv_col(in, "credit_doc_ids");
 	{
 		const char *need[] = { "debtor_id", "step", "channel",
 		    "doc_ids" };

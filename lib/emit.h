@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdint.h>
+#include "chase.h"
 #include "config.h"
 #include "diag.h"
 #include "interest.h"
@@ -40,6 +41,13 @@ struct emit_branding {
 int emit_branding_load(const struct cfg_node *root, const char *config_path,
     struct emit_branding *b, struct diag *d);
 void emit_branding_free(struct emit_branding *b);
+
+/* emit_check_steps: each of the rules' interest.steps must be a step of
+ * one of c's paths (a misspelt step would claim nowhere, silently).  0,
+ * or -1 with d set (d->line at the step in interest, the section). */
+int emit_check_steps(const struct interest_rules *r,
+    const struct cfg_node *interest, const struct chase_config *c,
+    struct diag *d);
 
 struct emit_opts {
 	struct state *st;		/* NULL only with dry_run */

@@ -279,6 +279,9 @@ uk_rate_day(int32_t start)
 
 struct accrual {
 	const struct interest_rules *r;
+	const struct interest_span *frozen;	/* sorted, disjoint */
+	size_t nf;
+	int64_t last_rate;
 	__int128 num;		/* over 365 * INTEREST_RATE_UNIT */
 	int64_t first_rate;
 	int32_t first_day;
@@ -297,12 +300,29 @@ rate_on(struct accrual *a, int32_t refday, int64_t *rate)
 		return -1;
 	}
 	*rate += a->r->margin;
+	a->last_rate = *rate;
 	if (!a->have_rate) {
 		a->first_rate = *rate;
 		a->first_day = refday;
 		a->have_rate = 1;
 	}
 	return 0;
+}
+
+/* live_days: the days of [from, to] outside every frozen span. */
+static int64_t
+live_days(const struct accrual *a, int32_t from, int32_t to)
+{
+	int64_t n = (int64_t)to - from + 1;
+
+	for (size_t i = 0; i < a->nf; i++) {
+		int32_t lo = a->frozen[i].from > from ? a->frozen[i].from : from;
+		int32_t hi = a->frozen[i].to < to ? a->frozen[i].to : to;
+
+		if (lo <= hi)
+			n -= (int64_t)hi - lo + 1;
+	}
+	return n;
 }
 
 /* accrue: bal on every day of [from, to]. */
@@ -317,7 +337,7 @@ accrue(struct accrual *a, int32_t from, int32_t to, int64_t bal,
 	if (a->r->regime == INTEREST_UK) {
 		if (rate_on(a, uk_day, &rate) != 0)
 			return -1;
-		a->num += (__int128)bal * rate * (to - from + 1);
+		a->num += (__int128)bal * rate * live_days(a, from, to);
 		return 0;
 	}
 	while (from <= to) {
@@ -327,7 +347,7 @@ accrue(struct accrual *a, int32_t from, int32_t to, int64_t bal,
 			e = to;
 		if (rate_on(a, half_start(from), &rate) != 0)
 			return -1;
-		a->num += (__int128)bal * rate * (e - from + 1);
+		a->num += (__int128)bal * rate * live_days(a, from, e);
 		from = e + 1;
 	}
 	return 0;
@@ -341,11 +361,31 @@ ev_cmp(const void *x, const void *y)
 	return (a->date > b->date) - (a->date < b->date);
 }
 
+static int
+span_cmp(const void *x, const void *y)
+{
+	const struct interest_span *a = x, *b = y;
+
+	return (a->from > b->from) - (a->from < b->from);
+}
+
 int
 interest_compute(const struct interest_rules *r, int64_t amount,
     int digits, int32_t due, const struct interest_event *ev, size_t n,
     int32_t end, struct interest_result *out, struct diag *d)
 {
+	return interest_compute_frozen(r, amount, digits, due, ev, n, end,
+	    NULL, 0, out, d);
+}
+
+int
+interest_compute_frozen(const struct interest_rules *r, int64_t amount,
+    int digits, int32_t due, const struct interest_event *ev, size_t n,
+    int32_t end, const struct interest_span *frozen, size_t nf,
+    struct interest_result *out, struct diag *d)
+{
+	struct interest_span *fz = NULL;
+	size_t nfz = 0;
 	struct interest_event *e;
 	struct accrual a;
 	int64_t bal = amount, q;
@@ -366,9 +406,26 @@ interest_compute(const struct interest_rules *r, int64_t amount,
 		free(e);
 		return 0;
 	}
+	/* The frozen spans sorted and merged, so no day is taken twice. */
+	if (nf > 0) {
+		fz = xcalloc(nf, sizeof *fz);
+		memcpy(fz, frozen, nf * sizeof *fz);
+		qsort(fz, nf, sizeof *fz, span_cmp);
+		for (size_t k = 0; k < nf; k++) {
+			if (fz[k].from > fz[k].to)
+				continue;
+			if (nfz > 0 && fz[k].from <= fz[nfz - 1].to + 1) {
+				if (fz[k].to > fz[nfz - 1].to)
+					fz[nfz - 1].to = fz[k].to;
+			} else
+				fz[nfz++] = fz[k];
+		}
+	}
 	memset(&a, 0, sizeof a);
 	a.r = r;
 	a.d = d;
+	a.frozen = fz;
+	a.nf = nfz;
 	for (; i < n && e[i].date <= end; i++) {
 		if (accrue(&a, start, e[i].date, bal, uk_rate_day(due + 1))
 		    != 0)
@@ -380,6 +437,7 @@ interest_compute(const struct interest_rules *r, int64_t amount,
 	if (accrue(&a, start, end, bal, uk_rate_day(due + 1)) != 0)
 		goto fail;
 	free(e);
+	free(fz);
 	if (!a.have_rate)	/* settled before any day accrued */
 		(void)rate_on(&a, r->regime == INTEREST_UK ?
 		    uk_rate_day(due + 1) : half_start(due + 1), &q);
@@ -395,7 +453,9 @@ interest_compute(const struct interest_rules *r, int64_t amount,
 	if (rem >= half)
 		q++;
 	out->interest = q;
-	out->rate = a.first_rate;
+	/* The rate now in force: under the Directive a long debt's rate
+	 * changes each half-year, and a letter states today's. */
+	out->rate = a.last_rate ? a.last_rate : a.first_rate;
 	out->rate_day = a.first_day;
 	out->days = end - due;
 	if (r->compensation) {
@@ -414,6 +474,7 @@ interest_compute(const struct interest_rules *r, int64_t amount,
 	return 0;
 fail:
 	free(e);
+	free(fz);
 	return -1;
 }
 

@@ -60,11 +60,18 @@ struct interest_event {
 	int64_t amount;
 };
 
+/* A span of days [from, to], both counted, on which no interest runs:
+ * a breathing-space moratorium (DOMAIN.md 3.3) freezes it. */
+struct interest_span {
+	int32_t from, to;
+};
+
 /* What one item earns. */
 struct interest_result {
 	int64_t interest;	/* minor units, rounded once */
 	int64_t compensation;	/* minor units; 0 when not late */
-	int64_t rate;		/* the first segment's rate, 1/10000 % */
+	int64_t rate;		/* the rate in force on the end day (the
+				   last segment's), 1/10000 % */
 	int32_t days;		/* days late to the end date (0: not late) */
 	int32_t rate_day;	/* the reference date of that rate */
 };
@@ -101,6 +108,13 @@ int interest_reference(const struct interest_rules *r, int32_t day,
 int interest_compute(const struct interest_rules *r, int64_t amount,
     int digits, int32_t due, const struct interest_event *ev, size_t n,
     int32_t end, struct interest_result *out, struct diag *d);
+/* interest_compute_frozen: the same, no interest accruing on the days of
+ * frozen[0..nf) (any order, may overlap); the fixed compensation is
+ * unchanged. */
+int interest_compute_frozen(const struct interest_rules *r, int64_t amount,
+    int digits, int32_t due, const struct interest_event *ev, size_t n,
+    int32_t end, const struct interest_span *frozen, size_t nf,
+    struct interest_result *out, struct diag *d);
 
 /* interest_uk_compensation: the s.5A band for a debt of amount (pence). */
 int64_t interest_uk_compensation(int64_t amount);

@@ -2,6 +2,7 @@
  * outbox: file names, MIME pieces, SMS segmentation, CSV fields and
  * staged files for emit-letters (see outbox.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -36,6 +37,32 @@ outbox_safe_name(const char *s, struct sbuf *out)
 	if (i < n)
 		changed = 1;
 	return changed;
+}
+
+void
+outbox_plain_text(char *s)
+{
+	unsigned char *u = (unsigned char *)s, *o = u;
+
+	if (s == NULL)
+		return;
+	while (*u) {
+		if (*u < 32 || *u == 127) {
+			*o++ = ' ';
+			u++;
+		} else if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+			*o++ = ' ';
+			u += 2;
+		} else if ((u[0] == 0xd8 && u[1] == 0x9c) ||
+		    (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0x8e ||
+		    u[2] == 0x8f || (u[2] >= 0xaa && u[2] <= 0xae))) ||
+		    (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 &&
+		    u[2] <= 0xa9)) {
+			u += u[0] == 0xd8 ? 2 : 3;
+		} else
+			*o++ = *u++;
+	}
+	*o = '\0';
 }
 
 static const char b64[] =
@@ -114,6 +141,24 @@ outbox_qp(const char *s, struct sbuf *out)
 	}
 }
 
+/* long_word: a run of s without a space too long to fold (a header line
+ * is kept within 78 columns where it can be, and RFC 5322 allows no more
+ * than 998): such a value goes as encoded words, which split anywhere.
+ * Longer than 76, so an encoded word (75 at most) is never taken for
+ * one. */
+static int
+long_word(const char *s)
+{
+	size_t run = 0;
+
+	for (; *s; s++)
+		if (*s == ' ')
+			run = 0;
+		else if (++run > 76)
+			return 1;
+	return 0;
+}
+
 static int
 all_ascii(const char *s)
 {
@@ -157,9 +202,11 @@ encoded_words(const char *v, size_t col, struct sbuf *out)
 	size_t n = strlen(v), i = 0;
 
 	while (i < n) {
-		/* 12 bytes of =?UTF-8?B? and ?=; 45 bytes -> 60 of base64:
-		 * 72 in all, within 75. */
-		size_t take = 0, max = col > 20 ? 30 : 45;
+		/* 12 bytes of =?UTF-8?B? and ?=, and base64 of 3 bytes in
+		 * 4: as many bytes as keep the line within 76 from col
+		 * (45 bytes -> 60 of base64 -> 72 on a folded line). */
+		size_t room = col + 12 + 4 < 76 ? 76 - col - 12 : 4;
+		size_t take = 0, max = room / 4 * 3;
 
 		while (i + take < n) {
 			size_t l = utf8_len((unsigned char)v[i + take]);
@@ -189,7 +236,7 @@ outbox_header(const char *name, const char *value, struct sbuf *out)
 	size_t col = strlen(name) + 2;
 
 	sbuf_addf(out, "%s: ", name);
-	if (all_ascii(v)) {
+	if (all_ascii(v) && !long_word(v)) {
 		/* Fold at spaces so no line passes 78 columns. */
 		char *p = v;
 
@@ -247,7 +294,7 @@ outbox_mailbox(const char *name, const char *addr, struct sbuf *out)
 		return 0;
 	}
 	n = clean(name);
-	if (all_ascii(n)) {
+	if (all_ascii(n) && !long_word(n)) {
 		sbuf_addc(out, '"');
 		for (char *p = n; *p; p++) {
 			if (*p == '"' || *p == '\\')
@@ -543,6 +590,49 @@ outbox_stage_commit(struct outbox_stage *st, struct diag *d)
 		}
 	stage_free(st);
 	return 0;
+}
+
+/* is_stale: NAME.tmp-XXXXXX, six characters after the marker, as
+ * mkstemp fills them. */
+static int
+is_stale(const char *name)
+{
+	const char *t = strstr(name, ".tmp-");
+
+	while (t != NULL && strlen(t + 5) != 6)
+		t = strstr(t + 1, ".tmp-");
+	return t != NULL && t != name;
+}
+
+long
+outbox_remove_stale(const char *dir, struct diag *d)
+{
+	struct sbuf p = { 0 };
+	struct dirent *e;
+	DIR *dp;
+	long n = 0;
+
+	if ((dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;	/* nothing staged there */
+		diag_set(d, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(dp)) != NULL) {
+		if (!is_stale(e->d_name))
+			continue;
+		sbuf_reset(&p);
+		sbuf_addf(&p, "%s/%s", dir, e->d_name);
+		if (unlink(sbuf_str(&p)) != 0 && errno != ENOENT) {
+			diag_set(d, "%s: %s", sbuf_str(&p), strerror(errno));
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(dp);
+	sbuf_free(&p);
+	return n;
 }
 
 void

@@ -24,6 +24,15 @@
  */
 int outbox_safe_name(const char *s, struct sbuf *out);
 
+/*
+ * outbox_plain_text: s (UTF-8, NULL allowed) made one line of plain text
+ * in place: C0 and C1 control characters and DEL become spaces, and the
+ * bidirectional controls (U+061C, U+200E, U+200F, U+202A to U+202E,
+ * U+2066 to U+2069), which would reorder what a reader sees, are
+ * removed.
+ */
+void outbox_plain_text(char *s);
+
 /* outbox_base64: s[0..n) in base64 (RFC 4648), no line breaks. */
 void outbox_base64(const unsigned char *s, size_t n, struct sbuf *out);
 
@@ -108,6 +117,12 @@ int outbox_stage_file(struct outbox_stage *st, const char *path,
     const char *data, size_t len, struct diag *d);
 int outbox_stage_commit(struct outbox_stage *st, struct diag *d);
 void outbox_stage_abort(struct outbox_stage *st);
+/* outbox_remove_stale: removes the temporary files (NAME.tmp-XXXXXX, as
+ * outbox_stage_file makes them) a killed run left in folder dir (not
+ * below it); a missing folder is none.  The caller holds the state's
+ * write lock, so no other run is staging there.  Returns how many were
+ * removed, or -1 with d set. */
+long outbox_remove_stale(const char *dir, struct diag *d);
 /* outbox_mkdirs: path and its parents, like mkdir -p. 0 or -1, d set. */
 int outbox_mkdirs(const char *path, struct diag *d);
 

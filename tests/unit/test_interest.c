@@ -129,7 +129,9 @@ e1(void)
 	    1, day("2024-08-14"), &o, &d), 0);
 	CHECK_INT(o.interest, 30856);
 	CHECK_INT(o.compensation, 4000);
-	CHECK_INT(o.rate, 125000);
+	/* The rate stated is the one now in force (H2's 12.25 %), not the
+	 * first half's 12.50 % (nu4 report, 7). */
+	CHECK_INT(o.rate, 122500);
 	/* UK-style frozen rate would give 311.64: the same debt, UK rules,
 	 * reference of 30 Jun... here the first half's 4.50. */
 	r.regime = INTEREST_UK;
@@ -137,6 +139,55 @@ e1(void)
 	CHECK_INT(interest_compute(&r, 1000000, 2, day("2024-05-15"), &paid,
 	    1, day("2024-08-14"), &o, &d), 0);
 	CHECK_INT(o.interest, 31164);
+}
+
+/* A breathing space freezes interest (DOMAIN.md 3.3): 2,400 due 31 Jan
+ * 2024 at 13.25 %, held 1 Feb to 31 Mar, as of 30 Apr: 30 days run, not
+ * 90: 2400 x 0.1325 x 30 / 365 = 26.14 (nu4 report, 2).  The spans'
+ * edges and overlaps, and a span after the end day, change nothing
+ * else; compensation is unchanged. */
+static void
+frozen(void)
+{
+	struct interest_rules r;
+	struct interest_result o;
+	struct interest_span sp[3];
+	struct diag d;
+
+	uk(&r, 52500);
+	sp[0].from = day("2024-02-01");
+	sp[0].to = day("2024-03-31");
+	CHECK_INT(interest_compute_frozen(&r, 240000, 2, day("2024-01-31"),
+	    NULL, 0, day("2024-04-30"), sp, 1, &o, &d), 0);
+	CHECK_INT(o.interest, 2614);
+	CHECK_INT(o.compensation, 7000);
+	CHECK_INT(interest_compute_frozen(&r, 240000, 2, day("2024-01-31"),
+	    NULL, 0, day("2024-04-30"), NULL, 0, &o, &d), 0);
+	CHECK_INT(o.interest, 7841);
+	/* Overlapping spans count each day once; one wholly before the
+	 * due day and one after the end take nothing. */
+	sp[0].from = day("2024-02-01");
+	sp[0].to = day("2024-03-01");
+	sp[1].from = day("2024-02-15");
+	sp[1].to = day("2024-03-31");
+	sp[2].from = day("2024-05-01");
+	sp[2].to = day("2024-06-01");
+	CHECK_INT(interest_compute_frozen(&r, 240000, 2, day("2024-01-31"),
+	    NULL, 0, day("2024-04-30"), sp, 3, &o, &d), 0);
+	CHECK_INT(o.interest, 2614);
+	/* Frozen to the end day: nothing runs, compensation still due. */
+	sp[0].from = day("2024-02-01");
+	sp[0].to = day("2024-04-30");
+	CHECK_INT(interest_compute_frozen(&r, 240000, 2, day("2024-01-31"),
+	    NULL, 0, day("2024-04-30"), sp, 1, &o, &d), 0);
+	CHECK_INT(o.interest, 0);
+	CHECK_INT(o.compensation, 7000);
+	/* One frozen day: 89 of 90. 2400 x 0.1325 x 89 / 365 = 77.54. */
+	sp[0].from = day("2024-03-01");
+	sp[0].to = day("2024-03-01");
+	CHECK_INT(interest_compute_frozen(&r, 240000, 2, day("2024-01-31"),
+	    NULL, 0, day("2024-04-30"), sp, 1, &o, &d), 0);
+	CHECK_INT(o.interest, 7754);
 }
 
 static void
@@ -241,6 +292,7 @@ main(void)
 	T_RUN(u3);
 	T_RUN(u4);
 	T_RUN(e1);
+	T_RUN(frozen);
 	T_RUN(boundaries);
 	T_RUN(config);
 	return T_DONE();

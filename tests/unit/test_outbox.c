@@ -21,6 +21,69 @@ safe(const char *s, int *changed, struct sbuf *o)
 	return sbuf_str(o);
 }
 
+/* A debtor's name as one line of plain text (nu4 report 12, 17): controls
+ * (C0, DEL, C1) become spaces, the bidirectional controls go. */
+static void
+plain(void)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "", "" },
+		{ "Acme Ltd", "Acme Ltd" },
+		{ "Evil\r\nBcc: v@x", "Evil  Bcc: v@x" },
+		{ "a\x7f" "b\x01", "a b " },
+		{ "a\xc2\x85" "b", "a b" },		/* NEL, a C1 control */
+		{ "Abc\xe2\x80\xae" "gpj.exe", "Abcgpj.exe" },	/* RLO */
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad"
+		    "x\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f"
+		    "\xd8\x9c", "x" },
+		/* Neighbours kept: U+2029 is not a bidi control here, nor
+		 * U+2065, U+206A, nor the é of Café. */
+		{ "\xe2\x80\xa9\xe2\x81\xa5\xe2\x81\xaa" "Caf\xc3\xa9",
+		    "\xe2\x80\xa9\xe2\x81\xa5\xe2\x81\xaa" "Caf\xc3\xa9" },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *s = xstrdup(t[i].in);
+
+		outbox_plain_text(s);
+		CHECK_STR(s, t[i].want);
+		free(s);
+	}
+	outbox_plain_text(NULL);
+}
+
+/* A word no fold can split goes as encoded words, every line of the
+ * header within 78 (nu4 report, 11); a 76-letter word is still
+ * written as it is. */
+static void
+long_words(void)
+{
+	struct sbuf o = { 0 }, v = { 0 };
+	size_t longest = 0, run = 0;
+
+	for (int i = 0; i < 2000; i++)
+		sbuf_addc(&v, 'L');
+	outbox_header("Subject", sbuf_str(&v), &o);
+	CHECK(strncmp(sbuf_str(&o), "Subject: =?UTF-8?B?", 19) == 0);
+	for (const char *p = sbuf_str(&o); *p; p++) {
+		run = *p == '\n' ? 0 : run + 1;
+		if (run > longest)
+			longest = run;
+	}
+	CHECK(longest <= 78);
+	sbuf_reset(&o);
+	(void)outbox_mailbox(sbuf_str(&v), "l@l.example", &o);
+	CHECK(strncmp(sbuf_str(&o), "=?UTF-8?B?", 10) == 0);
+	sbuf_reset(&o);
+	sbuf_reset(&v);
+	for (int i = 0; i < 76; i++)
+		sbuf_addc(&v, 'L');
+	outbox_header("X", sbuf_str(&v), &o);
+	CHECK_INT((long)o.len, 76 + 4);
+	sbuf_free(&o);
+	sbuf_free(&v);
+}
+
 static void
 names(void)
 {
@@ -257,6 +320,8 @@ staging(void)
 int
 main(void)
 {
+	T_RUN(plain);
+	T_RUN(long_words);
 	T_RUN(names);
 	T_RUN(mime);
 	T_RUN(sms);
