@@ -91,7 +91,7 @@ struct ingest_run {
 	sqlite3_stmt *ins_item, *find_item, *upd_item, *ins_settle,
 	    *ins_change, *find_debtor, *ins_debtor, *upd_debtor, *debtor_ref,
 	    *del_debtor, *bureau;
-	struct sbuf attrs, tmp, name, norm, synth, line;
+	struct sbuf attrs, tmp, name, norm, synth, line, addr;
 };
 
 /* Per-file state. */
@@ -327,6 +327,7 @@ ingest_free(struct ingest_run *r)
 	sbuf_free(&r->norm);
 	sbuf_free(&r->synth);
 	sbuf_free(&r->line);
+	sbuf_free(&r->addr);
 	for (size_t i = 0; i < r->ndeferred; i++)
 		free(r->deferred_sql[i]);
 	free(r->deferred_sql);
@@ -439,6 +440,39 @@ blank(const char *s)
 
 	util_trim(s, &n);
 	return n == 0;
+}
+
+/*
+ * postal_address: the debtor's address, its parts (street, second line,
+ * city, region, postcode) one a line, as a letter's window shows it; an
+ * export with one address column gives that column as it is.
+ */
+static const char *
+postal_address(struct ingest_run *r, const struct file_ctx *f,
+    char *const *fields, size_t nfields)
+{
+	static const enum item_field parts[] = {
+		F_ADDRESS, F_ADDRESS_LINE2, F_CITY, F_REGION, F_POSTCODE
+	};
+	size_t i, nparts = 0;
+
+	for (i = 1; i < sizeof parts / sizeof parts[0]; i++)
+		nparts += f->map.col[parts[i]] >= 0;
+	if (nparts == 0)
+		return field(f, fields, nfields, F_ADDRESS);
+	sbuf_reset(&r->addr);
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *s = field(f, fields, nfields, parts[i]);
+		size_t n = strlen(s);
+
+		s = util_trim(s, &n);
+		if (n == 0)
+			continue;
+		if (r->addr.len > 0)
+			sbuf_addc(&r->addr, '\n');
+		sbuf_add(&r->addr, s, n);
+	}
+	return sbuf_str(&r->addr);
 }
 
 /* The names of the config's input.types values. */
@@ -891,7 +925,7 @@ reparse:
 		synth_doc_id(r, f, w);
 	w->email = field(f, fields, nfields, F_EMAIL);
 	w->phone = field(f, fields, nfields, F_PHONE);
-	w->address = field(f, fields, nfields, F_ADDRESS);
+	w->address = postal_address(r, f, fields, nfields);
 	w->language = field(f, fields, nfields, F_LANGUAGE);
 	w->country = field(f, fields, nfields, F_COUNTRY);
 	w->segment = field(f, fields, nfields, F_SEGMENT);

@@ -39,6 +39,10 @@ static const char *const field_names[F_COUNT] = {
 	[F_TIME_ZONE] = "time_zone",
 	[F_SEGMENT] = "segment",
 	[F_CHASE_PATH] = "chase_path",
+	[F_ADDRESS_LINE2] = "address_line2",
+	[F_CITY] = "city",
+	[F_REGION] = "region",
+	[F_POSTCODE] = "postcode",
 };
 
 /*
@@ -163,6 +167,19 @@ static const struct {
 	{ F_PHONE, "phonenumber" },
 	{ F_ADDRESS, "address" },
 	{ F_ADDRESS, "billingaddress" },
+	{ F_ADDRESS, "poaddressline1" },	/* Xero */
+	{ F_ADDRESS, "addressline1" },
+	{ F_ADDRESS_LINE2, "poaddressline2" },
+	{ F_ADDRESS_LINE2, "addressline2" },
+	{ F_CITY, "pocity" },
+	{ F_CITY, "city" },
+	{ F_CITY, "town" },
+	{ F_REGION, "poregion" },
+	{ F_REGION, "county" },
+	{ F_POSTCODE, "popostalcode" },
+	{ F_POSTCODE, "postalcode" },
+	{ F_POSTCODE, "postcode" },
+	{ F_POSTCODE, "zipcode" },
 	{ F_LANGUAGE, "language" },
 	{ F_COUNTRY, "country" },
 	/* What build-chasepath reads of a debtor. */

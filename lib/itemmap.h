@@ -37,6 +37,12 @@ enum item_field {
 	F_TIME_ZONE,		/* the debtor's: its call windows */
 	F_SEGMENT,		/* the debtor's: picks its chase path */
 	F_CHASE_PATH,		/* the debtor's own chase path */
+	/* A postal address in parts (Xero's POAddressLine1, POCity, ...):
+	 * joined under F_ADDRESS, one part a line. */
+	F_ADDRESS_LINE2,
+	F_CITY,
+	F_REGION,
+	F_POSTCODE,
 	F_COUNT
 };
 
