@@ -248,12 +248,19 @@ main(int argc, char *argv[])
 			cli_replace_abort(&rej);
 	}
 	if (status == EXIT_OK) {
-		if (verbose)
+		if (verbose) {
+			char np[48] = "";
+
+			/* Told only when a --suppressed plan had some. */
+			if (total.not_planned > 0)
+				snprintf(np, sizeof np, ", %ld not planned",
+				    total.not_planned);
 			cli_warn(&cli, "%ld row%s: %ld emitted, %ld emitted "
-			    "before, %ld rejected%s", total.read,
+			    "before, %ld rejected%s%s", total.read,
 			    total.read == 1 ? "" : "s", total.emitted,
-			    total.done_before, total.rejected,
+			    total.done_before, total.rejected, np,
 			    dry ? " (dry run: nothing written)" : "");
+		}
 		if (total.rejected > 0 && status == EXIT_OK)
 			status = EXIT_REJECTS;
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "chase.h"
 #include "emit.h"
 #include "money.h"
 #include "outbox.h"
@@ -629,17 +630,26 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
     const char *doc_ids, struct diag *d)
 {
 	const char *p = doc_ids;
+	struct sbuf one = { 0 };
 	char qb[160];
+	int more;
 
-	while (p != NULL && *p) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p), tl = len;
-		const char *t = util_trim(p, &tl);
+	/* The list as build-chasepath writes it (lib/chase.h: a comma
+	 * inside an id is escaped), so INV,7 is one document. */
+	while ((more = chase_docs_next(&p, &one)) != 0) {
+		size_t tl = one.len;
+		const char *t;
 		struct item *it;
 		char *doc;
 		int rc;
 
-		p = e ? e + 1 : NULL;
+		if (more < 0) {
+			sbuf_free(&one);
+			reject(r, w, in, "field \"doc_ids\": the list ends in "
+			    "a backslash");
+			return 1;
+		}
+		t = util_trim(sbuf_str(&one), &tl);
 		if (tl == 0)
 			continue;
 		doc = xstrndup(t, tl);
@@ -656,6 +666,7 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		rc = sqlite3_step(r->q_item);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			free(doc);
+			sbuf_free(&one);
 			return state_error(r->o->st, d, "item");
 		}
 		if (rc == SQLITE_DONE || sqlite3_column_int64(r->q_item, 1) !=
@@ -664,6 +675,7 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			    "document of debtor %s", q(doc, qb, 80),
 			    w->debtor_ref);
 			free(doc);
+			sbuf_free(&one);
 			return 1;
 		}
 		w->items = xreallocarray(w->items, w->nitems + 1,
@@ -681,6 +693,7 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    (const char *)sqlite3_column_text(r->q_item, 5));
 		sqlite3_reset(r->q_item);
 	}
+	sbuf_free(&one);
 	return 0;
 }
 
@@ -1393,7 +1406,7 @@ print_row(struct emit_run *r, struct row *w, const char *file,
 
 struct cols {
 	int debtor, name, path, step, channel, template, doc_ids, currency,
-	    amount, dpd, reason, ws, we, credits;
+	    amount, dpd, reason, ws, we, credits, planned;
 };
 
 static const char *
@@ -1623,7 +1636,7 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	if (!w.has_amount)
 		w.amount_due = w.total_open;
 	for (size_t i = 0; i < w.nitems; i++)
-		sbuf_addf(&docs, "%s%s", i ? "," : "", w.items[i].doc_id);
+		chase_docs_add(&docs, w.items[i].doc_id);
 	build_fields(r, &w);
 
 	sha256_init(&h);
@@ -1730,6 +1743,7 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 	k.ws = tsv_col(in, "call_window_start");
 	k.we = tsv_col(in, "call_window_end");
 	k.credits = tsv_col(in, "credit_doc_ids");
+	k.planned = tsv_col(in, "planned");
 	{
 		const char *need[] = { "debtor_id", "step", "channel",
 		    "doc_ids" };
@@ -1755,6 +1769,13 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 				r->o->report(r->o->report_ctx, name, d->line,
 				    d->msg);
 			c->rejected++;
+			continue;
+		}
+		/* build-chasepath --suppressed marks what it did not plan
+		 * (planned 0): a reviewable row, never an action. */
+		if (k.planned >= 0 &&
+		    strcmp(tsv_field(in, (size_t)k.planned), "1") != 0) {
+			c->not_planned++;
 			continue;
 		}
 		v = one_row(r, in, &k, name, &done, d);

@@ -66,6 +66,8 @@ struct emit_opts {
 
 struct emit_counts {
 	long read, emitted, done_before, rejected;
+	long not_planned;	/* build-chasepath --suppressed rows whose
+				   planned column is not 1: not actions */
 };
 
 struct emit_run;	/* opaque */
