@@ -7,7 +7,6 @@
  * kpi-report(1).
  */
 
-#include <sys/stat.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,56 +40,6 @@ static const struct option longopts[] = {
 	CLI_SHARED_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
-
-/*
- * same_name: whether a and b name the same file: by device and inode when
- * both exist, else by the same last component in the same folder (a -wal
- * that is not there yet).
- */
-static int
-same_name(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
-	char *da, *db;
-	int same;
-
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	ba = ba ? ba + 1 : a;
-	bb = bb ? bb + 1 : b;
-	if (strcmp(ba, bb) != 0)
-		return 0;
-	da = ba == a ? xstrdup(".") : xstrndup(a, (size_t)(ba - a));
-	db = bb == b ? xstrdup(".") : xstrndup(b, (size_t)(bb - b));
-	same = stat(da, &sa) == 0 && stat(db, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	free(da);
-	free(db);
-	return same;
-}
-
-/* is_state: whether path is the state file db or its -wal or -shm, which
- * --html must never replace. */
-static int
-is_state(const char *path, const char *db)
-{
-	static const char *const sfx[] = { "", "-wal", "-shm" };
-
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		size_t n = strlen(db), m = strlen(sfx[i]);
-		char *name = xmalloc(n + m + 1);
-		int same;
-
-		memcpy(name, db, n);
-		memcpy(name + n, sfx[i], m + 1);
-		same = same_name(path, name);
-		free(name);
-		if (same)
-			return 1;
-	}
-	return 0;
-}
 
 static struct kpi_rates *
 load_rates(struct cli *c, const char *file, const char *report)
@@ -165,7 +114,7 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--period: more than %d periods",
 		    KPI_MAX_PERIODS);
 
-	if (html_path != NULL && is_state(html_path, c.db))
+	if (html_path != NULL && cli_is_state(html_path, c.db))
 		cli_usage_error(&c, "--html: %s is the state file", html_path);
 
 	config_defaults(&cfg);

@@ -103,6 +103,11 @@ int cli_known_encoding(const char *name);
 int cli_same_file(const char *path, FILE **files, size_t nfiles,
     const char *db);
 
+/* cli_is_state: whether path names the state file db or its -wal or
+ * -shm (also one not there yet: the same name in the same folder), which
+ * an output such as --html must never replace. */
+int cli_is_state(const char *path, const char *db);
+
 /* cli_open_input: name as a FILE ("-" or NULL is stdin); NULL with the
  * system's message printed when it cannot be opened. */
 FILE *cli_open_input(const struct cli *c, const char *name);
