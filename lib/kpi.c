@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "kpi.h"
+#include "money.h"
 #include "util.h"
 
 int
@@ -159,27 +160,64 @@ kpi_median(int32_t *v, size_t n, long double *out)
 	return 0;
 }
 
-/* Half away from zero; the nudge keeps a half that the binary fraction
- * holds a hair below (x.xx4999...) from rounding down. */
-static long double
-round_dp(long double v, int dp)
-{
-	long double scale = powl(10, dp);
-	long double x = fabsl(v) * scale;
-	long double r = floorl(x + 0.5L + x * 1e-15L);
+static const int64_t pow10_i[] = { 1, 10, 100, 1000, 10000, 100000,
+	1000000, 10000000, 100000000, 1000000000, 10000000000 };
 
-	return (v < 0 ? -r : r) / scale;
+int
+kpi_round_q(__int128 num, __int128 den, int dp, int64_t *out)
+{
+	__int128 lim = (__int128)1 << 112, q, r, ad;
+
+	if (den == 0 || dp < 0 || dp > 6 || num >= lim || num <= -lim)
+		return -1;
+	num *= pow10_i[dp];
+	q = num / den;
+	r = num % den;
+	if (r < 0)
+		r = -r;
+	ad = den < 0 ? -den : den;
+	/* Truncated toward zero; step away from it on half or more. */
+	if (r >= ad - r)
+		q += (num < 0) != (den < 0) ? -1 : 1;
+	if (q > INT64_MAX || q < INT64_MIN)
+		return -1;
+	*out = (int64_t)q;
+	return 0;
+}
+
+int
+kpi_round_ld(long double v, int dp, int64_t *out)
+{
+	long double x;
+
+	if (dp < 0 || dp > 6)
+		return -1;
+	x = roundl(v * (long double)pow10_i[dp]);	/* half away from 0 */
+	if (!(fabsl(x) < 0x1p63L))
+		return -1;
+	*out = (int64_t)x;
+	return 0;
+}
+
+char *
+kpi_format_scaled(int64_t v, int dp, char *buf)
+{
+	char m[MONEY_BUFSZ];
+
+	snprintf(buf, KPI_BUFSZ, "%s", money_format(v, dp, m));
+	return buf;
 }
 
 char *
 kpi_format(long double v, int dp, char *buf)
 {
-	long double r = round_dp(v, dp);
+	int64_t s;
 
-	if (r == 0)
-		r = 0;		/* no "-0.00" */
-	snprintf(buf, KPI_BUFSZ, "%.*Lf", dp, r);
-	return buf;
+	if (kpi_round_ld(v, dp, &s) != 0) {
+		snprintf(buf, KPI_BUFSZ, "%s", "(too large)");
+		return buf;
+	}
+	return kpi_format_scaled(s, dp, buf);
 }
 
 /* Periods. */
@@ -350,18 +388,23 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 }
 
 enum kpi_status
-kpi_status_of(long double value, long double target, long double margin,
+kpi_status_of(int64_t value, int64_t target, long double margin,
     enum kpi_dir dir, int dp)
 {
-	long double v = round_dp(value, dp), t = round_dp(target, dp);
-	long double miss;
+	__int128 miss;
+	long double m;
 
-	if (dir == KPI_NO_DIRECTION)
+	if (dir == KPI_NO_DIRECTION || dp < 0 || dp > 6)
 		return KPI_ST_NONE;
-	miss = dir == KPI_LOWER_BETTER ? v - t : t - v;
+	miss = dir == KPI_LOWER_BETTER ? (__int128)value - target :
+	    (__int128)target - value;
 	if (miss <= 0)
 		return KPI_ST_ON;
-	if (miss <= round_dp(margin, dp))
+	/* The margin is not rounded to the printed decimals (7.015 is not
+	 * 7.02): it is compared at four more, where a margin the config
+	 * gives (at most four decimals) is exact. */
+	m = roundl(margin * (long double)pow10_i[dp + 4]);
+	if ((long double)(miss * 10000) <= m)
 		return KPI_ST_NEAR;
 	return KPI_ST_OFF;
 }
