@@ -253,6 +253,8 @@ parse_side(const char *s, size_t n, struct pside *p)
 	    (s[3] - '0');
 	if (p->y < 1 || p->y > 9999)
 		return -1;
+	if (p->y < DATE_MIN_YEAR || p->y > DATE_MAX_YEAR)
+		return -2;		/* a date, but not one we keep */
 	if (n == 4) {
 		p->kind = PK_YEAR;
 		if (date_from_ymd(p->y, 1, 1, &a) || date_from_ymd(p->y, 12,
@@ -318,10 +320,16 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 	struct pside a, b;
 	size_t len = strlen(s), cap, n0 = *n;
 	char q[40];
+	int rc;
 
 	/* The caller's array is exactly *n long (or grown by us). */
 	cap = *n;
 	if (dots == NULL) {
+		if (parse_side(s, len, &a) == -2) {
+			diag_set(d, "\"%s\": the year is outside %d..%d", s,
+			    DATE_MIN_YEAR, DATE_MAX_YEAR);
+			return -1;
+		}
 		if (parse_side(s, len, &a) != 0 || a.kind == PK_DAY) {
 			diag_set(d, "\"%s\" is not a period (use 2024-03, "
 			    "2024-Q1, 2024 or 2024-01-01..2024-03-31)", s);
@@ -332,14 +340,26 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 			(*p)[*n - 1].label[5] = 'Q';
 		return 0;
 	}
-	if (parse_side(s, (size_t)(dots - s), &a) != 0) {
-		diag_set(d, "\"%s\": its start \"%.*s\" is not a day, month, "
-		    "quarter or year (no such date?)", s, (int)(dots - s), s);
+	if ((rc = parse_side(s, (size_t)(dots - s), &a)) != 0) {
+		if (rc == -2)
+			diag_set(d, "\"%s\": its start \"%.*s\" is outside "
+			    "the years %d..%d", s, (int)(dots - s), s,
+			    DATE_MIN_YEAR, DATE_MAX_YEAR);
+		else
+			diag_set(d, "\"%s\": its start \"%.*s\" is not a "
+			    "day, month, quarter or year (no such date?)", s,
+			    (int)(dots - s), s);
 		return -1;
 	}
-	if (parse_side(dots + 2, strlen(dots + 2), &b) != 0) {
-		diag_set(d, "\"%s\": its end \"%s\" is not a day, month, "
-		    "quarter or year (no such date?)", s, dots + 2);
+	if ((rc = parse_side(dots + 2, strlen(dots + 2), &b)) != 0) {
+		if (rc == -2)
+			diag_set(d, "\"%s\": its end \"%s\" is outside the "
+			    "years %d..%d", s, dots + 2, DATE_MIN_YEAR,
+			    DATE_MAX_YEAR);
+		else
+			diag_set(d, "\"%s\": its end \"%s\" is not a day, "
+			    "month, quarter or year (no such date?)", s,
+			    dots + 2);
 		return -1;
 	}
 	if (a.kind != b.kind) {

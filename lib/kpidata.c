@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aging.h"
+#include "chase.h"
 #include "contact.h"
 #include "date.h"
 #include "kpidata.h"
@@ -76,10 +77,20 @@ num_of(const struct cfg_node *n, const char *what, int allow_neg,
 
 	if ((r = cfg_to_str(n, what, &s, d)) != 1)
 		return r;
-	if (money_parse(s, strlen(s), 4, MONEY_POINT, &v, NULL, d) != 0 ||
-	    (!allow_neg && v < 0)) {
-		diag_set(d, "%s: \"%.40s\" is not a %snumber (like 45 or "
-		    "72.5)", what, s, allow_neg ? "" : "non-negative ");
+	if (money_parse(s, strlen(s), 4, MONEY_POINT, &v, NULL, d) != 0) {
+		/* Say what is wrong with a number (the new user's D8). */
+		const char *why = strstr(d->msg, "decimals") != NULL ?
+		    "has more than 4 decimals" : strstr(d->msg, "too large")
+		    != NULL ? "is too large" : "is not a number (like 45 or "
+		    "72.5)";
+
+		diag_set(d, "%s: \"%.40s\" %s", what, s, why);
+		d->line = n->line;
+		return -1;
+	}
+	if (!allow_neg && v < 0) {
+		diag_set(d, "%s: \"%.40s\" is negative (give 0 or more)", what,
+		    s);
 		d->line = n->line;
 		return -1;
 	}
@@ -247,12 +258,54 @@ load_targets(const struct cfg_node *m, struct kpi_config *k, struct diag *d)
 			d->line = n->line;
 			return -1;
 		}
-		if (num_of(v, what, 1, &t->value, d) < 0)
+		/* Only a signed DBT can aim below zero (paying early); a
+		 * negative DSO, ADD, share or count is no target. */
+		if (num_of(v, what, strcmp(m->keys[i], "dbt") == 0,
+		    &t->value, d) < 0)
 			return -1;
 		t->key = xstrdup(m->keys[i]);
 		k->ntargets++;
 	}
 	return 0;
+}
+
+/*
+ * check_escal: each kpi.escalation_steps name is a step of one of the
+ * config's paths (DOMAIN.md 4.1's default path without a paths:
+ * section), or the count would be 0 for ever with nothing said (the new
+ * user's D4: the example named final_demand and legal; its steps are
+ * S0..S6).  An unknown one is an error at its line.
+ */
+static int
+check_escal(const struct cfg_node *root, const struct kpi_config *k,
+    struct diag *d)
+{
+	const struct cfg_node *m = cfg_get(cfg_get(root, "kpi"),
+	    "escalation_steps");
+	struct chase_config c;
+	int rc = 0;
+
+	if (chase_config_load(root, &c, d) != 0) {
+		chase_config_free(&c);
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < k->nescal; i++) {
+		int found = 0;
+
+		for (size_t p = 0; !found && p < c.npaths; p++)
+			for (size_t j = 0; !found && j < c.paths[p].nsteps; j++)
+				found = strcmp(c.paths[p].steps[j].name,
+				    k->escal[i]) == 0;
+		if (!found) {
+			diag_set(d, "kpi.escalation_steps: \"%.40s\" is no "
+			    "step of the chase paths (name a step: of "
+			    "paths:, S0..S6 without them)", k->escal[i]);
+			d->line = m != NULL && i < m->n ? m->items[i]->line : 0;
+			rc = -1;
+		}
+	}
+	chase_config_free(&c);
+	return rc;
 }
 
 int
@@ -267,6 +320,8 @@ kpi_config_load(const struct cfg_node *root, struct kpi_config *k,
 		goto fail;
 	if ((m = cfg_get(root, "targets")) != NULL && !cfg_is_null(m) &&
 	    load_targets(m, k, d) != 0)
+		goto fail;
+	if (k->nescal > 0 && check_escal(root, k, d) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -290,6 +345,10 @@ struct kpi_rate {
 	int digits;
 	int64_t rate8;			/* rate * 10^8 */
 	int32_t day;
+	int64_t mul, div;		/* money_rate_factors of rate8 */
+	int factors;			/* mul and div set */
+	int later;			/* rate8 0: only rates dated after
+					   the as-of day were given */
 };
 
 struct kpi_rates {
@@ -298,6 +357,10 @@ struct kpi_rates {
 	size_t n;
 	struct kpi_rate v[256];
 	char missing[4];		/* the first currency without one */
+	char too_big[4];		/* the first whose amount, converted,
+					   is beyond int64 */
+	int missing_later;		/* missing has rates, all later */
+	int32_t as_of;
 };
 
 struct kpi_rates *
@@ -364,8 +427,22 @@ kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
 			    "(use YYYY-MM-DD)", tsv_field(t, (size_t)cd));
 			goto fail;
 		}
-		if (day > as_of)
+		r->as_of = as_of;
+		if (day > as_of) {
+			/* Not in force yet; kept (with no rate) so that a
+			 * missing rate can say so. */
+			for (i = 0; i < r->n; i++)
+				if (strcmp(r->v[i].code, code) == 0)
+					break;
+			if (i == r->n && r->n < sizeof r->v / sizeof r->v[0]) {
+				r->n++;
+				snprintf(r->v[i].code, 4, "%s", code);
+				r->v[i].digits = money_minor_digits(code);
+				r->v[i].day = INT32_MIN;
+				r->v[i].later = 1;
+			}
 			continue;
+		}
 		if (strcmp(code, r->report) == 0 && v != 100000000) {
 			diag_set(d, "field \"rate\": the reporting currency "
 			    "%s converts at 1, not %.40s", code, rate);
@@ -402,26 +479,43 @@ fail:
 	return -1;
 }
 
-/* conv: amount (minor units of ccy) in reporting minor units; -1 when ccy
- * has no rate (its code kept in r->missing). */
+/*
+ * conv: amount (minor units of ccy) in reporting minor units, in one
+ * rounding with the factors age-ledger uses (money_rate_factors).  -1
+ * when ccy has no rate (its code kept in r->missing), -2 when the result
+ * is beyond int64 (its code kept in r->too_big).
+ */
 static int
 conv(struct kpi_rates *r, const char *ccy, int64_t amount, int64_t *out)
 {
-	int64_t v;
-
 	if (ccy != NULL && strcmp(ccy, r->report) == 0) {
 		*out = amount;
 		return 0;
 	}
-	for (size_t i = 0; ccy != NULL && i < r->n; i++)
-		if (strcmp(r->v[i].code, ccy) == 0) {
-			if (money_muldiv(amount, r->v[i].rate8, 100000000,
-			    &v) != 0 || money_rescale(v, r->v[i].digits,
-			    r->digits, &v) != 0)
-				return -1;
-			*out = v;
-			return 0;
+	for (size_t i = 0; ccy != NULL && i < r->n; i++) {
+		struct kpi_rate *k = &r->v[i];
+
+		if (strcmp(k->code, ccy) != 0)
+			continue;
+		if (k->rate8 == 0) {
+			if (r->missing[0] == '\0') {
+				snprintf(r->missing, 4, "%s", ccy);
+				r->missing_later = k->later;
+			}
+			return -1;
 		}
+		if (!k->factors) {
+			if (money_rate_factors(k->rate8, 8, k->digits,
+			    r->digits, &k->mul, &k->div) != 0)
+				break;
+			k->factors = 1;
+		}
+		if (money_muldiv(amount, k->mul, k->div, out) == 0)
+			return 0;
+		if (r->too_big[0] == '\0')
+			snprintf(r->too_big, 4, "%s", ccy);
+		return -2;
+	}
 	if (r->missing[0] == '\0')
 		snprintf(r->missing, 4, "%s", ccy ? ccy : "");
 	return -1;
@@ -673,9 +767,27 @@ step_err(struct state *st, sqlite3_stmt *s, int rc, struct diag *d,
 	return 0;
 }
 
+/* rate_fail: after conv failed: a missing rate is the caller's to give
+ * (-2, a usage error); an amount beyond int64 once converted is no
+ * report (-1, exit 3), named. */
 static int
 rate_fail(struct run *r, struct diag *d)
 {
+	if (r->rates->too_big[0] != '\0') {
+		diag_set(d, "%s amounts converted into %s too large (beyond "
+		    "%lld minor units): no report", r->rates->too_big,
+		    r->rates->report, (long long)INT64_MAX);
+		return -1;
+	}
+	if (r->rates->missing_later) {
+		char day[DATE_BUFSZ];
+
+		diag_set(d, "the state holds amounts in %s: --rates gives "
+		    "rates for %s into %s only dated after %s (none on or "
+		    "before it)", r->rates->missing, r->rates->missing,
+		    r->rates->report, date_format(r->rates->as_of, day));
+		return -2;
+	}
 	diag_set(d, "the state holds amounts in %s: give --rates with a "
 	    "rate for %s into %s", r->rates->missing, r->rates->missing,
 	    r->rates->report);

@@ -304,6 +304,21 @@ test_periods(void)
 	CHECK(kpi_period_parse("24-03", &p, &n, &d) == -1);
 	CHECK_INT(n, 12);
 	free(p);
+	/* The new user's D8: a date outside the years kept is told so. */
+	{
+		struct kpi_period *q = NULL;
+		size_t nq = 0;
+
+		CHECK(kpi_period_parse("2024-01-01..2999-12-31", &q, &nq, &d)
+		    == -1);
+		CHECK_STR(d.msg, "\"2024-01-01..2999-12-31\": its end "
+		    "\"2999-12-31\" is outside the years 1800..2299");
+		CHECK(kpi_period_parse("9999", &q, &nq, &d) == -1);
+		CHECK_STR(d.msg, "\"9999\": the year is outside 1800..2299");
+		CHECK(kpi_period_parse("2024-13", &q, &nq, &d) == -1);
+		CHECK_INT(nq, 0);
+		free(q);
+	}
 }
 
 static void
