@@ -858,14 +858,102 @@ pay_kind(const char *k)
 	return 0;
 }
 
+/*
+ * The payments of one item so far, in date order, for what a reversal or
+ * a reopening takes back: the latest first, as score-debtor does, at the
+ * days that payment was weighted with.  known 0: a paid part of unknown
+ * day (settlement.date_known) or a snapshot close, which never entered
+ * the figures nor the cash.
+ */
+struct paid {
+	int64_t left;			/* not yet taken back */
+	int32_t t;
+	int known;
+};
+
+struct paids {
+	int64_t item;
+	size_t n, cap;
+	struct paid *v;
+};
+
+static void
+paid_push(struct paids *p, int64_t a, int32_t t, int known)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+	}
+	p->v[p->n].left = a;
+	p->v[p->n].t = t;
+	p->v[p->n].known = known;
+	p->n++;
+}
+
+/* pay_weigh: adds (sign 1) or takes back (-1) a of a payment on day t
+ * of an item issued and due as given to the slot's ADP and DBT sums;
+ * whole: the payment counts (or no longer counts) as one. */
+static void
+pay_weigh(struct run *r, size_t sl, int64_t a, int32_t t, int32_t issue,
+    int32_t due, int sign, int whole)
+{
+	long double dtp = t - issue, dbt = t - due;
+	long double w = (long double)a * sign;
+
+	madd(&r->pay_amt[sl], sign > 0 ? a : mneg(a));
+	r->pay_dtp[sl] += w * dtp;
+	r->pay_dbt[sl] += w * dbt;
+	r->pay_late[sl] += w * (dbt > 0 ? dbt : 0);
+	if (whole) {
+		r->pay_sum[sl] += sign * dtp;
+		r->pay_n[sl] += sign;
+	}
+}
+
+/*
+ * take_back: a reversal or reopening of `back` (> 0) on slot sl takes
+ * back the item's latest payments first.  Out of ADP and DBT in the
+ * slot each payment was counted in, at its days, as score-debtor drops
+ * it: a bounced receipt was no payment, and a later period's figures of
+ * days are not bent by one it never had.  Out of cash in the slot of
+ * the reversal, as the bank statement nets it.  What no known payment
+ * holds (a paid part of unknown day, or more than was paid) leaves the
+ * figures of days alone; the cash of the latter is still taken back.
+ */
+static void
+take_back(struct run *r, struct paids *p, size_t sl, int64_t back,
+    int32_t issue, int32_t due)
+{
+	while (back > 0 && p->n > 0) {
+		struct paid *e = &p->v[p->n - 1];
+		int64_t take = e->left < back ? e->left : back;
+
+		if (e->known) {
+			pay_weigh(r, slot(r, e->t), take, e->t, issue, due,
+			    -1, take == e->left);
+			madd(&r->cash[sl], mneg(take));
+		}
+		e->left -= take;
+		back -= take;
+		if (e->left == 0)
+			p->n--;
+	}
+	if (back > 0)
+		madd(&r->cash[sl], mneg(back));
+}
+
 static int
 scan_settlements(struct run *r, struct state *st, struct diag *d)
 {
+	/* By item and date, so a reversal meets the payments before it. */
 	sqlite3_stmt *s = state_prepare(st, "SELECT s.date, s.amount, "
 	    "s.kind, p.debtor_id, i.id, i.debtor_id, i.issue_date, "
-	    "i.due_date, i.amount, i.currency, i.doc_type, p.currency "
+	    "i.due_date, i.amount, i.currency, i.doc_type, p.currency, "
+	    "s.date_known "
 	    "FROM settlement s JOIN item i ON i.id = s.item_id "
-	    "LEFT JOIN payment p ON p.id = s.payment_id", d);
+	    "LEFT JOIN payment p ON p.id = s.payment_id "
+	    "ORDER BY s.item_id, s.date, s.id", d);
+	struct paids paid = { .item = -1 };
 	int rc;
 
 	if (s == NULL)
@@ -888,9 +976,16 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		size_t sl = slot(r, t), at;
 		int64_t a;
 
+		int known = sqlite3_column_int(s, 12);
+
 		if (conv(r->rates, ccy, amount, &a) != 0) {
 			sqlite3_finalize(s);
+			free(paid.v);
 			return rate_fail(r, d);
+		}
+		if (id != paid.item) {
+			paid.item = id;
+			paid.n = 0;
 		}
 		balances(r, t, issue, due, debit, debit,
 		    mneg(a));
@@ -906,26 +1001,28 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		if (issue <= r->snap && (t <= r->snap))
 			snap_item(r, debtor, due, debit,
 			    mneg(a));
-		if (debit && pk != 0) {
-			madd(&r->cash[sl], a);
-			if (pk > 0 && amount > 0) {
-				long double dtp = t - issue, dbt = t - due;
-				long double w = (long double)a;
-
-				madd(&r->pay_amt[sl], a);
-				r->pay_dtp[sl] += w * dtp;
-				r->pay_dbt[sl] += w * dbt;
-				r->pay_late[sl] += w * (dbt > 0 ? dbt : 0);
-				r->pay_sum[sl] += dtp;
-				r->pay_n[sl] += 1;
+		if (debit && pk > 0 && amount > 0) {
+			paid_push(&paid, a, t, known);
+			if (known) {
+				madd(&r->cash[sl], a);
+				pay_weigh(r, sl, a, t, issue, due, 1, 1);
 				if (has_id(r->woitems, r->nwo, id, &at) &&
 				    r->wodays[at] < t)
 					madd(&r->recov[sl], a);
 			}
-		}
+		} else if (debit && amount > 0 && strcmp(kind, "snapshot")
+		    == 0)
+			/* No payment, but what a reopening undoes when the
+			 * item comes back to the export. */
+			paid_push(&paid, a, t, 0);
+		else if (debit && pk < 0 && amount < 0)
+			take_back(r, &paid, sl, mneg(a), issue, due);
+		else if (debit && pk != 0)
+			madd(&r->cash[sl], a);
 		if (strcmp(kind, "writeoff") == 0)
 			madd(&r->woff[sl], a);
 	}
+	free(paid.v);
 	return step_err(st, s, rc, d, "reading settlements");
 }
 

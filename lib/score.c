@@ -486,7 +486,8 @@ score_reader_new(struct state *st, struct diag *d)
 	static const char *const sql[S_N] = {
 		"SELECT id, issue_date, due_date, amount, doc_type, in_query,"
 		" currency FROM item WHERE debtor_id = ?1 ORDER BY id",
-		"SELECT s.item_id, s.date, s.amount, s.kind FROM settlement s"
+		"SELECT s.item_id, s.date, s.amount, s.kind, s.date_known"
+		" FROM settlement s"
 		" JOIN item i ON i.id = s.item_id WHERE i.debtor_id = ?1"
 		" ORDER BY s.item_id, s.date, s.id",
 		"SELECT made_on, due_date, grace_days, amount, currency"
@@ -591,16 +592,22 @@ add_resp(struct score_hist *h, size_t *cap, int32_t day)
 }
 
 /* DOMAIN.md 1.7: credit-note settlements are not payments; nor is a
- * write-off.  A reversal or a reopening takes back what was paid. */
+ * write-off.  A reversal or a reopening takes back what was paid.  A paid
+ * part whose day is unknown (date_known 0) and a snapshot close (the item
+ * left a full export, for a reason and on a day unknown; kpi-report
+ * counts no payment there either) are 2: no days, but what a reopening
+ * takes back first when the item comes back (see struct score_settle). */
 static int
-pay_kind(const char *kind, int64_t amount)
+pay_kind(const char *kind, int64_t amount, int date_known)
 {
 	if (strcmp(kind, "credit") == 0 || strcmp(kind, "writeoff") == 0)
 		return 0;
 	if (strcmp(kind, "reversal") == 0 || strcmp(kind, "reopen") == 0 ||
 	    amount < 0)
 		return -1;
-	return 1;
+	if (strcmp(kind, "snapshot") == 0)
+		return 2;
+	return date_known ? 1 : 2;
 }
 
 static int
@@ -691,7 +698,8 @@ hist_load(struct score_reader *r, int64_t id, const char *ref,
 		x = &h->settle[h->nsettle++];
 		x->date = (int32_t)sqlite3_column_int64(s, 1);
 		x->amount = sqlite3_column_int64(s, 2);
-		x->pay = pay_kind(kind, x->amount);
+		x->pay = pay_kind(kind, x->amount,
+		    sqlite3_column_int(s, 4));
 	}
 	if (items && rc != SQLITE_DONE)
 		return state_error(r->st, d, "reading settlements");
@@ -935,6 +943,7 @@ score_acc_item(struct score_acc *a, const struct score_config *c,
 			GROW(ps->v, np, ps->cap);
 			ps->v[np].date = s->date;
 			ps->v[np].amount = s->amount;
+			ps->v[np].known = s->pay == 1;
 			np++;
 			continue;
 		}
@@ -967,7 +976,7 @@ score_acc_item(struct score_acc *a, const struct score_config *c,
 		int32_t days = ps->v[j].date - it->due;
 		double amt = (double)ps->v[j].amount;
 
-		if (ps->v[j].date <= lo)
+		if (ps->v[j].date <= lo || !ps->v[j].known)
 			continue;
 		paid_in_window = 1;
 		a->amt[0] += amt;
@@ -1666,7 +1675,8 @@ score_scan_items(struct score_reader *r, const struct score_config *c,
 	 * once from start to end, as age-ledger reads it. */
 	static const char sql[] =
 	    "SELECT i.id, i.debtor_id, i.issue_date, i.due_date, i.amount,"
-	    " i.doc_type, i.in_query, i.currency, s.date, s.amount, s.kind"
+	    " i.doc_type, i.in_query, i.currency, s.date, s.amount, s.kind,"
+	    " s.date_known"
 	    " FROM item i LEFT JOIN settlement s ON s.item_id = i.id"
 	    " WHERE i.issue_date <= ?1 ORDER BY i.id";
 	sqlite3_stmt *s = state_prepare(r->st, sql, d);
@@ -1724,7 +1734,8 @@ score_scan_items(struct score_reader *r, const struct score_config *c,
 			GROW(v, nv, cap);
 			v[nv].date = (int32_t)sqlite3_column_int64(s, 8);
 			v[nv].amount = sqlite3_column_int64(s, 9);
-			v[nv].pay = pay_kind(col_text(s, 10), v[nv].amount);
+			v[nv].pay = pay_kind(col_text(s, 10), v[nv].amount,
+			    sqlite3_column_int(s, 11));
 			nv++;
 		}
 	}
