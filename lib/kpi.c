@@ -32,6 +32,13 @@ kpi_dso_countback(int64_t ar, const int64_t *sales, const int *days,
 	*exhausted = 0;
 	if (n == 0 || sales[0] <= 0)
 		return -1;
+	/* A negative net AR (credits beyond the debit items) walks no month:
+	 * it is its share of the latest month's, negative, as the simple
+	 * DSO is (the new user's D12: it was 0.00 beside -15.50). */
+	if (left < 0) {
+		*out = left / (long double)sales[0] * days[0];
+		return 0;
+	}
 	for (i = 0; i < n && left > 0; i++) {
 		if (sales[i] <= 0)
 			break;

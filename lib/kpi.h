@@ -36,7 +36,8 @@ int kpi_dso_simple(int64_t ar, int64_t sales, int days, long double *out);
  * whose sales are <= 0.  *exhausted is set when the months ran out (or
  * hit such a month) with AR still left, so the figure is a floor.
  * Returns -1 (undefined) when the latest month's sales are <= 0; an AR of
- * zero or less is 0 days.
+ * zero is 0 days, a negative one its share of the latest month's sales
+ * times that month's days (negative, as kpi_dso_simple gives it).
  */
 int kpi_dso_countback(int64_t ar, const int64_t *sales, const int *days,
     size_t n, long double *out, int *exhausted);

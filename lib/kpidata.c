@@ -1607,6 +1607,7 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 
 	memset(x, 0, sizeof *x);
 	memset(&r, 0, sizeof r);
+	x->as_of = as_of;
 	r.p = p;
 	r.np = n;
 	r.k = k;

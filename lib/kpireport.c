@@ -628,6 +628,23 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 	set_money(r, x, I(in->current_end));
 }
 
+/*
+ * after_as_of: a period ending after the as-of day is not over: its
+ * figures are what the state holds now (later invoices and payments
+ * included), not what the period will show.  Said in each row's detail
+ * (the new user's D10), so a pipeline reading one KPI sees it too.
+ */
+static void
+after_as_of(struct kpi_row *r, int32_t as_of)
+{
+	char day[DATE_BUFSZ];
+	size_t n = strlen(r->detail);
+
+	snprintf(r->detail + n, sizeof r->detail - n, "%sthe period ends "
+	    "after the as-of day %s: not over", n ? "; " : "",
+	    date_format(as_of, day));
+}
+
 static void
 judge(struct kpi_row *r, const struct kpi_config *k,
     const struct kpi_period *p, const struct kpi_data *x)
@@ -665,8 +682,11 @@ kpi_rows_build(struct kpi_rows *rows, const struct kpi_period *p,
 		size_t first = rows->n;
 
 		build_period(rows, i, &p[i], x, k);
-		for (size_t j = first; j < rows->n; j++)
+		for (size_t j = first; j < rows->n; j++) {
 			judge(&rows->v[j], k, &p[i], x);
+			if (p[i].end > x->as_of)
+				after_as_of(&rows->v[j], x->as_of);
+		}
 	}
 }
 
@@ -826,6 +846,18 @@ svg_yaxis(FILE *out, int left, int y_top, int y_bottom, long double hi,
 
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, y_top, left, y_bottom);
+	/* Nothing to scale (no value, or all zero): say so, rather than a
+	 * scale of 0.00, 0.00, 0.00 or 1, 1, 0 (the new user's D9). */
+	if (hi == lo) {
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+		    "text-anchor=\"end\">no data</text>\n", left - 5,
+		    y_bottom + 3);
+		fprintf(out, "<text x=\"4\" y=\"%d\" font-size=\"10\">",
+		    y_top - 6);
+		esc(out, unit);
+		fputs("</text>\n", out);
+		return;
+	}
 	for (int i = 0; i <= 2; i++) {
 		long double v = hi - (hi - lo) * i / 2;
 		int y = y_top + (y_bottom - y_top) * i / 2;
@@ -897,7 +929,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 	const int w = 640, h = 240, left = 50, bottom = 40, top = 20;
 	long double max = 0, min = 0;
 	char buf[KPI_BUFSZ];
-	int pen = 0;
+	int pen = 0, any = 0;
 
 	/* The scale runs from the lowest value or 0 to the highest: a
 	 * negative DSO (net AR in credit) is drawn below the zero line,
@@ -909,6 +941,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 			max = r->value;
 		if (r && r->defined && r->value < min)
 			min = r->value;
+		any |= r && r->defined;
 	}
 	if (max <= min)
 		max = min + 1;
@@ -919,7 +952,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 	    (h - bottom - top)))
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, TREND_Y(0), w - 10, TREND_Y(0));
-	svg_yaxis(out, left, top, h - bottom, max, min, 1, "days");
+	svg_yaxis(out, left, top, h - bottom, any ? max : min, min, 1, "days");
 	fputs("<path fill=\"none\" stroke=\"#b5534a\" stroke-width=\"2\" "
 	    "d=\"", out);
 	for (size_t i = 0; i < np; i++) {
@@ -969,6 +1002,7 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 {
 	const int w = 640, h = 240, left = 60, bottom = 40, top = 20;
 	long double max = 0;
+	int nodata = 0;
 	int bw = np ? (w - left - 20) / (int)np : 0;
 	char buf[KPI_BUFSZ];
 
@@ -981,14 +1015,14 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 			max = r->target;
 	}
 	if (max <= 0)
-		max = 1;
+		max = 1, nodata = 1;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"Cash "
 	    "collected against target\">\n<title>Cash collected against "
 	    "target</title>\n", w, h);
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, h - bottom, w - 10, h - bottom);
-	svg_yaxis(out, left, top, h - bottom, max, 0, 0, "cash");
+	svg_yaxis(out, left, top, h - bottom, nodata ? 0 : max, 0, 0, "cash");
 	for (size_t i = 0; i < np; i++) {
 		const struct kpi_row *r = find(rows, i, "cash_collected");
 		int x = left + (int)i * bw + 2;
@@ -1109,8 +1143,13 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	svg_trend(out, rows, p, np);
 	fputs("<h2>Cash collected against target</h2>\n", out);
 	svg_cash(out, rows, p, np, x->digits);
-	fputs("<h2>Top debtors by balance</h2>\n<table>\n<tr><th>debtor"
-	    "</th><th>name</th><th>balance</th></tr>\n", out);
+	/* No table without rows (kpi.top_debtors: 0, or nothing open). */
+	fputs("<h2>Top debtors by balance</h2>\n", out);
+	if (x->ntop == 0)
+		fputs("<p>None listed.</p>\n", out);
+	else
+		fputs("<table>\n<tr><th>debtor</th><th>name</th>"
+		    "<th>balance</th></tr>\n", out);
 	for (size_t i = 0; i < x->ntop; i++) {
 		fputs("<tr><td>", out);
 		esc_name(out, x->top[i].ref);
@@ -1120,6 +1159,8 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 		esc(out, mfmt(x, x->top[i].balance, mb));
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</table>\n</body>\n</html>\n", out);
+	if (x->ntop > 0)
+		fputs("</table>\n", out);
+	fputs("</body>\n</html>\n", out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -59,6 +59,18 @@ test_dso_edges(void)
 	CHECK(kpi_dso_simple(5000, -10, 31, &v) == -1);
 	CHECK(v == -1);
 	CHECK(kpi_dso_countback(5000, zero, dd, 2, &v, &ex) == -1);
+	/* The new user's D12: net AR -500.00 against March's 1,000.00 of
+	 * sales in 31 days is -15.50, as the simple DSO. */
+	{
+		int64_t m[2] = { 100000, 100000 };
+		int md[2] = { 31, 29 };
+
+		CHECK(kpi_dso_countback(-50000, m, md, 2, &v, &ex) == 0);
+		CHECK_STR(f2(v), "-15.50");
+		CHECK_INT(ex, 0);
+		CHECK(kpi_dso_countback(0, m, md, 2, &v, &ex) == 0);
+		CHECK_STR(f2(v), "0.00");
+	}
 	CHECK(kpi_dso_countback(5000, zero, dd, 0, &v, &ex) == -1);
 	/* AR beyond every month: a floor, flagged. */
 	CHECK(kpi_dso_countback(100, big, dd, 2, &v, &ex) == 0);
