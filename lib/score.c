@@ -1018,6 +1018,50 @@ score_compute(struct state *st, const struct score_config *c,
 	return score_finish(st, c, h, &a, as_of, res, d);
 }
 
+/*
+ * unapplied: the debtor's receipts (less reversals) with value date on or
+ * before as_of that no allocation on or before it applied: cash on
+ * account, which the net open amount counts as age-ledger and kpi-report
+ * do (the new user's D11: an overpayment of 500.00 is -500.00, not 0.00).
+ * *other is set when some of it is in another currency than ccy.
+ */
+static int
+unapplied(struct state *st, int64_t debtor, int32_t as_of, const char *ccy,
+    int64_t *out, int *other, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT p.currency, "
+	    "sum(p.amount - coalesce((SELECT sum(x.amount) FROM settlement x "
+	    "WHERE x.payment_id = p.id AND x.date <= ?2 AND x.kind IN "
+	    "('allocation', 'reversal')), 0)) FROM payment p "
+	    "WHERE p.debtor_id = ?1 AND p.kind IN ('receipt', 'reversal') "
+	    "AND p.value_date <= ?2 GROUP BY p.currency", d);
+	int rc;
+
+	*out = 0;
+	*other = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, debtor);
+	sqlite3_bind_int(s, 2, as_of);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(s, 1);
+
+		if (v == 0)
+			continue;
+		if (ccy[0] != '\0' && strcmp(col_text(s, 0), ccy) != 0)
+			*other = 1;
+		else if (money_add(*out, v, out) != 0) {
+			sqlite3_finalize(s);
+			diag_set(d, "unapplied cash too large");
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(st, d, "reading receipts");
+	return 0;
+}
+
 int
 score_finish(struct state *st, const struct score_config *c,
     const struct score_hist *h, const struct score_acc *a, int32_t as_of,
@@ -1046,6 +1090,27 @@ score_finish(struct state *st, const struct score_config *c,
 	res->invoices = a->invoices;
 	res->disputed = a->disputed;
 	res->open_balance = a->open_balance;
+	{
+		int64_t un;
+		int other;
+
+		/* No state (a unit test's history): no cash on account. */
+		if (st == NULL)
+			un = 0, other = 0;
+		else if (unapplied(st, h->id, as_of, a->seen ? a->ccy : "",
+		    &un, &other, d) != 0)
+			return -1;
+		if (money_add(res->open_balance, -un, &res->open_balance) !=
+		    0 || un == INT64_MIN) {
+			diag_set(d, "debtor %s: open balance too large "
+			    "(beyond %" PRId64 " minor units): not scored",
+			    h->ref, INT64_MAX);
+			return -1;
+		}
+		if (other)
+			note(res, "cash on account in another currency: "
+			    "open balance without it");
+	}
 	if (a->seen && !a->mixed)
 		memcpy(res->ccy, a->ccy, sizeof res->ccy);
 	if (a->mixed)
@@ -1131,7 +1196,9 @@ score_finish(struct state *st, const struct score_config *c,
 		res->ch_k = ch_k[res->channel];
 		res->ch_n = ch_n[res->channel];
 	}
-	if (res->weekday < 0 || res->hour_band < 0) {
+	/* Name the pick that fell back (the new user's D14: the hours were
+	 * picked, only the weekday was not). */
+	if (res->weekday < 0 && res->hour_band < 0) {
 		snprintf(buf, sizeof buf, "fewer than %ld calls in any weekday "
 		    "or hour band: the default window", c->min_sample);
 		note(res, buf);
@@ -1139,6 +1206,14 @@ score_finish(struct state *st, const struct score_config *c,
 	if (res->channel < 0) {
 		snprintf(buf, sizeof buf, "fewer than %ld messages on any "
 		    "channel: the default channel", c->min_sample);
+		note(res, buf);
+	} else if (res->weekday < 0) {
+		snprintf(buf, sizeof buf, "fewer than %ld calls on any "
+		    "weekday: the default window's days", c->min_sample);
+		note(res, buf);
+	} else if (res->hour_band < 0) {
+		snprintf(buf, sizeof buf, "fewer than %ld calls in any hour "
+		    "band: the default window's hours", c->min_sample);
 		note(res, buf);
 	}
 	return 0;
@@ -1532,7 +1607,7 @@ int
 score_show(struct state *st, int32_t as_of, FILE *fp, long *n,
     struct diag *d)
 {
-	struct sbuf sql = { 0 };
+	struct sbuf sql = { 0 }, vis = { 0 };
 	sqlite3_stmt *s;
 	int rc;
 
@@ -1562,11 +1637,17 @@ score_show(struct state *st, int32_t as_of, FILE *fp, long *n,
 		for (int i = 0; i < (int)C_N + 2; i++) {
 			if (i > 0)
 				tsv_sep(fp);
-			tsv_put(fp, col_text(s, i));
+			if (i == 1) {
+				/* The name as a scoring run shows it. */
+				util_visible(col_text(s, i), &vis);
+				tsv_put(fp, sbuf_str(&vis));
+			} else
+				tsv_put(fp, col_text(s, i));
 		}
 		tsv_end(fp);
 		(*n)++;
 	}
+	sbuf_free(&vis);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return state_error(st, d, "reading stored scores");
