@@ -185,7 +185,7 @@ progress() {
 step() {
 	stepno=$1 out=$2
 	shift 2
-	progress "$name: step $stepno: ${1##*/} ${last_arg:-}"
+	progress "$name: step $stepno: ${1##*/}${last_arg:+ $last_arg}"
 	log "$(clock) step $stepno: $(shown "$@")"
 	t0=$(now)
 	"$@" >"$out" 2>"$scratch/err"
