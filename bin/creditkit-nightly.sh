@@ -112,7 +112,7 @@ else
 fi
 
 # The tools' own defaults must not reach them: each gets explicit paths.
-unset CREDITKIT_CLIENT CREDITKIT_DB CREDITKIT_CONFIG CREDITKIT_AS_OF
+unset CREDITKIT_CLIENT CREDITKIT_DB CREDITKIT_CONFIG CREDITKIT_AS_OF CDPATH
 
 # ---- the tools --------------------------------------------------------------
 # Beside this script first (an installed or built set stays together),
