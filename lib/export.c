@@ -725,7 +725,8 @@ plans(struct xw *w)
 static const char *const alloc_cols[] = {
 	"decided", "value_date", "payment_id", "debtor_id", "debtor_name",
 	"bank_ref", "end_to_end_id", "reference", "payer_name", "currency",
-	"payment_amount", "doc_id", "amount", "kind", "debtor_rule", "status"
+	"payment_amount", "doc_id", "amount", "kind", "rule", "debtor_rule",
+	"status"
 };
 
 static int
@@ -741,7 +742,7 @@ alloc_row(struct xw *w, sqlite3_stmt *s)
 	col_money(w, s, 12, ccy);
 	col_txt(w, s, 13);
 	col_money(w, s, 14, ccy);
-	for (int i = 15; i <= 17; i++)
+	for (int i = 15; i <= 18; i++)
 		col_txt(w, s, i);
 	return data_row(w);
 }
@@ -763,14 +764,14 @@ allocations(struct xw *w)
 	return each(w, "SELECT 0 AS part, s.id AS k, b.as_of, p.value_date,"
 	    " p.id, d.ref, d.name, p.bank_ref, p.end_to_end_id, p.reference,"
 	    " p.payer_name, p.currency, p.amount, i.doc_id, s.amount, s.kind,"
-	    " a.debtor_rule, a.status FROM settlement s JOIN payment p ON"
+	    " s.rule, a.debtor_rule, a.status FROM settlement s JOIN payment p ON"
 	    " p.id = s.payment_id JOIN item i ON i.id = s.item_id JOIN debtor"
 	    " d ON d.id = i.debtor_id LEFT JOIN allocation a ON a.payment_id ="
 	    " p.id LEFT JOIN batch b ON b.id = s.batch_id WHERE s.payment_id"
 	    " IS NOT NULL AND s.date <= ?1 AND coalesce(b.as_of, s.date) >= ?2"
 	    " UNION ALL SELECT 1, p.id, b.as_of, p.value_date, p.id, d.ref,"
 	    " d.name, p.bank_ref, p.end_to_end_id, p.reference, p.payer_name,"
-	    " p.currency, p.amount, NULL, p.unallocated, a.status,"
+	    " p.currency, p.amount, NULL, p.unallocated, a.status, a.status,"
 	    " a.debtor_rule, a.status FROM allocation a JOIN payment p ON p.id"
 	    " = a.payment_id LEFT JOIN debtor d ON d.id = p.debtor_id LEFT"
 	    " JOIN batch b ON b.id = a.batch_id WHERE p.value_date <= ?1 AND"
@@ -779,8 +780,8 @@ allocations(struct xw *w)
 	    " (SELECT 1 FROM settlement x WHERE x.payment_id = p.id))"
 	    " UNION ALL SELECT 2, p.id, NULL, p.value_date, p.id, NULL, NULL,"
 	    " p.bank_ref, p.end_to_end_id, p.reference, p.payer_name,"
-	    " p.currency, p.amount, NULL, p.unallocated, 'unmatched', NULL,"
-	    " 'unmatched' FROM payment p WHERE p.kind = 'receipt' AND"
+	    " p.currency, p.amount, NULL, p.unallocated, 'unmatched',"
+	    " 'unmatched', NULL, 'unmatched' FROM payment p WHERE p.kind = 'receipt' AND"
 	    " p.debtor_id IS NULL AND p.value_date <= ?1 AND p.value_date >= ?2"
 	    " AND NOT EXISTS (SELECT 1 FROM allocation x WHERE x.payment_id ="
 	    " p.id) ORDER BY 4, 5, 1, 2", alloc_row, "reading allocations");
