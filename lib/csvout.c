@@ -52,6 +52,7 @@ void
 csvout_field(struct sbuf *out, const char *s, enum csvout_kind k)
 {
 	int formula, quote;
+	size_t len;
 
 	if (s == NULL)
 		s = "";
@@ -60,7 +61,12 @@ csvout_field(struct sbuf *out, const char *s, enum csvout_kind k)
 		return;
 	}
 	formula = csvout_neutralised(s);
-	quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	/* Space or tab at either end is quoted too: many readers (libcsv
+	 * among them) trim it from a field that is not. */
+	len = strlen(s);
+	quote = formula || strpbrk(s, ",\"\r\n") != NULL || (len > 0 &&
+	    (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t'));
 	if (!quote) {
 		sbuf_adds(out, s);
 		return;

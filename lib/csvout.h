@@ -1,7 +1,8 @@
 /*
  * csvout: CSV written for other people's programs (a spreadsheet, a CRM's
  * import, a dialler): RFC 4180 (comma, CRLF, a field quoted when it holds
- * a comma, a quote, CR or LF, quotes doubled), UTF-8 as given.  It is the
+ * a comma, a quote, CR or LF, or starts or ends with a space or tab,
+ * quotes doubled), UTF-8 as given.  It is the
  * one CSV writer of the tools that write for people: emit-letters' call
  * and task lists and export-client's files.
  *

@@ -43,7 +43,7 @@ fields(void)
 		 * would see the formula */
 		{ " =1+1", T, "\"' =1+1\"" },
 		{ "   @x", T, "\"'   @x\"" },
-		{ " x=1", T, " x=1" },
+		{ " x=1", T, "\" x=1\"" },
 		{ "a=1", T, "a=1" },
 		/* a line feed first is not a trigger, but is quoted */
 		{ "\n=1", T, "\"\n=1\"" },
@@ -73,6 +73,11 @@ fields(void)
 		{ "cr\rinside", T, "\"cr\rinside\"" },
 		{ "crlf\r\n", T, "\"crlf\r\n\"" },
 		{ "tab\tinside", T, "tab\tinside" },
+		/* space or tab at an end is quoted: readers trim it */
+		{ " lead", T, "\" lead\"" },
+		{ "trail ", T, "\"trail \"" },
+		{ "trail\t", T, "\"trail\t\"" },
+		{ " ", T, "\" \"" },
 		/* non-ASCII passes as written */
 		{ "Zo\xc3\xab M\xc3\xbcller", T, "Zo\xc3\xab M\xc3\xbcller" },
 		{ "=Zo\xc3\xab", T, "\"'=Zo\xc3\xab\"" },
