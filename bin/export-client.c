@@ -20,8 +20,8 @@
 #include "util.h"
 
 static const char usage[] =
-    "export-client [--since date] [--format csv|tsv] [--db file]\n"
-    "[--as-of date] [--config file] (kind | --dir dir)";
+    "export-client [--since date] [--format csv|tsv] [--client dir]\n"
+    "[--db file] [--as-of date] [--config file] (kind | --dir dir)";
 
 enum {
 	OPT_SINCE = CLI_OPT_FIRST_TOOL,
@@ -153,6 +153,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	argc -= optind;
 	argv += optind;
 	o.as_of = c.as_of;
@@ -172,12 +173,12 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--since is after the as-of day: nothing "
 		    "could be exported");
 
-	/* The config is not needed for the export, but a named one that
-	 * does not load is the wrong client or a broken one: refused as
-	 * every tool refuses it. */
+	/* The export reads nothing of the config, but a named one that does
+	 * not load is the wrong client or a broken one, refused as every
+	 * tool refuses it; and its client.id is what the state must be of. */
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (c.config != NULL && config_load(c.config, &cfg, &d) != 0) {
+	if (c.config != NULL && cli_config_load(&c, &cfg, &d) != 0) {
 		cli_at(&c, c.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
@@ -185,7 +186,7 @@ main(int argc, char *argv[])
 	if (dir == NULL)
 		cli_need_stdout(&c);
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	if (export_begin(&st, &d) != 0) {
 		state_close(&st);
