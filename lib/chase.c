@@ -1879,6 +1879,17 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	}
 	if (why == NULL)
 		why = step_date == r->o.as_of ? "due" : "missed";
+	/* Every day the rules work out is rolled to a business day, so on
+	 * a weekend or a holiday only a step missed earlier could be due:
+	 * caught up today it would go out on a day no step may, so it waits
+	 * for the next business day like the rest. */
+	if (!calendar_is_business(&c->cal, r->o.as_of)) {
+		w = suppress(r, debtor, ccy, p, "not_business_day");
+		if (w)
+			w->step = t;
+		res = 0;
+		goto out;
+	}
 	if (amount < threshold(c->min_balance, ccy) || amount <= 0) {
 		w = suppress(r, debtor, ccy, p, "below_min_balance");
 		if (w) {

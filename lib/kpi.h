@@ -5,8 +5,9 @@
  * lib/kpidata gathers the inputs from the state, lib/kpireport writes them.
  *
  * Money comes in as int64_t minor units.  A KPI is a ratio: it is computed
- * in long double from the exact integer sums (a 64-bit mantissa holds any
- * sum of minor units below 2^64 exactly) and rounded once, half away from
+ * in long double from the exact integer sums (lib/kpidata sums them as
+ * checked int64; a 64-bit mantissa holds each exactly) and rounded once,
+ * half away from
  * zero, when it is printed (kpi_format).  A KPI whose denominator is zero
  * or negative is undefined: the function returns -1 and *out is left
  * alone, never a division by zero.

@@ -4,6 +4,7 @@
  * kpidata.h for how one pass serves any number of periods.
  */
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -404,12 +405,12 @@ fail:
 /* conv: amount (minor units of ccy) in reporting minor units; -1 when ccy
  * has no rate (its code kept in r->missing). */
 static int
-conv(struct kpi_rates *r, const char *ccy, int64_t amount, long double *out)
+conv(struct kpi_rates *r, const char *ccy, int64_t amount, int64_t *out)
 {
 	int64_t v;
 
 	if (ccy != NULL && strcmp(ccy, r->report) == 0) {
-		*out = (long double)amount;
+		*out = amount;
 		return 0;
 	}
 	for (size_t i = 0; ccy != NULL && i < r->n; i++)
@@ -418,7 +419,7 @@ conv(struct kpi_rates *r, const char *ccy, int64_t amount, long double *out)
 			    &v) != 0 || money_rescale(v, r->v[i].digits,
 			    r->digits, &v) != 0)
 				return -1;
-			*out = (long double)v;
+			*out = v;
 			return 0;
 		}
 	if (r->missing[0] == '\0')
@@ -428,9 +429,21 @@ conv(struct kpi_rates *r, const char *ccy, int64_t amount, long double *out)
 
 /* Gathering. */
 
+/*
+ * Money is summed in int64 minor units, every addition checked (STYLE):
+ * a sum that would leave int64 becomes MONEY_POISON, which every later
+ * sum it enters keeps, and reaches the report as infinity, where
+ * check_range refuses the figure by name.  A figure the report does not
+ * read (a later month, a slot past every period) may overflow harmlessly.
+ * Weighted sums (amount times days, for true DSO and days to pay) are not
+ * money and can pass int64 on honest ledgers, so they and the counts are
+ * long double: they only ever feed a ratio.
+ */
+#define MONEY_POISON INT64_MIN
 struct month {
-	long double sales;
-	long double *open, *wopen;	/* true DSO, diff arrays over Q */
+	int64_t sales;
+	int64_t *open;			/* true DSO, diff arrays over Q */
+	long double *wopen;
 };
 
 struct run {
@@ -441,14 +454,14 @@ struct run {
 	int32_t *q;			/* the boundary days, sorted */
 	size_t nq;
 	/* Balances (difference arrays over Q, then prefix sums). */
-	long double *ar, *gross, *cur, *o90;
-	/* Flows (per slot, then prefix sums). */
-	long double *sales, *inv_n, *inv_v, *disp_n, *disp_v;
-	long double *pay_amt, *pay_dtp, *pay_dbt, *pay_late, *pay_sum,
-	    *pay_n;
-	long double *cash, *woff, *recov;
+	int64_t *ar, *gross, *cur, *o90;
+	/* Flows (per slot, then prefix sums): money, then the rest. */
+	int64_t *sales, *inv_v, *disp_v, *pay_amt, *cash, *woff, *recov;
+	int64_t *kept_v, *eval_v, *paid_v;
+	long double *inv_n, *disp_n;
+	long double *pay_dtp, *pay_dbt, *pay_late, *pay_sum, *pay_n;
 	long double *att, *con, *rpc, *act[5], *actc[4];
-	long double *kept, *broken, *pend, *kept_v, *eval_v, *paid_v;
+	long double *kept, *broken, *pend;
 	/* Months. */
 	int mfirst;			/* y * 12 + m - 1 of months[0] */
 	size_t nm;
@@ -456,8 +469,8 @@ struct run {
 	/* The snapshot on the latest end. */
 	int32_t snap;
 	struct aging_opts ao;
-	long double buckets[32], credits;
-	long double *deb;
+	int64_t buckets[32], credits;
+	int64_t *deb;
 	size_t ndeb;
 	/* Items in a query, sorted; items with a write-off, sorted. */
 	int64_t *qitems;
@@ -487,6 +500,37 @@ static long double *
 arr(const struct run *r)
 {
 	return xcalloc(r->nq + 1, sizeof(long double));
+}
+
+static int64_t *
+marr(const struct run *r)
+{
+	return xcalloc(r->nq + 1, sizeof(int64_t));
+}
+
+/* madd: *acc += a, or MONEY_POISON when either is or the sum is not an
+ * int64. */
+static void
+madd(int64_t *acc, int64_t a)
+{
+	if (*acc == MONEY_POISON || a == MONEY_POISON ||
+	    money_add(*acc, a, acc) != 0)
+		*acc = MONEY_POISON;
+}
+
+/* mneg: -a (the poison stays poison). */
+static int64_t
+mneg(int64_t a)
+{
+	return a == MONEY_POISON ? MONEY_POISON : -a;
+}
+
+/* mld: a money sum as the report reads it; poison is infinity, which
+ * check_range refuses. */
+static long double
+mld(int64_t v)
+{
+	return v == MONEY_POISON ? INFINITY : (long double)v;
 }
 
 static int
@@ -544,11 +588,11 @@ has_id(const int64_t *v, size_t n, int64_t id, size_t *at)
 }
 
 static void
-deb_add(struct run *r, int64_t id, long double a)
+deb_add(struct run *r, int64_t id, int64_t a)
 {
 	if (id < 0 || (size_t)id >= r->ndeb)
 		return;
-	r->deb[id] += a;
+	madd(&r->deb[id], a);
 }
 
 /* range_add: v over Q slots [lo, hi) by a (difference array). */
@@ -559,6 +603,16 @@ range_add(long double *v, size_t lo, size_t hi, long double a)
 		return;
 	v[lo] += a;
 	v[hi] -= a;
+}
+
+/* mrange_add: the same for a money array, checked. */
+static void
+mrange_add(int64_t *v, size_t lo, size_t hi, int64_t a)
+{
+	if (lo >= hi)
+		return;
+	madd(&v[lo], a);
+	madd(&v[hi], mneg(a));
 }
 
 static int
@@ -572,38 +626,38 @@ is_debit(const char *doc_type, int64_t amount)
  * from day `from` on. */
 static void
 balances(struct run *r, int32_t from, int32_t issue, int32_t due,
-    int debit, int invoice, long double a)
+    int debit, int invoice, int64_t a)
 {
 	size_t lo = slot(r, from > issue ? from : issue);
 	struct month *m;
 
-	range_add(r->ar, lo, r->nq, a);
+	mrange_add(r->ar, lo, r->nq, a);
 	if (!debit)
 		return;
-	range_add(r->gross, lo, r->nq, a);
-	range_add(r->cur, lo, slot(r, due + 1), a);
-	range_add(r->o90, slot(r, (from > issue ? from : issue) > due + 91 ?
-	    (from > issue ? from : issue) : due + 91), r->nq, a);
+	mrange_add(r->gross, lo, r->nq, a);
+	mrange_add(r->cur, lo, slot(r, due + 1), a);
+	mrange_add(r->o90, slot(r, (from > issue ? from : issue) >
+	    due + 91 ? (from > issue ? from : issue) : due + 91), r->nq, a);
 	if (invoice && lo < r->nq) {
 		m = month_get(r, issue);
 		if (m->open == NULL) {
-			m->open = arr(r);
+			m->open = marr(r);
 			m->wopen = arr(r);
 		}
-		range_add(m->open, lo, r->nq, a);
-		range_add(m->wopen, lo, r->nq, a * issue);
+		mrange_add(m->open, lo, r->nq, a);
+		range_add(m->wopen, lo, r->nq, (long double)a * issue);
 	}
 }
 
 static void
-snap_item(struct run *r, int64_t debtor, int32_t due, int debit,
-    long double a)
+snap_item(struct run *r, int64_t debtor, int32_t due, int debit, int64_t a)
 {
 	deb_add(r, debtor, a);
 	if (debit)
-		r->buckets[aging_bucket_index(&r->ao, r->snap - due)] += a;
+		madd(&r->buckets[aging_bucket_index(&r->ao, r->snap - due)],
+		    a);
 	else
-		r->credits += a;
+		madd(&r->credits, a);
 }
 
 static int
@@ -650,23 +704,23 @@ scan_items(struct run *r, struct state *st, struct diag *d)
 		int debit = is_debit(type, amount);
 		int invoice = debit;
 		size_t sl = slot(r, issue);
-		long double a;
+		int64_t a;
 
 		if (conv(r->rates, ccy, amount, &a) != 0) {
 			sqlite3_finalize(s);
 			return rate_fail(r, d);
 		}
 		if (strcmp(type, "payment") != 0) {
-			month_get(r, issue)->sales += a;
-			r->sales[sl] += a;
+			madd(&month_get(r, issue)->sales, a);
+			madd(&r->sales[sl], a);
 		}
 		if (debit) {
 			r->inv_n[sl] += 1;
-			r->inv_v[sl] += a;
+			madd(&r->inv_v[sl], a);
 			if (flagged || has_id(r->qitems, r->nqitems, id,
 			    NULL)) {
 				r->disp_n[sl] += 1;
-				r->disp_v[sl] += a;
+				madd(&r->disp_v[sl], a);
 			}
 		}
 		balances(r, issue, issue, due, debit, invoice, a);
@@ -720,42 +774,45 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		int debit = is_debit(type, iamount);
 		int pk = pay_kind(kind);
 		size_t sl = slot(r, t), at;
-		long double a;
+		int64_t a;
 
 		if (conv(r->rates, ccy, amount, &a) != 0) {
 			sqlite3_finalize(s);
 			return rate_fail(r, d);
 		}
-		balances(r, t, issue, due, debit, debit, -a);
+		balances(r, t, issue, due, debit, debit,
+		    mneg(a));
 		/* Cash a receipt applied leaves its unapplied balance. */
 		if (cash_side && (strcmp(kind, "allocation") == 0 ||
 		    strcmp(kind, "reversal") == 0)) {
-			range_add(r->ar, sl, r->nq, a);
+			mrange_add(r->ar, sl, r->nq, a);
 			if (t <= r->snap) {
 				deb_add(r, pdebtor, a);
-				r->credits += a;
+				madd(&r->credits, a);
 			}
 		}
 		if (issue <= r->snap && (t <= r->snap))
-			snap_item(r, debtor, due, debit, -a);
+			snap_item(r, debtor, due, debit,
+			    mneg(a));
 		if (debit && pk != 0) {
-			r->cash[sl] += a;
+			madd(&r->cash[sl], a);
 			if (pk > 0 && amount > 0) {
 				long double dtp = t - issue, dbt = t - due;
+				long double w = (long double)a;
 
-				r->pay_amt[sl] += a;
-				r->pay_dtp[sl] += a * dtp;
-				r->pay_dbt[sl] += a * dbt;
-				r->pay_late[sl] += a * (dbt > 0 ? dbt : 0);
+				madd(&r->pay_amt[sl], a);
+				r->pay_dtp[sl] += w * dtp;
+				r->pay_dbt[sl] += w * dbt;
+				r->pay_late[sl] += w * (dbt > 0 ? dbt : 0);
 				r->pay_sum[sl] += dtp;
 				r->pay_n[sl] += 1;
 				if (has_id(r->woitems, r->nwo, id, &at) &&
 				    r->wodays[at] < t)
-					r->recov[sl] += a;
+					madd(&r->recov[sl], a);
 			}
 		}
 		if (strcmp(kind, "writeoff") == 0)
-			r->woff[sl] += a;
+			madd(&r->woff[sl], a);
 	}
 	return step_err(st, s, rc, d, "reading settlements");
 }
@@ -772,17 +829,18 @@ scan_payments(struct run *r, struct state *st, struct diag *d)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int32_t t = sqlite3_column_int(s, 0);
-		long double a;
+		int64_t a;
 
 		if (conv(r->rates, (const char *)sqlite3_column_text(s, 2),
 		    sqlite3_column_int64(s, 1), &a) != 0) {
 			sqlite3_finalize(s);
 			return rate_fail(r, d);
 		}
-		range_add(r->ar, slot(r, t), r->nq, -a);
+		a = mneg(a);
+		mrange_add(r->ar, slot(r, t), r->nq, a);
 		if (t <= r->snap) {
-			deb_add(r, sqlite3_column_int64(s, 3), -a);
-			r->credits -= a;
+			deb_add(r, sqlite3_column_int64(s, 3), a);
+			madd(&r->credits, a);
 		}
 	}
 	return step_err(st, s, rc, d, "reading payments");
@@ -940,7 +998,7 @@ scan_promises(struct run *r, struct state *st, int32_t as_of,
 			free(cash);
 			for (size_t i = 0; i < n; i++) {
 				size_t sl = slot(r, pe[i].due + pe[i].grace);
-				long double a, paid;
+				int64_t a, paid;
 
 				if (conv(r->rates, ccy, pe[i].amount, &a) ||
 				    conv(r->rates, ccy, pe[i].paid, &paid)) {
@@ -952,11 +1010,11 @@ scan_promises(struct run *r, struct state *st, int32_t as_of,
 					r->pend[sl] += 1;
 					continue;
 				}
-				r->eval_v[sl] += a;
-				r->paid_v[sl] += paid;
+				madd(&r->eval_v[sl], a);
+				madd(&r->paid_v[sl], paid);
 				if (pe[i].status == PROMISE_KEPT) {
 					r->kept[sl] += 1;
-					r->kept_v[sl] += a;
+					madd(&r->kept_v[sl], a);
 				} else
 					r->broken[sl] += 1;
 			}
@@ -1036,26 +1094,36 @@ cmp_bal(const void *a, const void *b)
 
 #define KPI_NARRAYS 48
 
-/* all_arrays: every per-slot array of r, so they are made, summed and
- * freed alike; returns how many. */
+/* all_arrays: every per-slot array of r that is not money, so they are
+ * made, summed and freed alike; returns how many.  money_arrays: the
+ * same for the money. */
 static size_t
 all_arrays(struct run *r, long double **v[KPI_NARRAYS])
 {
 	size_t i = 0;
 
-	v[i++] = &r->ar; v[i++] = &r->gross; v[i++] = &r->cur;
-	v[i++] = &r->o90; v[i++] = &r->sales; v[i++] = &r->inv_n;
-	v[i++] = &r->inv_v; v[i++] = &r->disp_n; v[i++] = &r->disp_v;
-	v[i++] = &r->pay_amt; v[i++] = &r->pay_dtp; v[i++] = &r->pay_dbt;
+	v[i++] = &r->inv_n; v[i++] = &r->disp_n;
+	v[i++] = &r->pay_dtp; v[i++] = &r->pay_dbt;
 	v[i++] = &r->pay_late; v[i++] = &r->pay_sum; v[i++] = &r->pay_n;
-	v[i++] = &r->cash; v[i++] = &r->woff; v[i++] = &r->recov;
 	v[i++] = &r->att; v[i++] = &r->con; v[i++] = &r->rpc;
 	for (int j = 0; j < 5; j++)
 		v[i++] = &r->act[j];
 	for (int j = 0; j < 4; j++)
 		v[i++] = &r->actc[j];
 	v[i++] = &r->kept; v[i++] = &r->broken; v[i++] = &r->pend;
-	v[i++] = &r->kept_v; v[i++] = &r->eval_v; v[i++] = &r->paid_v;
+	return i;
+}
+
+static size_t
+money_arrays(struct run *r, int64_t **v[KPI_NARRAYS])
+{
+	size_t i = 0;
+
+	v[i++] = &r->ar; v[i++] = &r->gross; v[i++] = &r->cur;
+	v[i++] = &r->o90; v[i++] = &r->sales; v[i++] = &r->inv_v;
+	v[i++] = &r->disp_v; v[i++] = &r->pay_amt; v[i++] = &r->cash;
+	v[i++] = &r->woff; v[i++] = &r->recov; v[i++] = &r->kept_v;
+	v[i++] = &r->eval_v; v[i++] = &r->paid_v;
 	return i;
 }
 
@@ -1067,13 +1135,23 @@ prefix(long double *v, size_t n)
 }
 
 static void
+mprefix(int64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		madd(&v[i], v[i - 1]);
+}
+
+static void
 run_free(struct run *r)
 {
 	long double **v[KPI_NARRAYS];
-	size_t n = all_arrays(r, v);
+	int64_t **mv[KPI_NARRAYS];
+	size_t n = all_arrays(r, v), nm = money_arrays(r, mv);
 
 	for (size_t i = 0; i < n; i++)
 		free(*v[i]);
+	for (size_t i = 0; i < nm; i++)
+		free(*mv[i]);
 	for (size_t i = 0; i < r->nm; i++) {
 		free(r->m[i].open);
 		free(r->m[i].wopen);
@@ -1111,9 +1189,9 @@ top_debtors(struct run *r, struct state *st, struct kpi_data *x,
 
 	all = xcalloc(r->ndeb ? r->ndeb : 1, sizeof *all);
 	for (size_t i = 0; i < r->ndeb; i++)
-		if (r->deb[i] > 0) {
+		if (r->deb[i] > 0 || r->deb[i] == MONEY_POISON) {
 			all[n].id = (int64_t)i;
-			all[n++].balance = r->deb[i];
+			all[n++].balance = mld(r->deb[i]);
 		}
 	qsort(all, n, sizeof *all, cmp_bal);
 	if (n > (size_t)r->k->top_debtors)
@@ -1140,8 +1218,19 @@ top_debtors(struct run *r, struct state *st, struct kpi_data *x,
 	return 0;
 }
 
-/* The period's flow: the sum up to its end less the sum before it. */
+/* The period's flow: the sum up to its end less the sum before it;
+ * MFLOW the same of a money array, checked. */
 #define FLOW(v, i) ((v)[hi] - (v)[lo])
+#define MFLOW(v) mflow((v)[hi], (v)[lo])
+
+static long double
+mflow(int64_t upto, int64_t before)
+{
+	int64_t v = upto;
+
+	madd(&v, mneg(before));
+	return mld(v);
+}
 
 static void
 fill(struct run *r, struct kpi_data *x, int32_t as_of)
@@ -1153,25 +1242,25 @@ fill(struct run *r, struct kpi_data *x, int32_t as_of)
 		size_t hi = slot(r, r->p[i].end);
 		int32_t e = r->p[i].end;
 
-		in->ar_begin = r->ar[lo];
-		in->ar_end = r->ar[hi];
-		in->gross_end = r->gross[hi];
-		in->current_end = r->cur[hi];
-		in->over90_end = r->o90[hi];
-		in->sales = FLOW(r->sales, i);
+		in->ar_begin = mld(r->ar[lo]);
+		in->ar_end = mld(r->ar[hi]);
+		in->gross_end = mld(r->gross[hi]);
+		in->current_end = mld(r->cur[hi]);
+		in->over90_end = mld(r->o90[hi]);
+		in->sales = MFLOW(r->sales);
 		in->inv_n = (long)FLOW(r->inv_n, i);
-		in->inv_v = FLOW(r->inv_v, i);
+		in->inv_v = MFLOW(r->inv_v);
 		in->disp_n = (long)FLOW(r->disp_n, i);
-		in->disp_v = FLOW(r->disp_v, i);
-		in->pay.amount = FLOW(r->pay_amt, i);
+		in->disp_v = MFLOW(r->disp_v);
+		in->pay.amount = MFLOW(r->pay_amt);
 		in->pay.w_dtp = FLOW(r->pay_dtp, i);
 		in->pay.w_dbt = FLOW(r->pay_dbt, i);
 		in->pay.w_late = FLOW(r->pay_late, i);
 		in->pay.sum_dtp = FLOW(r->pay_sum, i);
 		in->pay.n = (long)FLOW(r->pay_n, i);
-		in->cash = FLOW(r->cash, i);
-		in->writeoff = FLOW(r->woff, i);
-		in->recovery = FLOW(r->recov, i);
+		in->cash = MFLOW(r->cash);
+		in->writeoff = MFLOW(r->woff);
+		in->recovery = MFLOW(r->recov);
 		in->attempts = (long)FLOW(r->att, i);
 		in->connects = (long)FLOW(r->con, i);
 		in->rpcs = (long)FLOW(r->rpc, i);
@@ -1182,9 +1271,9 @@ fill(struct run *r, struct kpi_data *x, int32_t as_of)
 		in->ptp_kept = (long)FLOW(r->kept, i);
 		in->ptp_broken = (long)FLOW(r->broken, i);
 		in->ptp_pending = (long)FLOW(r->pend, i);
-		in->ptp_kept_v = FLOW(r->kept_v, i);
-		in->ptp_eval_v = FLOW(r->eval_v, i);
-		in->ptp_paid_v = FLOW(r->paid_v, i);
+		in->ptp_kept_v = MFLOW(r->kept_v);
+		in->ptp_eval_v = MFLOW(r->eval_v);
+		in->ptp_paid_v = MFLOW(r->paid_v);
 		in->true_dso = 0;
 		in->true_dso_ok = 0;
 		for (size_t m = 0; m < r->nm; m++) {
@@ -1192,7 +1281,8 @@ fill(struct run *r, struct kpi_data *x, int32_t as_of)
 
 			if (mo->open == NULL)
 				continue;
-			if (kpi_true_dso_term(e, mo->open[hi], mo->wopen[hi],
+			if (kpi_true_dso_term(e, mld(mo->open[hi]),
+			    mo->wopen[hi],
 			    (int64_t)mo->sales, &in->true_dso) != 0)
 				in->true_dso_skipped++;
 			else if (mo->open[hi] != 0)
@@ -1202,11 +1292,19 @@ fill(struct run *r, struct kpi_data *x, int32_t as_of)
 }
 
 /*
+ * The sums are checked int64 (madd); they reach lib/kpi and the report
+ * as long double, for the ratios, which holds each of them exactly only
+ * where its mantissa has 64 bits (x86's 80-bit, or quad precision).
+ */
+_Static_assert(LDBL_MANT_DIG >= 64, "kpidata needs a long double that "
+    "holds every int64 exactly");
+
+/*
  * check_range: every money figure of the report in int64 minor units, or
- * -1 with d naming the first that is not.  The sums are long double,
- * whose 64-bit mantissa holds every integer below 2^64, so figures under
- * 2^63 are exact; beyond, a report would print a wrong number (and its
- * conversion to int64 would be undefined), so none is made.
+ * -1 with d naming the first that is not.  The sums themselves cannot be
+ * (gathering refuses them), but credit sales grossed up for VAT can:
+ * beyond, a report would print a wrong number (and its conversion to
+ * int64 would be undefined), so none is made.
  */
 static int
 too_big(long double v)
@@ -1294,6 +1392,8 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 	struct run r;
 	size_t na, nq = 0;
 	long double **all[KPI_NARRAYS];
+	int64_t **mall[KPI_NARRAYS];
+	size_t nma;
 	int rc = -1;
 
 	memset(x, 0, sizeof *x);
@@ -1322,6 +1422,9 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 	na = all_arrays(&r, all);
 	for (size_t i = 0; i < na; i++)
 		*all[i] = arr(&r);
+	nma = money_arrays(&r, mall);
+	for (size_t i = 0; i < nma; i++)
+		*mall[i] = marr(&r);
 	memset(&r.ao, 0, sizeof r.ao);
 	r.ao.as_of = r.snap;
 	r.ao.by = AGING_BY_DEBTOR;
@@ -1360,19 +1463,22 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 	state_exec(st, "COMMIT", d);
 	for (size_t i = 0; i < na; i++)
 		prefix(*all[i], r.nq + 1);
+	for (size_t i = 0; i < nma; i++)
+		mprefix(*mall[i], r.nq + 1);
 	for (size_t i = 0; i < r.nm; i++)
 		if (r.m[i].open != NULL) {
-			prefix(r.m[i].open, r.nq + 1);
+			mprefix(r.m[i].open, r.nq + 1);
 			prefix(r.m[i].wopen, r.nq + 1);
 		}
 	fill(&r, x, as_of);
-	memcpy(x->buckets, r.buckets, sizeof x->buckets);
-	x->snap_credits = r.credits;
+	for (size_t i = 0; i < 32; i++)
+		x->buckets[i] = mld(r.buckets[i]);
+	x->snap_credits = mld(r.credits);
 	x->month0 = 0;
 	x->nmonths = r.nm;
 	x->month_sales = xcalloc(r.nm ? r.nm : 1, sizeof *x->month_sales);
 	for (size_t i = 0; i < r.nm; i++)
-		x->month_sales[i] = r.m[i].sales;
+		x->month_sales[i] = mld(r.m[i].sales);
 	if (r.nm > 0)
 		date_from_ymd(r.mfirst / 12, r.mfirst % 12 + 1, 1, &x->month0);
 	rc = check_range(p, n, k, x, d);

@@ -14,8 +14,10 @@
  * sum(end) - sum(start - 1): O(log |Q|) per row, whatever the periods.
  *
  * Amounts are converted to the reporting currency row by row (a closing
- * rate per currency, as age-ledger's --rates) and summed in long double,
- * whose 64-bit mantissa holds any sum of minor units below 2^64 exactly.
+ * rate per currency, as age-ledger's --rates) and summed in int64 minor
+ * units, each addition checked: a sum beyond int64 is refused, naming
+ * it, never printed wrong.  The sums reach lib/kpi as long double, for
+ * the ratios; the build requires one whose mantissa holds every int64.
  */
 #ifndef CK_KPIDATA_H
 #define CK_KPIDATA_H
@@ -78,7 +80,7 @@ int kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
     int32_t as_of, struct diag *d);
 
 /* What one period's KPIs are computed from (reporting currency, minor
- * units, as long double). */
+ * units: exact int64 sums, carried as long double for the ratios). */
 struct kpi_inputs {
 	long double ar_begin;		/* net AR on start - 1 */
 	long double ar_end;		/* net AR on end */
