@@ -185,10 +185,10 @@ progress() {
 step() {
 	stepno=$1 out=$2
 	shift 2
-	progress "$name: step $stepno: ${1##*/} ${last_arg:-}"
+	progress "$name: step $stepno: ${1##*/}${last_arg:+ $last_arg}"
 	log "$(clock) step $stepno: $(shown "$@")"
 	t0=$(now)
-	"$@" >"$out" 2>"$scratch/err"
+	"$@" </dev/null >"$out" 2>"$scratch/err"
 	rc=$?
 	sed 's/^/    /' "$scratch/err" >>"$log" 2>/dev/null
 	log "$(clock) exit $rc ($(($(now) - t0)) s)"
@@ -356,7 +356,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+trap 'exit 129' HUP
+trap 'exit 143' TERM
 
 client() {
 	dir=$1
