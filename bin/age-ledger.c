@@ -110,7 +110,7 @@ age_state(struct cli *c, struct aging *a)
 	struct diag d;
 
 	diag_clear(&d);
-	if (state_open(&st, c->db, STATE_READ, c->prog, &d) != 0)
+	if (cli_state_open(c, &st, STATE_READ, &d) != 0)
 		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
 	if (aging_scan_state(a, &st, &d) != 0) {
 		state_close(&st);
@@ -174,6 +174,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	argc -= optind;
 	argv += optind;
 	o.as_of = c.as_of;
@@ -182,7 +183,7 @@ main(int argc, char *argv[])
 	config_defaults(&cfg);
 	diag_clear(&d);
 	if (c.config != NULL) {
-		if (config_load(c.config, &cfg, &d) != 0) {
+		if (cli_config_load(&c, &cfg, &d) != 0) {
 			cli_at(&c, c.config, d.line, "%s", d.msg);
 			return EXIT_USAGE;
 		}

@@ -150,13 +150,14 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 	o.as_of = cli.as_of;
 
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	if (cli.config != NULL && (cli_config_load(&cli, &cfg, &d) != 0 ||
 	    alloc_config_read(cfg.root, &o.cfg, &d) != 0)) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		config_free(&cfg);
@@ -187,7 +188,7 @@ main(int argc, char **argv)
 	rejects = open_out(&cli, rejects_path);
 
 	diag_clear(&d);
-	if (state_open(&st, cli.db, STATE_READ, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_READ, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    state_batch_begin(&st, "allocation", argc ? argv[0] : "state",
 	    NULL, o.as_of, 0, &d) != 0 ||

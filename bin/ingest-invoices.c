@@ -115,13 +115,14 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 
 	/* The config gives the defaults; options override them. */
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (cli.config != NULL && config_load(cli.config, &cfg, &d) != 0) {
+	if (cli.config != NULL && cli_config_load(&cli, &cfg, &d) != 0) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
@@ -276,7 +277,7 @@ main(int argc, char **argv)
 		o.rejects = rj.fp;
 	}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_WRITE, &d) != 0 ||
 	    state_bulk_load(&st, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    ingest_latest_export(&st, &latest, &d) != 0 ||

@@ -139,6 +139,7 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 
@@ -149,7 +150,7 @@ main(int argc, char **argv)
 	o.as_of = cli.as_of;
 	o.csv.date_order = DATE_AUTO;
 	o.csv.decimal = -1;
-	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	if (cli.config != NULL && (cli_config_load(&cli, &cfg, &d) != 0 ||
 	    bankcsv_config(cfg.root, &o.csv, &cfg_enc, &d) != 0)) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		bankcsv_config_free(&o.csv);
@@ -223,7 +224,7 @@ main(int argc, char **argv)
 		o.rejects = rj.fp;
 	}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_WRITE, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    (run = pay_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);

@@ -1,6 +1,7 @@
 /*
  * cli: what every tool's main shares: the common options (--db, --as-of,
- * --config, --help, --version) with their environment defaults, opening
+ * --config, --client, --help, --version) with their environment
+ * defaults, the client folder's isolation (lib/clientdir.h), opening
  * inputs ("-" is standard input), and the messages a tool prints.  This is
  * the one module that writes to stderr; only bin/ calls it.
  *
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <getopt.h>
+#include "config.h"
+#include "state.h"
 
 #define CK_VERSION "0.1.0"
 
@@ -30,6 +33,7 @@ enum {
 	CLI_OPT_AS_OF,
 	CLI_OPT_CONFIG,
 	CLI_OPT_VERSION,
+	CLI_OPT_CLIENT,
 	CLI_OPT_FIRST_TOOL	/* tools number their own long options
 				   from here */
 };
@@ -38,15 +42,26 @@ enum {
 	{ "db", required_argument, NULL, CLI_OPT_DB }, \
 	{ "as-of", required_argument, NULL, CLI_OPT_AS_OF }, \
 	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "client", required_argument, NULL, CLI_OPT_CLIENT }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 
 struct cli {
 	const char *prog;
 	const char *usage;	/* the SYNOPSIS lines, without "usage: " */
-	const char *db;		/* --db, $CREDITKIT_DB, ./creditkit.db */
+	const char *db;		/* --db, DIR/state.db of the client,
+				   $CREDITKIT_DB, ./creditkit.db */
 	int32_t as_of;		/* --as-of, $CREDITKIT_AS_OF, today */
-	const char *config;	/* --config, $CREDITKIT_CONFIG, or NULL */
+	const char *config;	/* --config, DIR/client.yaml of the client,
+				   $CREDITKIT_CONFIG, or NULL */
+	const char *client;	/* --client, $CREDITKIT_CLIENT: the client
+				   folder DIR, or NULL */
+	const char *client_outbox;	/* DIR/outbox with a client, else
+					   NULL: emit-letters' --outbox */
+	const char *client_id;	/* the config's client.id, once
+				   cli_config_load read it; NULL: none */
+	/* What the command line said, for cli_options_done. */
+	const char *opt_db, *opt_config, *opt_client;
 };
 
 /* cli_init: sets the program name and the defaults from the environment;
@@ -66,6 +81,33 @@ void cli_need_stdout(const struct cli *c);
  * and exits 2.
  */
 int cli_shared_option(struct cli *c, int opt, const char *arg);
+
+/*
+ * cli_options_done: called once the options are parsed: the client
+ * folder (--client, else $CREDITKIT_CLIENT) gives the defaults of --db
+ * (DIR/state.db), --config (DIR/client.yaml) and emit-letters' --outbox
+ * (DIR/outbox); options given on the command line win.  A usage error
+ * (exit 2) when the folder does not exist or has no client.yaml, or when
+ * $CREDITKIT_DB or $CREDITKIT_CONFIG names another file than the
+ * client's (clientdir_resolve).
+ */
+void cli_options_done(struct cli *c);
+
+/*
+ * cli_config_load: config_load of c->config; with a client folder, every
+ * path the config names must resolve inside it (clientdir_check_config).
+ * Remembers the config's client.id in c->client_id for cli_state_open.
+ * 0, or -1 with d set (d->line at the key) and cfg holding the defaults:
+ * the tool prints it against c->config and exits 2.
+ */
+int cli_config_load(struct cli *c, struct client_config *cfg,
+    struct diag *d);
+
+/* cli_state_open: state_open of c->db, refused (-1 with d set, the file
+ * closed and unchanged) when it records another client id than
+ * c->client_id (state_client): the tool exits 3. */
+int cli_state_open(const struct cli *c, struct state *st,
+    enum state_mode mode, struct diag *d);
 
 /* Messages, one line each on stderr, prefixed with the program name. */
 void cli_warn(const struct cli *c, const char *fmt, ...)
