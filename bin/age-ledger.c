@@ -21,7 +21,8 @@
 static const char usage[] =
     "age-ledger [--by debtor|item] [--basis due|invoice] "
     "[--buckets days,...]\n"
-    "[--rates file --report-currency code] [--state] [--db file]\n"
+    "[--rates file --report-currency code] [--state] [--client dir] "
+    "[--db file]\n"
     "[--as-of date] [--config file] [file ...]";
 
 enum {

@@ -18,9 +18,8 @@
 #include "util.h"
 
 static const char usage[] =
-    "allocate-payments [-qv] [--dry-run] [--unmatched file] "
-    "[--rejects file]\n"
-    "[--db file] [--as-of date] [--config file] [file ...]";
+    "allocate-payments [-qv] [--dry-run] [--unmatched file] [--rejects file]\n"
+    "[--client dir] [--db file] [--as-of date] [--config file] [file ...]";
 
 enum {
 	OPT_DRY_RUN = CLI_OPT_FIRST_TOOL,
@@ -128,6 +127,7 @@ main(int argc, char **argv)
 	struct diag d;
 	const char *unmatched_path = NULL, *rejects_path = NULL;
 	FILE **files = NULL, *rejects;
+	struct cli_progress pg;
 	int quiet = 0, verbose = 0, dry = 0, ch, status = EXIT_OK;
 	int rejects_header = 0;
 	long bad = 0;
@@ -209,8 +209,12 @@ main(int argc, char **argv)
 		else
 			bad += b;
 	}
+	cli_progress_start(&cli, &pg, quiet);
+	o.progress = cli_progress;
+	o.progress_ctx = &pg;
 	if (status == EXIT_OK && alloc_go(run, &n, &d) != 0)
 		status = EXIT_STATE;
+	cli_progress_end(&pg);
 	if (status != EXIT_OK) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		goto done;

@@ -18,7 +18,8 @@
 #include "state.h"
 
 static const char usage[] =
-    "build-chasepath [--suppressed] [--state] [--rejects file] [--db file]\n"
+    "build-chasepath [--suppressed] [--state] [--rejects file] "
+    "[--client dir] [--db file]\n"
     "[--as-of date] [--config file] [file ...]";
 
 enum {

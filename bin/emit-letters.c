@@ -22,7 +22,7 @@
 
 static const char usage[] =
     "emit-letters [-v] [--dry-run] [--outbox dir] [--rejects file]\n"
-    "[--db file] [--as-of date] [--config file] [plan ...]";
+    "[--client dir] [--db file] [--as-of date] [--config file] [plan ...]";
 
 enum {
 	OPT_OUTBOX = CLI_OPT_FIRST_TOOL,

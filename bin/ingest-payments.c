@@ -23,7 +23,7 @@ static const char usage[] =
     "ingest-payments [-q] [--all] [--strict] [--rejects file]\n"
     "[--format camt|mt940|csv|auto] [--encoding name] [--date-format order]\n"
     "[--decimal point|comma] [--account account] [--currency code]\n"
-    "[--db file] [--as-of date] [--config file] [file ...]";
+    "[--client dir] [--db file] [--as-of date] [--config file] [file ...]";
 
 enum {
 	OPT_ALL = CLI_OPT_FIRST_TOOL,
@@ -115,6 +115,7 @@ main(int argc, char **argv)
 	const char *opt_fmt = NULL, *cfg_enc = NULL;
 	FILE **files;
 	size_t nfiles;
+	struct cli_progress pg;
 	int quiet = 0, ch, rc, status = EXIT_OK;
 
 	cli_init(&cli, "ingest-payments", usage);
@@ -240,6 +241,9 @@ main(int argc, char **argv)
 			fclose(o.out);
 		return EXIT_STATE;
 	}
+	cli_progress_start(&cli, &pg, quiet);
+	o.progress = cli_progress;
+	o.progress_ctx = &pg;
 	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
 		const char *name = cli_input_name(argc ? argv[i] : "-");
 		char *path;
@@ -267,6 +271,7 @@ main(int argc, char **argv)
 			status = EXIT_STATE;
 		}
 	}
+	cli_progress_end(&pg);
 	for (size_t i = 0; i < nfiles; i++)
 		cli_close_input(files[i]);
 	free(files);

@@ -22,7 +22,8 @@
 
 static const char usage[] =
     "kpi-report --period period [--period period ...] [--html file]\n"
-    "[--rates file] [--report-currency code] [--db file] [--as-of date]\n"
+    "[--rates file] [--report-currency code] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file]";
 
 enum {

@@ -19,9 +19,11 @@
 #include "util.h"
 
 static const char usage[] =
-    "log-contact [-v] [--rejects file] [--db file] [--as-of date]\n"
+    "log-contact [-v] [--rejects file] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file] [file ...]\n"
-    "log-contact --list [--db file] [--as-of date] [debtor ...]";
+    "log-contact --list [--client dir] [--db file] [--as-of date] "
+    "[debtor ...]";
 
 enum {
 	OPT_LIST = CLI_OPT_FIRST_TOOL,

@@ -22,11 +22,11 @@
 #include "util.h"
 
 static const char usage[] =
-    "score-debtor [--no-store] [--db file] [--as-of date] "
+    "score-debtor [--no-store] [--client dir] [--db file] [--as-of date] "
     "[--config file] [file ...]\n"
-    "score-debtor --show date [--db file]\n"
-    "score-debtor --backtest from to [--db file] [--as-of date] "
-    "[--config file]";
+    "score-debtor --show date [--client dir] [--db file]\n"
+    "score-debtor --backtest from to [--client dir] [--db file] "
+    "[--as-of date] [--config file]";
 
 enum {
 	OPT_SHOW = CLI_OPT_FIRST_TOOL,

@@ -30,9 +30,12 @@ cli_today(void)
 	return day;
 }
 
+static void progress_clear(void);
+
 static void
 vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
+	progress_clear();
 	fflush(stdout);
 	fprintf(stderr, "%s: ", c->prog);
 	vfprintf(stderr, fmt, ap);
@@ -55,6 +58,7 @@ cli_at(const struct cli *c, const char *file, long line, const char *fmt,
 {
 	va_list ap;
 
+	progress_clear();
 	fflush(stdout);
 	if (line > 0)
 		fprintf(stderr, "%s: %s:%ld: ", c->prog, file, line);
@@ -577,6 +581,110 @@ cli_report(void *reporter, const char *file, long line, const char *msg)
 		cli_at(rp->cli, file, line, "%s", msg);
 	else if (rp->shown == limit + 1)
 		cli_warn(rp->cli, "more messages not shown");
+}
+
+/* The line on the terminal now, cleared before any message. */
+static struct cli_progress *drawn;
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress_clear(void)
+{
+	if (drawn == NULL || drawn->width == 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)drawn->width, "");
+	drawn->width = 0;
+	drawn = NULL;
+}
+
+void
+cli_progress_start(const struct cli *c, struct cli_progress *p, int quiet)
+{
+	memset(p, 0, sizeof *p);
+	p->cli = c;
+	p->on = !quiet && isatty(2);
+	p->start = p->last = p->on ? now_seconds() : 0;
+}
+
+void
+cli_progress_files(struct cli_progress *p, FILE **files, size_t n)
+{
+	struct stat sb;
+
+	p->files = files;
+	p->nfiles = n;
+	p->bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (fstat(fileno(files[i]), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			p->bytes = 0;
+			return;
+		}
+		p->bytes += (long long)sb.st_size;
+	}
+}
+
+void
+cli_progress_file(struct cli_progress *p, size_t i)
+{
+	struct stat sb;
+
+	p->before = 0;
+	for (size_t k = 0; k < i && k < p->nfiles; k++)
+		if (fstat(fileno(p->files[k]), &sb) == 0)
+			p->before += (long long)sb.st_size;
+	p->cur = i;
+}
+
+void
+cli_progress(void *ctx, long long done, long long total)
+{
+	struct cli_progress *p = ctx;
+	struct progress_view v;
+	struct sbuf line = { 0 };
+	double t;
+	size_t n;
+
+	p->rows++;
+	/* The clock is read every 64 rows: a row costs microseconds. */
+	if (!p->on || (p->tick++ & 63) != 0)
+		return;
+	t = now_seconds();
+	if (t - p->last < 0.25 || t - p->start < 0.5)
+		return;
+	p->last = t;
+	if (total <= 0 && p->bytes > 0 && p->cur < p->nfiles) {
+		off_t at = ftello(p->files[p->cur]);
+
+		done = at < 0 ? -1 : p->before + (long long)at;
+		total = p->bytes;
+	}
+	progress_compute(p->rows, done, total, t - p->start, &v);
+	sbuf_addf(&line, "%s: ", p->cli->prog);
+	progress_format(&v, &line);
+	n = line.len;
+	/* Spaces over what a longer line before left. */
+	fprintf(stderr, "\r%s%*s", sbuf_str(&line),
+	    p->width > n ? (int)(p->width - n) : 0, "");
+	fflush(stderr);
+	p->width = n > p->width ? n : p->width;
+	drawn = p;
+	sbuf_free(&line);
+}
+
+void
+cli_progress_end(struct cli_progress *p)
+{
+	if (drawn == p)
+		progress_clear();
+	p->on = 0;
 }
 
 int

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <getopt.h>
 #include "config.h"
+#include "progress.h"
 #include "state.h"
 
 #define CK_VERSION "0.1.0"
@@ -135,6 +136,41 @@ struct cli_reporter {
 };
 void cli_report(void *reporter, const char *file, long line,
     const char *msg);
+
+/*
+ * A progress line for long work (ingest, allocation): rows, rows a
+ * second, and the percent done and time left when the work in all is
+ * known (lib/progress.h does the arithmetic).  On standard error,
+ * rewritten in place with a carriage return at most four times a second,
+ * cleared by cli_progress_end and before any message; only when standard
+ * error is a terminal and the tool is not quiet, so never under cron, in
+ * a pipe or in the tests.
+ * cli_progress_start: p ready, on or off as said.
+ * cli_progress_files: the inputs whose bytes measure the work when the
+ *   hook is given no total: their sizes summed when every one is a
+ *   regular file, else unknown (rows and rate only).
+ * cli_progress_file: input i is the one being read now.
+ * cli_progress: the hook lib/ calls (progress_fn), ctx the cli_progress:
+ *   one more row, done of total (total 0: measured by the inputs).
+ */
+struct cli_progress {
+	const struct cli *cli;
+	int on;
+	FILE **files;
+	size_t nfiles, cur;
+	long long bytes;	/* the inputs' sizes summed; 0: unknown */
+	long long before;	/* of the inputs before cur */
+	long long rows;
+	double start, last;	/* monotonic seconds */
+	unsigned tick;
+	size_t width;		/* of the line drawn, to clear it */
+};
+void cli_progress_start(const struct cli *c, struct cli_progress *p,
+    int quiet);
+void cli_progress_files(struct cli_progress *p, FILE **files, size_t n);
+void cli_progress_file(struct cli_progress *p, size_t i);
+void cli_progress(void *p, long long done, long long total);
+void cli_progress_end(struct cli_progress *p);
 
 /* cli_known_encoding: whether iconv can read name into UTF-8. */
 int cli_known_encoding(const char *name);
