@@ -23,7 +23,8 @@
 
 static const char usage[] =
     "kpi-report --period period [--period period ...] [--html file]\n"
-    "[--rates file] [--report-currency code] [--db file] [--as-of date]\n"
+    "[--rates file] [--report-currency code] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file]";
 
 enum {
@@ -146,6 +147,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	if (optind < argc)
 		cli_usage_error(&c, "\"%s\": kpi-report reads the state, not "
 		    "files (use --db)", argv[optind]);
@@ -161,7 +163,7 @@ main(int argc, char *argv[])
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);
 	if (c.config != NULL) {
-		if (config_load(c.config, &cfg, &d) != 0) {
+		if (cli_config_load(&c, &cfg, &d) != 0) {
 			cli_at(&c, c.config, d.line, "%s", d.msg);
 			free(p);
 			return EXIT_USAGE;
@@ -181,7 +183,7 @@ main(int argc, char *argv[])
 	cli_need_stdout(&c);
 	rates = load_rates(&c, rates_path, report);
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		rc = -1;
 	else {
 		rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
