@@ -19,10 +19,9 @@
 #include "util.h"
 
 static const char usage[] =
-    "ingest-invoices [--snapshot [--allow-empty]] [--strict] "
-    "[--rejects file]\n"
-    "[-qv] [--date-format order] [--decimal point|comma] [--delimiter c]\n"
-    "[--encoding name] [--currency code] [--debtor-type type]\n"
+    "ingest-invoices [--snapshot [--allow-empty] [--force]] [--strict]\n"
+    "[--rejects file] [-qv] [--date-format order] [--decimal point|comma]\n"
+    "[--delimiter c] [--encoding name] [--currency code] [--debtor-type type]\n"
     "[--terms terms] [--client dir] [--db file] [--as-of date] "
     "[--config file]\n"
     "[file ...]";
@@ -30,6 +29,7 @@ static const char usage[] =
 enum {
 	OPT_SNAPSHOT = CLI_OPT_FIRST_TOOL,
 	OPT_ALLOW_EMPTY,
+	OPT_FORCE,
 	OPT_STRICT,
 	OPT_REJECTS,
 	OPT_DATE_FORMAT,
@@ -45,6 +45,7 @@ static const struct option longopts[] = {
 	CLI_SHARED_LONGOPTS,
 	{ "snapshot", no_argument, NULL, OPT_SNAPSHOT },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "date-format", required_argument, NULL, OPT_DATE_FORMAT },
@@ -102,6 +103,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case OPT_SNAPSHOT: o.snapshot = 1; break;
 		case OPT_ALLOW_EMPTY: o.allow_empty = 1; break;
+		case OPT_FORCE: o.force = 1; break;
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_REJECTS: rejects_path = optarg; break;
 		case OPT_DATE_FORMAT: opt_date = optarg; break;
@@ -138,6 +140,7 @@ main(int argc, char **argv)
 	    "currency"));
 	o.debtor_type = cfg.client.debtor_type;
 	o.default_terms = cfg.input.default_terms;
+	o.snapshot_max_close = cfg.input.snapshot_max_close;
 	o.map_field = (const char *const *)cfg.input.column_field;
 	o.map_header = (const char *const *)cfg.input.column_header;
 	o.map_line = cfg.input.column_line;
@@ -210,6 +213,8 @@ main(int argc, char **argv)
 	}
 	if (o.allow_empty && !o.snapshot)
 		cli_usage_error(&cli, "--allow-empty goes with --snapshot");
+	if (o.force && !o.snapshot)
+		cli_usage_error(&cli, "--force goes with --snapshot");
 	/* The item stream is held back until the run is known to stand, so
 	 * a run that is rolled back prints nothing. */
 	o.out = NULL;
@@ -364,8 +369,12 @@ main(int argc, char **argv)
 		if (fin < 0) {
 			cli_at(&cli, cli.db, 0, "%s", d.msg);
 			status = EXIT_STATE;
+		} else if (fin == 2) {
+			/* Closing most of the ledger: nothing of the run
+			 * stands, so the file can be dropped again whole. */
+			status = EXIT_USAGE;
 		}
-		refused = fin > 0;
+		refused = fin == 1;
 	}
 	if (status == EXIT_OK && verbose && o.snapshot)
 		cli_warn(&cli, "--snapshot: %ld item%s closed", total.closed,

@@ -694,7 +694,7 @@ static const char *const client_keys[] = {
 };
 static const char *const input_keys[] = {
 	"date_format", "decimal", "delimiter", "encoding", "columns",
-	"default_terms", "types", NULL
+	"default_terms", "types", "snapshot_max_close", NULL
 };
 static const char *const aging_keys[] = { "basis", "buckets", NULL };
 
@@ -724,6 +724,7 @@ config_defaults(struct client_config *c)
 	c->input.date_order = DATE_AUTO;
 	c->input.decimal = MONEY_POINT;
 	c->input.delimiter = 0;
+	c->input.snapshot_max_close = 50;
 	c->aging.basis = CONFIG_BASIS_DUE;
 	c->aging.nbuckets = sizeof buckets / sizeof buckets[0];
 	memcpy(c->aging.buckets, buckets, sizeof buckets);
@@ -1058,6 +1059,32 @@ load_types(struct client_config *c, struct loader *l)
 	return 0;
 }
 
+/* input.snapshot_max_close: a percentage, 0 to 100, "%" optional. */
+static int
+load_max_close(struct client_config *c, struct loader *l)
+{
+	const struct cfg_node *n;
+	const char *s, *err;
+	char buf[8];
+	long long v;
+	size_t len;
+	int r;
+
+	if ((r = get_text(l, "snapshot_max_close", &s, &n)) != 1)
+		return r;
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == '%')
+		len--;
+	if (len == 0 || len >= sizeof buf)
+		return bad_value(l, n, s, "a percentage from 0 to 100 (50%)");
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (util_strtonum(buf, 0, 100, &v, &err) != 0)
+		return bad_value(l, n, s, "a percentage from 0 to 100 (50%)");
+	c->input.snapshot_max_close = (int)v;
+	return 0;
+}
+
 static int
 load_input(struct client_config *c, struct loader *l)
 {
@@ -1097,7 +1124,7 @@ load_input(struct client_config *c, struct loader *l)
 		c->input.default_terms = xstrdup(s);
 		c->input.default_terms_line = n->line;
 	}
-	return 0;
+	return load_max_close(c, l);
 }
 
 static int

@@ -137,6 +137,8 @@ struct client_config {
 		long *column_line;
 		char *default_terms;		/* "net 30"; NULL if not given */
 		long default_terms_line;
+		int snapshot_max_close;		/* percent of the open items a
+						   --snapshot may close: 50 */
 		/* types: the export's document type code -> a creditkit
 		 * type name, not checked here (ingest knows the names; the
 		 * tool reports a bad one at type_line). */
@@ -156,7 +158,8 @@ struct client_config {
 
 /* config_defaults: c as if the file were empty (GBP, business, GB, auto
  * dates, decimal point, sniffed delimiter, UTF-8, buckets 0 30 60 90 120
- * on the due basis).  Overwrites c: config_free a loaded one first. */
+ * on the due basis, a snapshot closing at most 50% of the open items).
+ * Overwrites c: config_free a loaded one first. */
 void config_defaults(struct client_config *c);
 
 /*

@@ -2092,6 +2092,54 @@ out_nocsv:
 	return rc;
 }
 
+/*
+ * snapshot_guard: a list cut short (an upload stopped half way, a report
+ * the client filtered) reads as "everything else was paid".  Closing
+ * most of a ledger in one night is that far more often than a real
+ * night's work, so past o->snapshot_max_close percent of the open items
+ * (and more than a few: a small ledger is read by eye) the run is
+ * refused unless o->force.  0 to go on, 2 refused (reported), -1 with d
+ * set.
+ */
+static int
+snapshot_guard(struct ingest_run *r, struct diag *d)
+{
+	sqlite3_stmt *s;
+	long open = 0, gone = 0;
+	int rc;
+
+	if (r->o->force)
+		return 0;
+	s = state_prepare(r->st, "SELECT id FROM item "
+	    "WHERE closed_date IS NULL AND id <= ?", d);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, r->max_item_at_start);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		open++;
+		if (!r->seen[sqlite3_column_int64(s, 0)])
+			gone++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(r->st, d, "counting the open items");
+	if (gone <= INGEST_SNAPSHOT_FEW ||
+	    gone * 100 <= (long)r->o->snapshot_max_close * open)
+		return 0;
+	if (r->o->report) {
+		char msg[400];
+
+		snprintf(msg, sizeof msg, "the files list %ld of the %ld open "
+		    "items: closing the other %ld (%ld%%) is more than "
+		    "input.snapshot_max_close (%d%%) allows, so nothing is "
+		    "changed (a file cut short or filtered? if the list is "
+		    "complete, add --force)", open - gone, open, gone,
+		    gone * 100 / open, r->o->snapshot_max_close);
+		r->o->report(r->o->report_ctx, "--snapshot", 0, msg);
+	}
+	return 2;
+}
+
 int
 ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
 {
@@ -2126,6 +2174,8 @@ ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
 			    "every debt really is paid, add --allow-empty)");
 		return 1;
 	}
+	if ((rc = snapshot_guard(r, d)) != 0)
+		return rc;
 	s = state_prepare(r->st, "SELECT id, open_amount FROM item "
 	    "WHERE closed_date IS NULL AND id <= ?", d);
 	close = state_prepare(r->st, "UPDATE item SET open_amount = 0, "

@@ -25,6 +25,9 @@ struct ingest_opts {
 	int32_t as_of;			/* the export's date */
 	int snapshot;			/* the files list every open item */
 	int allow_empty;		/* even when they list none */
+	int snapshot_max_close;		/* percent of the open items a
+					   snapshot may close (0..100) */
+	int force;			/* close them all the same */
 	int strict;			/* stop at the first rejected row */
 	enum date_order date_order;	/* DATE_AUTO: sniff the columns */
 	enum money_decimal decimal;
@@ -94,7 +97,12 @@ int ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 /* ingest_finish: with --snapshot, closes the items open before the run
  * that no file listed (counted in c->closed).  0, 1 when it closed
  * nothing because the files listed no item (and o->allow_empty is not
- * set; the reason is reported), or -1 with d set. */
+ * set; the reason is reported), 2 when it would close more than
+ * o->snapshot_max_close percent of the open items, and more than
+ * INGEST_SNAPSHOT_FEW of them, without o->force (closed nothing, the
+ * reason is reported: the caller rolls the run back), or -1 with d
+ * set. */
+#define INGEST_SNAPSHOT_FEW 10
 int ingest_finish(struct ingest_run *r, struct batch_counts *c,
     struct diag *d);
 void ingest_free(struct ingest_run *r);

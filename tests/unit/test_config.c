@@ -412,7 +412,7 @@ test_unknown_keys(void)
 		{ "client:\n  name: x\ninput:\n  delimitr: \";\"\n", 4,
 		    "unknown key \"delimitr\" in input (known: date_format, "
 		    "decimal, delimiter, encoding, columns, "
-		    "default_terms, types)" },
+		    "default_terms, types, snapshot_max_close)" },
 		{ "client:\n  name: x\n\nreports:\n  a: 1\n", 4,
 		    "unknown key \"reports\" (known: client, input, aging, "
 		    "chase, paths, branding, interest, targets, kpi, score, "
