@@ -81,6 +81,12 @@ struct ingest_run {
 	char **file_names;		/* the run's files, for messages */
 	size_t nfiles;
 	int unidentified_rejects;	/* rejected rows with no doc id */
+	/* Documents whose number starts with 0, by the number without its
+	 * leading zeros (built at the first new row), and a statement for
+	 * one by id: the twin of a number a spreadsheet stripped. */
+	struct hmap *padded;
+	sqlite3_stmt *twin_item;
+	struct sbuf twin;		/* the twin's number, for the message */
 	int stream_header_done;
 	size_t stream_nextra;		/* extra columns of the stream */
 	char **stream_extra;
@@ -275,7 +281,9 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    prep(r, &r->del_debtor, "DELETE FROM debtor WHERE id = ?1 AND "
 	    "NOT EXISTS (SELECT 1 FROM item WHERE debtor_id = ?1)", d) ||
 	    prep(r, &r->bureau, "SELECT coalesce(sum(amount), 0) FROM "
-	    "settlement WHERE item_id = ? AND payment_id IS NOT NULL", d)) {
+	    "settlement WHERE item_id = ? AND payment_id IS NOT NULL", d) ||
+	    prep(r, &r->twin_item, "SELECT doc_id, debtor_id, issue_date, "
+	    "amount, currency FROM item WHERE id = ?", d)) {
 		ingest_free(r);
 		return NULL;
 	}
@@ -311,6 +319,9 @@ ingest_free(struct ingest_run *r)
 	sqlite3_finalize(r->debtor_ref);
 	sqlite3_finalize(r->del_debtor);
 	sqlite3_finalize(r->bureau);
+	sqlite3_finalize(r->twin_item);
+	hmap_free(r->padded);
+	sbuf_free(&r->twin);
 	hmap_free(r->debtors);
 	free(r->seen);
 	free(r->line_of);
@@ -1231,7 +1242,121 @@ bind_item(const struct ingest_run *r, sqlite3_stmt *s, const struct row *w,
 }
 
 enum upsert_result { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_MERGED,
-    UP_DUPLICATE };
+    UP_DUPLICATE, UP_TWIN };
+
+/* unpadded: doc_id without its leading zeros; its length in *n (0 when
+ * it is all zeros). */
+static const char *
+unpadded(const char *doc_id, size_t *n)
+{
+	const char *p = doc_id + strspn(doc_id, "0");
+
+	*n = strlen(p);
+	return p;
+}
+
+/* delete_item: takes back the item just added.  0, or -1 with d set. */
+static int
+delete_item(struct ingest_run *r, int64_t item, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(r->st, "DELETE FROM item WHERE id = ?",
+	    d);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item);
+	rc = step_done(r, s, "taking back an item", d);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* padded_map: r->padded, built from the state's numbers that start with
+ * 0 the first time a new document needs it.  0, or -1 with d set. */
+static int
+padded_map(struct ingest_run *r, struct diag *d)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (r->padded != NULL)
+		return 0;
+	r->padded = hmap_new();
+	s = state_prepare(r->st, "SELECT id, doc_id FROM item "
+	    "WHERE doc_id >= '0' AND doc_id < '1'", d);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 1);
+		size_t n;
+		const char *k = unpadded(id, &n);
+
+		if (n > 0)
+			*hmap_put(r->padded, k, n, NULL) =
+			    sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(r->st, d, "reading the document numbers");
+	return 0;
+}
+
+/*
+ * zero_twin: whether the state holds the row's document under its number
+ * with leading zeros added or taken away ("0045116634" and "45116634":
+ * a spreadsheet re-saved the export and read the numbers as numbers),
+ * for the same debtor, issue date, amount and currency.  Adding it would
+ * double the document, chased and counted twice.  1 with r->twin the
+ * stored number and *twin its item, 0 if none, -1 with d set.  Only for
+ * a number the state does not hold itself.
+ */
+static int
+zero_twin(struct ingest_run *r, const struct row *w, int64_t did,
+    int64_t *twin, struct diag *d)
+{
+	sqlite3_stmt *s;
+	const char *k;
+	size_t n;
+	int64_t cand = 0, *slot;
+	int rc, same;
+
+	k = unpadded(w->doc_id, &n);
+	if (n == 0 || padded_map(r, d) != 0)
+		return n == 0 ? 0 : -1;
+	if ((slot = hmap_get(r->padded, k, n)) != NULL)
+		cand = *slot;
+	if (cand == 0 && k != w->doc_id) {
+		s = r->find_item;
+		sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			cand = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return state_error(r->st, d, "looking up an item");
+	}
+	if (cand == 0)
+		return 0;
+	s = r->twin_item;
+	sqlite3_bind_int64(s, 1, cand);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return state_error(r->st, d, "looking up an item");
+	}
+	same = strcmp((const char *)sqlite3_column_text(s, 0), w->doc_id)
+	    != 0 && sqlite3_column_int64(s, 1) == did &&
+	    sqlite3_column_int(s, 2) == w->issue &&
+	    sqlite3_column_int64(s, 3) == w->amount &&
+	    strcmp((const char *)sqlite3_column_text(s, 4), w->currency) == 0;
+	if (same) {
+		sbuf_reset(&r->twin);
+		sbuf_adds(&r->twin, (const char *)sqlite3_column_text(s, 0));
+		*twin = cand;
+	}
+	sqlite3_reset(s);
+	return same;
+}
 
 /*
  * upsert: the row into the state.  UP_MERGED is a second row of a document
@@ -1245,7 +1370,7 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
     long *first_line, size_t *first_file, struct diag *d)
 {
 	sqlite3_stmt *s;
-	int64_t did = 0, item, open, old_open, old_amount;
+	int64_t did = 0, item, open, old_open, old_amount, twin = 0;
 	int closed, rc, created, attrs_same;
 	int32_t closed_date, settle_date;
 	const char *reason, *settle_kind, *attrs;
@@ -1264,7 +1389,26 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 	if (step_done(r, s, "adding an item", d) != 0)
 		return -1;
 	if (sqlite3_changes(r->st->db) == 1) {
+		const char *k;
+		size_t n;
+
 		item = sqlite3_last_insert_rowid(r->st->db);
+		if ((rc = zero_twin(r, w, did, &twin, d)) != 0) {
+			if (rc < 0)
+				return -1;
+			/* Taken back: the stored number stands, and is
+			 * listed (--snapshot must not close it). */
+			if (delete_item(r, item, d) != 0)
+				return -1;
+			if (r->seen && twin <= r->max_item_at_start)
+				r->seen[twin] = 1;
+			*res = UP_TWIN;
+			return 0;
+		}
+		/* A twin within the run: "007" new, then "7". */
+		k = unpadded(w->doc_id, &n);
+		if (k != w->doc_id && n > 0)
+			*hmap_put(r->padded, k, n, NULL) = item;
 		listed(r, item, line);
 		*res = UP_NEW;
 		/* A new item's paid part: with no settled date, the day is
@@ -1711,6 +1855,15 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 	 * values for the same number are an error. */
 	if (res == UP_MERGED)
 		return 0;
+	if (res == UP_TWIN) {
+		diag_set(&rd, "field \"doc_id\": \"%s\" is document \"%s\" "
+		    "with its leading zeros %s (the same debtor, issue date "
+		    "and amount): not added twice (was the export re-saved by "
+		    "a spreadsheet? export the numbers as text)", w.doc_id,
+		    sbuf_str(&r->twin), strlen(w.doc_id) <
+		    r->twin.len ? "lost" : "added");
+		goto rejected;
+	}
 	if (res == UP_DUPLICATE) {
 		if (first_file == 0)
 			diag_set(&rd, "document \"%s\" is on line %ld already, "
@@ -1733,6 +1886,7 @@ process_row(struct ingest_run *r, struct file_ctx *f, char *const *fields,
 		break;
 	case UP_MERGED:
 	case UP_DUPLICATE:
+	case UP_TWIN:
 		break;
 	}
 	stream_row(r, f, &w, res, fields, nfields);
