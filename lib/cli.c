@@ -260,7 +260,17 @@ cli_config_load(struct cli *c, struct client_config *cfg, struct diag *d)
 		return -1;
 	}
 	free(client_id);
-	client_id = cfg->client.id ? xstrdup(cfg->client.id) : NULL;
+	client_id = NULL;
+	/* In a bureau the folder is the client: its name is the id the
+	 * state must record, whether the config says it or not. */
+	if (c->client != NULL) {
+		if (clientdir_client_id(c->client, cfg->client.id,
+		    cfg->client.id_line, &client_id, d) != 0) {
+			config_free(cfg);
+			return -1;
+		}
+	} else if (cfg->client.id != NULL)
+		client_id = xstrdup(cfg->client.id);
 	c->client_id = client_id;
 	return 0;
 }

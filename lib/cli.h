@@ -97,7 +97,9 @@ void cli_options_done(struct cli *c);
 /*
  * cli_config_load: config_load of c->config; with a client folder, every
  * path the config names must resolve inside it (clientdir_check_config).
- * Remembers the config's client.id in c->client_id for cli_state_open.
+ * Remembers the run's client id in c->client_id for cli_state_open: with
+ * a client folder its name (the config's client.id may only repeat it:
+ * clientdir_client_id), else the config's client.id.
  * 0, or -1 with d set (d->line at the key) and cfg holding the defaults:
  * the tool prints it against c->config and exits 2.
  */

@@ -31,6 +31,39 @@ clientdir_id_ok(const char *id)
 	return n > 0;
 }
 
+int
+clientdir_client_id(const char *dir, const char *config_id, long id_line,
+    char **id, struct diag *d)
+{
+	char *where = clientdir_resolve_path(NULL, dir);
+	const char *name;
+	int rc = -1;
+
+	*id = NULL;
+	if (where == NULL) {
+		diag_set(d, "%s: the client folder cannot be resolved", dir);
+		return -1;
+	}
+	name = strrchr(where, '/');
+	name = name != NULL ? name + 1 : where;
+	if (!clientdir_id_ok(name)) {
+		diag_set(d, "the client folder's name \"%s\" is not a client id "
+		    "(1 to 64 of A-Z a-z 0-9 _ -): in a bureau the folder's "
+		    "name is the client's id, so rename the folder", name);
+	} else if (config_id != NULL && strcmp(config_id, name) != 0) {
+		diag_set(d, "client.id: \"%s\" is not the client folder's name "
+		    "\"%s\": in a bureau the folder's name is the client's id "
+		    "(a config copied from another client? set client.id: %s "
+		    "or leave it out)", config_id, name, name);
+		d->line = id_line;
+	} else {
+		*id = xstrdup(name);
+		rc = 0;
+	}
+	free(where);
+	return rc;
+}
+
 char *
 clientdir_join(const char *dir, const char *name)
 {

@@ -18,6 +18,18 @@
 /* clientdir_id_ok: id is 1 to 64 of A-Z a-z 0-9 _ -. */
 int clientdir_id_ok(const char *id);
 
+/*
+ * clientdir_client_id: the client id of a run in client folder dir: the
+ * folder's name (its last component once resolved: "." in BUREAU/acme
+ * is acme), which must be a client id.  The config's client.id (NULL:
+ * left out) may only repeat it: another id is a config copied from
+ * another client, whose state it would then open as its own.  *id
+ * allocated, 0; or -1 with d set (d->line id_line for the config's id,
+ * else 0).
+ */
+int clientdir_client_id(const char *dir, const char *config_id,
+    long id_line, char **id, struct diag *d);
+
 /* What the command line and the environment said; NULL when not given.
  * An empty environment value counts as not given. */
 struct clientdir_in {

@@ -716,8 +716,8 @@ same_client(struct state *st, const char *id, struct diag *d)
 		return -1;
 	if (have != NULL && strcmp(have, id) != 0) {
 		diag_set(d, "the state belongs to client \"%s\", not \"%s\" "
-		    "(the config's client.id): it is another client's file",
-		    have, id);
+		    "(the config's client.id, or the client folder's name): "
+		    "it is another client's file", have, id);
 		rc = -1;
 	}
 	free(have);
@@ -759,8 +759,9 @@ state_peek_client(const char *path, const char *id, struct diag *d)
 
 		if (have != NULL && strcmp(have, id) != 0) {
 			diag_set(d, "the state belongs to client \"%s\", not "
-			    "\"%s\" (the config's client.id): it is another "
-			    "client's file", have, id);
+			    "\"%s\" (the config's client.id, or the client "
+			    "folder's name): it is another client's file",
+			    have, id);
 			rc = -1;
 		}
 	}

@@ -307,6 +307,48 @@ test_check_config(void)
 	CHECK_INT(clientdir_check_config(NULL, "A/client.yaml", "A", NULL), 0);
 }
 
+/* The folder's name is the client's id (the new user's D12, D34). */
+static void
+test_client_id(void)
+{
+	static const struct {
+		const char *dir, *cfg;
+		long line;
+		const char *id, *msg;
+	} c[] = {
+		{ "A", "A", 2, "A", NULL },
+		{ "A", NULL, 0, "A", NULL },
+		{ "A/", NULL, 0, "A", NULL },
+		{ "A/templates/..", NULL, 0, "A", NULL },
+		{ "A/toB", NULL, 0, "B", NULL },
+		{ "B", "A", 7, NULL, "client.id: \"A\" is not the client "
+		    "folder's name \"B\": in a bureau the folder's name is "
+		    "the client's id (a config copied from another client? "
+		    "set client.id: B or leave it out)" },
+		{ "a b", NULL, 0, NULL, "the client folder's name \"a b\" is "
+		    "not a client id (1 to 64 of A-Z a-z 0-9 _ -): in a "
+		    "bureau the folder's name is the client's id, so rename "
+		    "the folder" },
+	};
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct diag d;
+		char *id;
+
+		diag_clear(&d);
+		printf("# client_id %zu\n", i);
+		CHECK_INT(clientdir_client_id(c[i].dir, c[i].cfg, c[i].line,
+		    &id, &d), c[i].id ? 0 : -1);
+		if (c[i].id) {
+			CHECK_STR(id, c[i].id);
+		} else {
+			CHECK_STR(d.msg, c[i].msg);
+			CHECK_INT(d.line, c[i].line);
+		}
+		free(id);
+	}
+}
+
 int
 main(void)
 {
@@ -322,6 +364,7 @@ main(void)
 	if (mkdir("A", 0777) || mkdir("B", 0777) || mkdir("E", 0777) ||
 	    mkdir("AB", 0777) || mkdir("A/templates", 0777) ||
 	    mkdir("A/t2", 0777) || mkdir("B/templates", 0777) ||
+	    mkdir("a b", 0777) ||
 	    symlink("../B", "A/toB") ||
 	    symlink("../../B/templates/x.txt", "A/t2/leak.txt")) {
 		perror("setup");
@@ -337,6 +380,7 @@ main(void)
 	T_RUN(test_resolve_path);
 	T_RUN(test_inside);
 	T_RUN(test_check_config);
+	T_RUN(test_client_id);
 
 	if (chdir("/") == 0) {
 		char cmd[sizeof tmp + 16];

@@ -17,7 +17,9 @@ B=$PWD/bureau
 client() {
 	mkdir -p "$B/$1/inbox/invoices" "$B/$1/inbox/open-items" \
 	    "$B/$1/inbox/payments" "$B/$1/inbox/contacts" || exit 99
-	cp "$CK_TOP/examples/acme/client.yaml" "$B/$1/" || exit 99
+	# The folder's name is the client's id (creditkit(7)).
+	sed "s/^  id: acme /  id: $1 /" "$CK_TOP/examples/acme/client.yaml" \
+	    >"$B/$1/client.yaml" || exit 99
 	cp -R "$CK_TOP/examples/acme/templates" "$B/$1/" || exit 99
 }
 
