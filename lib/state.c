@@ -9,6 +9,7 @@
  * inside one transaction; a file is never left half-migrated.
  */
 #include <sys/stat.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -934,17 +935,37 @@ state_batch_seen(struct state *st, const char *kind, const char *sha256,
 	return state_error(st, d, "looking up earlier batches");
 }
 
+/* actor: who the audit row names: $CREDITKIT_ACTOR, $USER, $LOGNAME,
+ * the effective user's login name, else its number (cron may set no
+ * USER, env -i none at all: a change is never anonymous).  buf holds
+ * the number. */
+static const char *
+actor_name(char *buf, size_t n)
+{
+	static const char *const vars[] = { "CREDITKIT_ACTOR", "USER",
+	    "LOGNAME" };
+	struct passwd *pw;
+	const char *a;
+
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if ((a = getenv(vars[i])) != NULL && *a != '\0')
+			return a;
+	if ((pw = getpwuid(geteuid())) != NULL && pw->pw_name != NULL &&
+	    *pw->pw_name != '\0')
+		return pw->pw_name;
+	snprintf(buf, n, "uid %lu", (unsigned long)geteuid());
+	return buf;
+}
+
 int
 state_audit(struct state *st, const char *action, const char *entity,
     int64_t entity_id, const char *detail, struct diag *d)
 {
-	char now[32];
-	const char *actor = getenv("CREDITKIT_ACTOR");
+	char now[32], uid[32];
+	const char *actor = actor_name(uid, sizeof uid);
 	sqlite3_stmt *s;
 	int rc;
 
-	if (actor == NULL || *actor == '\0')
-		actor = getenv("USER");
 	s = state_prepare(st, "INSERT INTO audit (at, tool, actor, action, "
 	    "entity, entity_id, batch_id, detail) VALUES (?,?,?,?,?,?,?,?)",
 	    d);
@@ -953,8 +974,7 @@ state_audit(struct state *st, const char *action, const char *entity,
 	state_now(now);
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, st->tool, -1, SQLITE_STATIC);
-	if (actor)
-		sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
 	if (entity)
 		sqlite3_bind_text(s, 5, entity, -1, SQLITE_STATIC);
