@@ -114,8 +114,9 @@ main(int argc, char *argv[])
 	struct state st;
 	struct cli_replace html;
 	const char *html_path = NULL, *rates_path = NULL, *report = NULL;
+	const char *ccy;
 	size_t np = 0;
-	int opt, rc, status = EXIT_OK;
+	int opt, rc, status = EXIT_OK, later, partial = 0;
 
 	cli_init(&c, "kpi-report", usage);
 	/* getopt's own messages (an unknown option) name the tool as
@@ -196,8 +197,25 @@ main(int argc, char *argv[])
 		kpi_config_free(&k);
 		config_free(&cfg);
 		free(p);
-		cli_die(&c, rc == -2 ? EXIT_USAGE : EXIT_STATE, "%s: %s", c.db,
-		    d.msg);
+		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+	}
+	/* A currency without a rate leaves its amounts out, said, and the
+	 * rest is reported: one foreign invoice must not stop the report. */
+	for (size_t i = 0; (ccy = kpi_rates_missing(rates, i, &later)) !=
+	    NULL; i++) {
+		char day[DATE_BUFSZ];
+
+		if (later)
+			cli_warn(&c, "%s: the state holds amounts in %s, left "
+			    "out of the report: --rates gives rates for %s "
+			    "into %s only dated after %s (none on or before "
+			    "it)", c.db, ccy, ccy, report,
+			    date_format(c.as_of, day));
+		else
+			cli_warn(&c, "%s: the state holds amounts in %s, left "
+			    "out of the report: give --rates with a rate for "
+			    "%s into %s", c.db, ccy, ccy, report);
+		partial = 1;
 	}
 	kpi_rows_build(&rows, p, np, &x, &k);
 	if (html_path != NULL) {
@@ -221,5 +239,7 @@ main(int argc, char *argv[])
 	kpi_config_free(&k);
 	config_free(&cfg);
 	free(p);
+	if (status == EXIT_OK && partial)
+		status = EXIT_REJECTS;
 	return cli_finish(&c, status);
 }

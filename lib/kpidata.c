@@ -356,10 +356,15 @@ struct kpi_rates {
 	int digits;
 	size_t n;
 	struct kpi_rate v[256];
-	char missing[4];		/* the first currency without one */
+	/* Currencies without a rate, whose amounts are left out of the
+	 * report (kpi_rates_missing), and whether each has rates only
+	 * dated after the as-of day. */
+	char missing[16][4];
+	int missing_later[16];
+	size_t nmissing;
+	long left_out;			/* amounts left out for them */
 	char too_big[4];		/* the first whose amount, converted,
 					   is beyond int64 */
-	int missing_later;		/* missing has rates, all later */
 	int32_t as_of;
 };
 
@@ -479,10 +484,45 @@ fail:
 	return -1;
 }
 
+/* no_rate: ccy's amount is left out (conv's -1), ccy remembered. */
+static int
+no_rate(struct kpi_rates *r, const char *ccy, int later)
+{
+	size_t i;
+
+	r->left_out++;
+	for (i = 0; i < r->nmissing; i++)
+		if (strcmp(r->missing[i], ccy ? ccy : "") == 0)
+			return -1;
+	if (i < sizeof r->missing / sizeof r->missing[0]) {
+		snprintf(r->missing[i], 4, "%s", ccy ? ccy : "");
+		r->missing_later[i] = later;
+		r->nmissing++;
+	}
+	return -1;
+}
+
+const char *
+kpi_rates_missing(const struct kpi_rates *r, size_t i, int *later)
+{
+	if (i >= r->nmissing)
+		return NULL;
+	if (later != NULL)
+		*later = r->missing_later[i];
+	return r->missing[i];
+}
+
+long
+kpi_rates_left_out(const struct kpi_rates *r)
+{
+	return r->left_out;
+}
+
 /*
  * conv: amount (minor units of ccy) in reporting minor units, in one
  * rounding with the factors age-ledger uses (money_rate_factors).  -1
- * when ccy has no rate (its code kept in r->missing), -2 when the result
+ * when ccy has no rate (no_rate: the caller leaves the amount out of
+ * every figure), -2 when the result
  * is beyond int64 (its code kept in r->too_big).
  */
 static int
@@ -497,13 +537,8 @@ conv(struct kpi_rates *r, const char *ccy, int64_t amount, int64_t *out)
 
 		if (strcmp(k->code, ccy) != 0)
 			continue;
-		if (k->rate8 == 0) {
-			if (r->missing[0] == '\0') {
-				snprintf(r->missing, 4, "%s", ccy);
-				r->missing_later = k->later;
-			}
-			return -1;
-		}
+		if (k->rate8 == 0)
+			return no_rate(r, ccy, k->later);
 		if (!k->factors) {
 			if (money_rate_factors(k->rate8, 8, k->digits,
 			    r->digits, &k->mul, &k->div) != 0)
@@ -516,9 +551,7 @@ conv(struct kpi_rates *r, const char *ccy, int64_t amount, int64_t *out)
 			snprintf(r->too_big, 4, "%s", ccy);
 		return -2;
 	}
-	if (r->missing[0] == '\0')
-		snprintf(r->missing, 4, "%s", ccy ? ccy : "");
-	return -1;
+	return no_rate(r, ccy, 0);
 }
 
 /* Gathering. */
@@ -767,31 +800,15 @@ step_err(struct state *st, sqlite3_stmt *s, int rc, struct diag *d,
 	return 0;
 }
 
-/* rate_fail: after conv failed: a missing rate is the caller's to give
- * (-2, a usage error); an amount beyond int64 once converted is no
- * report (-1, exit 3), named. */
+/* rate_fail: after conv gave -2: an amount beyond int64 once converted
+ * is no report (-1, exit 3), named. */
 static int
 rate_fail(struct run *r, struct diag *d)
 {
-	if (r->rates->too_big[0] != '\0') {
-		diag_set(d, "%s amounts converted into %s too large (beyond "
-		    "%lld minor units): no report", r->rates->too_big,
-		    r->rates->report, (long long)INT64_MAX);
-		return -1;
-	}
-	if (r->rates->missing_later) {
-		char day[DATE_BUFSZ];
-
-		diag_set(d, "the state holds amounts in %s: --rates gives "
-		    "rates for %s into %s only dated after %s (none on or "
-		    "before it)", r->rates->missing, r->rates->missing,
-		    r->rates->report, date_format(r->rates->as_of, day));
-		return -2;
-	}
-	diag_set(d, "the state holds amounts in %s: give --rates with a "
-	    "rate for %s into %s", r->rates->missing, r->rates->missing,
-	    r->rates->report);
-	return -2;
+	diag_set(d, "%s amounts converted into %s too large (beyond "
+	    "%lld minor units): no report", r->rates->too_big,
+	    r->rates->report, (long long)INT64_MAX);
+	return -1;
 }
 
 static int
@@ -817,8 +834,11 @@ scan_items(struct run *r, struct state *st, struct diag *d)
 		int invoice = debit;
 		size_t sl = slot(r, issue);
 		int64_t a;
+		int e;
 
-		if (conv(r->rates, ccy, amount, &a) != 0) {
+		if ((e = conv(r->rates, ccy, amount, &a)) == -1)
+			continue;	/* no rate: left out, told */
+		if (e != 0) {
 			sqlite3_finalize(s);
 			return rate_fail(r, d);
 		}
@@ -975,10 +995,13 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		int pk = pay_kind(kind);
 		size_t sl = slot(r, t), at;
 		int64_t a;
+		int e;
 
 		int known = sqlite3_column_int(s, 12);
 
-		if (conv(r->rates, ccy, amount, &a) != 0) {
+		if ((e = conv(r->rates, ccy, amount, &a)) == -1)
+			continue;	/* no rate: left out, told */
+		if (e != 0) {
 			sqlite3_finalize(s);
 			free(paid.v);
 			return rate_fail(r, d);
@@ -1040,8 +1063,12 @@ scan_payments(struct run *r, struct state *st, struct diag *d)
 		int32_t t = sqlite3_column_int(s, 0);
 		int64_t a;
 
-		if (conv(r->rates, (const char *)sqlite3_column_text(s, 2),
-		    sqlite3_column_int64(s, 1), &a) != 0) {
+		int e = conv(r->rates, (const char *)sqlite3_column_text(s,
+		    2), sqlite3_column_int64(s, 1), &a);
+
+		if (e == -1)
+			continue;	/* no rate: left out, told */
+		if (e != 0) {
 			sqlite3_finalize(s);
 			return rate_fail(r, d);
 		}
@@ -1209,8 +1236,14 @@ scan_promises(struct run *r, struct state *st, int32_t as_of,
 				size_t sl = slot(r, pe[i].due + pe[i].grace);
 				int64_t a, paid;
 
-				if (conv(r->rates, ccy, pe[i].amount, &a) ||
-				    conv(r->rates, ccy, pe[i].paid, &paid)) {
+				int e = conv(r->rates, ccy, pe[i].amount, &a);
+
+				if (e == 0)
+					e = conv(r->rates, ccy, pe[i].paid,
+					    &paid);
+				if (e == -1)
+					continue;	/* left out, told */
+				if (e != 0) {
 					free(pe);
 					sqlite3_finalize(s);
 					return rate_fail(r, d);
@@ -1671,6 +1704,10 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 	    (rc = top_debtors(&r, st, x, d)) != 0)
 		goto rollback;
 	state_exec(st, "COMMIT", d);
+	for (size_t i = 0, o = 0; i < rates->nmissing; i++)
+		o += (size_t)snprintf(x->missing + o, o < sizeof x->missing ?
+		    sizeof x->missing - o : 0, "%s%s", i ? ", " : "",
+		    rates->missing[i]);
 	for (size_t i = 0; i < na; i++)
 		prefix(*all[i], r.nq + 1);
 	for (size_t i = 0; i < nma; i++)

@@ -78,6 +78,13 @@ void kpi_rates_free(struct kpi_rates *r);
  */
 int kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
     int32_t as_of, struct diag *d);
+/* kpi_rates_missing: after kpi_gather, the i-th currency with no rate
+ * (NULL past the last), whose amounts every figure leaves out; *later
+ * (may be NULL) 1 when the rates file has rates for it dated only after
+ * the as-of day.  kpi_rates_left_out: how many amounts were left out. */
+const char *kpi_rates_missing(const struct kpi_rates *r, size_t i,
+    int *later);
+long kpi_rates_left_out(const struct kpi_rates *r);
 
 /* What one period's KPIs are computed from (reporting currency, minor
  * units: exact int64 sums, carried as long double for the ratios). */
@@ -130,14 +137,16 @@ struct kpi_data {
 	struct kpi_debtor_bal *top;
 	char currency[4];
 	int digits;
+	char missing[80];		/* "EUR, USD": left out, no rate */
 	int32_t as_of;			/* kpi_gather's */
 };
 
 /*
  * kpi_gather: the inputs of the n periods from the state, as of as_of
  * (promises are judged on as_of).  aging gives the buckets of the aged
- * debt.  Returns 0; -1 with d set on a state error; -2 with d set when
- * an amount's currency has no rate (the caller's input is at fault).
+ * debt.  An amount in a currency with no rate is left out of every
+ * figure (kpi_rates_missing says which).  Returns 0, or -1 with d set on
+ * a state error or an amount beyond int64 once converted.
  */
 int kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
     const struct kpi_config *k, const struct client_config *cfg,

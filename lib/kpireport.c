@@ -1097,6 +1097,13 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	esc(out, date_format(as_of, day));
 	fputs("; amounts in ", out);
 	esc(out, x->currency);
+	if (x->missing[0] != '\0') {
+		fputs(" (those in ", out);
+		esc(out, x->missing);
+		fputs(" are left out: no rate into ", out);
+		esc(out, x->currency);
+		fputs(")", out);
+	}
 	fputs(".</p>\n<h2>KPIs for ", out);
 	if (np > 0)
 		esc(out, p[last].label);
