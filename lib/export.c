@@ -21,7 +21,7 @@
 
 static const char *const kind_names[EXPORT_NKINDS] = {
 	"actions", "contacts", "promises", "queries", "plans", "allocations",
-	"scores"
+	"scores", "holds"
 };
 
 const char *
@@ -819,6 +819,52 @@ scores(struct xw *w)
 	    score_row, "reading scores");
 }
 
+/* ---- holds ----------------------------------------------------------- */
+
+/* A breathing space, an insolvency, a death, a complaint, a legal or the
+ * client's own stop: the client must stop enforcing too (a breathing
+ * space binds the creditor itself), so the hold goes back to it. */
+static const char *const hold_cols[] = {
+	"start_date", "debtor_id", "debtor_name", "type", "end_date",
+	"status", "released", "note", "hold", "hold_id"
+};
+
+static int
+hold_row(struct xw *w, sqlite3_stmt *s)
+{
+	int released = !is_null(s, 5);
+	int ended = !is_null(s, 4) && sqlite3_column_int64(s, 4) <
+	    w->o->as_of;
+
+	col_day(w, s, 0);
+	for (int i = 1; i <= 3; i++)
+		col_txt(w, s, i);
+	col_day(w, s, 4);
+	txt(w, released ? "released" : ended ? "ended" : "held");
+	col_day(w, s, 5);
+	col_txt(w, s, 6);
+	col_txt(w, s, 7);
+	col_int(w, s, 8);
+	return data_row(w);
+}
+
+static int
+holds(struct xw *w)
+{
+	if (HEADER(w, hold_cols) != 0)
+		return -1;
+	/* A release after the day is not one yet; a hold is exported when
+	 * it started, was released or ended on or after --since. */
+	return each(w, "SELECT h.start_date, d.ref, d.name, h.kind,"
+	    " h.end_date, CASE WHEN h.released <= ?1 THEN h.released END,"
+	    " h.note, " TIMELINE_EVENT_REF("h", "hold") ", h.id FROM hold h"
+	    " JOIN debtor d ON d.id = h.debtor_id WHERE h.start_date <= ?1"
+	    " AND (h.start_date >= ?2 OR (h.released >= ?2 AND h.released"
+	    " <= ?1) OR (h.end_date >= ?2 AND h.end_date <= ?1))"
+	    " ORDER BY h.start_date, d.ref, h.id", hold_row,
+	    "reading holds");
+}
+
 /* ---- the run --------------------------------------------------------- */
 
 int
@@ -840,7 +886,7 @@ export_write(struct state *st, enum export_kind k,
 {
 	static int (*const fn[EXPORT_NKINDS])(struct xw *) = {
 		actions, contacts, promises, queries, plans, allocations,
-		scores
+		scores, holds
 	};
 	struct xw w = { st, o, out, { 0 }, 0, 0, d };
 	int rc;

@@ -3,8 +3,9 @@
  * ledger or CRM (export-client(1)): the actions emitted, the contacts and
  * their outcomes, the promises, queries and instalment plans with the
  * statuses lib/promise computes as of the day, what allocate-payments
- * applied, and the debtors' scores.  It owns each kind's columns, the
- * queries that fill them, and what --since keeps.
+ * applied, the debtors' scores and the holds on chasing them.  It owns
+ * each kind's columns, the queries that fill them, and what --since
+ * keeps.
  *
  * Every row names the debtor by its account code in the client's system
  * (the export's debtor_id) and documents by the client's document ids, so
@@ -34,6 +35,7 @@ enum export_kind {
 	EXPORT_PLANS,
 	EXPORT_ALLOCATIONS,
 	EXPORT_SCORES,
+	EXPORT_HOLDS,
 	EXPORT_NKINDS
 };
 
@@ -47,7 +49,7 @@ const char *export_kind_name(enum export_kind k);
 int export_kind_parse(const char *s);
 /* The kinds' names in order, comma-separated, for messages. */
 #define EXPORT_KIND_LIST "actions, contacts, promises, queries, plans, " \
-	"allocations, scores"
+	"allocations, scores, holds"
 
 /* EXPORT_SINCE_ALL: no --since. */
 #define EXPORT_SINCE_ALL INT32_MIN
