@@ -87,8 +87,10 @@ bench: deps
 	@sh bench/run.sh $(BUILD) $(ROWS)
 
 # The demos build the tools only, a job per core, so that a fresh
-# machine runs `make demo` in well under a minute.
-DEMO_JOBS = -j$$(nproc 2>/dev/null || echo 2)
+# machine runs `make demo` in well under a minute; a -j the user gave
+# (make -j2 demo, MAKEFLAGS=-j1) is kept: its jobserver is the submake's.
+DEMO_JOBS = $(if $(filter -j%,$(MAKEFLAGS))$(findstring jobserver,\
+    $(MAKEFLAGS)),,-j$$(nproc 2>/dev/null || echo 2))
 
 demo: deps
 	@$(MAKE) --no-print-directory $(DEMO_JOBS) tools

@@ -338,6 +338,26 @@ say "  each client's KPI page is well-formed HTML"
 
 # ---- where to look --------------------------------------------------------
 count() { find "$1" -type f -name "$2" 2>/dev/null | wc -l; }
+# nights CLIENT WHAT: the nights whose outbox holds WHAT (letters, email,
+# calls.csv), oldest first, space-separated; a night may make none.
+nights() {
+	for d in "$bureau/$1/outbox"/2*/; do
+		[ -e "$d$2" ] && printf '%s ' "$(basename "$d")"
+	done | sed 's/ $//'
+}
+# lastwith WHAT: "CLIENT DATE" of the latest night of any client whose
+# outbox holds WHAT, for the hints below (the last night may send nothing).
+lastwith() {
+	for c in acme vandijk; do
+		for n in $(nights "$c" "$1"); do
+			printf '%s %s\n' "$n" "$c"
+		done
+	done | sort | tail -1 | awk '{ print $2, $1 }'
+}
+# on NIGHTS: "(on DATE, DATE)", or "(none)".
+on() {
+	if [ -n "$1" ]; then echo "(on $(echo "$1" | sed 's/ /, /g'))"; else echo "(none)"; fi
+}
 say ""
 say "What the nights made, per client:"
 for c in acme vandijk; do
@@ -346,9 +366,9 @@ for c in acme vandijk; do
 	say "    state.db                  its state (SQLite)"
 	say "    processed/DATE/           the drops, moved once their batch committed"
 	say "    plans/DATE.tsv            the chase plan of each night"
-	say "    outbox/DATE/letters/      $(count "$o" '*.txt') letters (text; HTML beside each)"
-	say "    outbox/DATE/email/        $(count "$o" '*.eml') e-mails (RFC 5322, for sendmail)"
-	say "    outbox/DATE/calls.csv     the dialler's call list; tasks.csv the agents'"
+	say "    outbox/DATE/letters/      $(count "$o" '*.txt') letters (text; HTML beside each) $(on "$(nights $c letters)")"
+	say "    outbox/DATE/email/        $(count "$o" '*.eml') e-mails (RFC 5322, for sendmail) $(on "$(nights $c email)")"
+	say "    outbox/DATE/calls.csv     the dialler's call list $(on "$(nights $c calls.csv)"); tasks.csv the agents'"
 	say "    reports/$last.html  the KPI page (reports/DATE.tsv its figures)"
 	[ -d "$bureau/$c/exports/$last" ] &&
 	    say "    exports/$last/      what goes back to the client's system"
@@ -357,8 +377,10 @@ done
 say ""
 say "Look around:"
 say "  cd $bureau"
-say "  cat acme/outbox/$last/letters/\$(ls acme/outbox/$last/letters | head -1)"
-say "  column -s, -t vandijk/outbox/$last/calls.csv | less -S"
+h=$(lastwith letters)
+[ -n "$h" ] && say "  cat ${h% *}/outbox/${h#* }/letters/\$(ls ${h% *}/outbox/${h#* }/letters | head -1)"
+h=$(lastwith calls.csv)
+[ -n "$h" ] && say "  column -s, -t ${h% *}/outbox/${h#* }/calls.csv | less -S"
 say "  less acme/logs/$last.log"
 say "  $bin/age-ledger --client acme --as-of 2025-06-26 --state | less -S"
 say "  $nightly --dry-run --as-of 2025-06-30 --all --bureau $bureau"
