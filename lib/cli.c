@@ -275,6 +275,21 @@ cli_config_load(struct cli *c, struct client_config *cfg, struct diag *d)
 	return 0;
 }
 
+void
+cli_check_output(const struct cli *c, const char *opt, const char *path)
+{
+	char *other;
+
+	if (c->client == NULL || path == NULL || strcmp(path, "-") == 0 ||
+	    !clientdir_other_client(c->client, path, &other))
+		return;
+	cli_warn(c, "%s: \"%s\" is in the folder of client %s: a run for "
+	    "--client %s writes nothing into another client's folder", opt,
+	    path, other, c->client);
+	free(other);
+	exit(EXIT_USAGE);
+}
+
 int
 cli_state_open(const struct cli *c, struct state *st, enum state_mode mode,
     struct diag *d)

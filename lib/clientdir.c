@@ -288,6 +288,43 @@ clientdir_inside(const char *dir, const char *base, const char *path,
 	return in;
 }
 
+int
+clientdir_other_client(const char *dir, const char *path, char **other)
+{
+	char *rd = realpath(dir, NULL);
+	char *rp = clientdir_resolve_path(NULL, path);
+	char *slash, *yaml;
+	size_t n, k;
+	struct stat sb;
+	int found = 0;
+
+	*other = NULL;
+	if (rd == NULL || rp == NULL || clientdir_inside(rd, NULL, rp, NULL) ||
+	    (slash = strrchr(rd, '/')) == NULL || slash == rd)
+		goto out;
+	/* The bureau: the client folder's parent. */
+	n = (size_t)(slash - rd) + 1;
+	if (strncmp(rp, rd, n) != 0)
+		goto out;
+	k = strcspn(rp + n, "/");
+	if (k == 0)
+		goto out;
+	*other = xstrndup(rp + n, k);
+	yaml = xmalloc(n + k + sizeof "/client.yaml");
+	memcpy(yaml, rp, n + k);
+	memcpy(yaml + n + k, "/client.yaml", sizeof "/client.yaml");
+	found = stat(yaml, &sb) == 0;
+	free(yaml);
+	if (!found) {
+		free(*other);
+		*other = NULL;
+	}
+out:
+	free(rd);
+	free(rp);
+	return found;
+}
+
 /* path_key: whether a config key names a file by its name. */
 static int
 path_key(const char *k)

@@ -83,6 +83,14 @@ int clientdir_inside(const char *dir, const char *base, const char *path,
     char **where);
 
 /*
+ * clientdir_other_client: whether path (taken from the current folder,
+ * resolved as clientdir_resolve_path) lies in another client folder of
+ * dir's bureau: a folder beside dir that holds a client.yaml, path not
+ * inside dir itself.  1 with *other its name (allocated), else 0.
+ */
+int clientdir_other_client(const char *dir, const char *path, char **other);
+
+/*
  * clientdir_check_config: in client mode, every path the config at
  * config_path names must resolve inside dir, relative ones taken from
  * the config's folder: the templates folder (branding.templates, its

@@ -349,6 +349,38 @@ test_client_id(void)
 	}
 }
 
+/* An output path in another client folder (the new user's D26). */
+static void
+test_other_client(void)
+{
+	static const struct {
+		const char *dir, *path, *other;
+	} c[] = {
+		{ "A", "B/exports/x", "B" },
+		{ "A", "B", "B" },
+		{ "A/", "./B/", "B" },
+		{ "A", "A/toB/outbox", "B" },
+		{ "A", "A/exports/x", NULL },
+		{ "A", "A", NULL },
+		{ "A", "E/x", NULL },		/* no client.yaml: no client's */
+		{ "A", "AB/x", NULL },
+		{ "A", ".", NULL },
+		{ "A", "/", NULL },
+		{ "B", "A/t2/new.txt", "A" },
+	};
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char *other;
+
+		printf("# other_client %zu\n", i);
+		CHECK_INT(clientdir_other_client(c[i].dir, c[i].path, &other),
+		    c[i].other != NULL);
+		if (c[i].other != NULL)
+			CHECK_STR(other, c[i].other);
+		free(other);
+	}
+}
+
 int
 main(void)
 {
@@ -381,6 +413,7 @@ main(void)
 	T_RUN(test_inside);
 	T_RUN(test_check_config);
 	T_RUN(test_client_id);
+	T_RUN(test_other_client);
 
 	if (chdir("/") == 0) {
 		char cmd[sizeof tmp + 16];
