@@ -90,7 +90,9 @@ struct emit_run {
 	struct tset *ts;
 	size_t nts;
 	sqlite3_stmt *q_debtor, *q_done, *q_item, *q_settle, *ins_action,
-	    *ins_item, *q_hold, *q_query, *q_earlier;
+	    *ins_item, *q_hold, *q_query, *q_earlier, *q_same;
+	struct chase_run *chase;	/* the plan's rules, asked per row */
+	long restated;			/* rows sent with the state's amount */
 	struct outbox_stage stage;
 	struct sbuf calls, tasks;	/* CSV bodies */
 	struct sbuf calls_rel, tasks_rel;	/* their names, once chosen */
@@ -439,8 +441,16 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    " debtor_id = ? AND as_of = ? AND step = ? AND channel = ?"
 	    " AND currency IS ?", d)) == NULL
 	    || (r->q_item = state_prepare(st, "SELECT id, debtor_id,"
-	    " issue_date, due_date, amount, currency, closed_date FROM item"
-	    " WHERE doc_id = ?", d)) == NULL
+	    " issue_date, due_date, amount, currency, closed_date, doc_type"
+	    " FROM item WHERE doc_id = ?", d)) == NULL
+	    /* Whether a document is among those a step sent today on this
+	     * channel covered: one message a debtor, step, channel and
+	     * currency a day (the action table's key). */
+	    || (r->q_same = state_prepare(st, "SELECT 1 FROM action a JOIN"
+	    " action_item ai ON ai.action_id = a.id JOIN item i ON i.id ="
+	    " ai.item_id WHERE a.debtor_id = ?1 AND a.as_of = ?2 AND"
+	    " a.step = ?3 AND a.channel = ?4 AND a.currency IS ?5 AND"
+	    " i.doc_id = ?6", d)) == NULL
 	    || (r->q_hold = state_prepare(st, "SELECT kind, start_date,"
 	    " end_date, released FROM hold WHERE debtor_id = ?"
 	    " ORDER BY start_date, id", d)) == NULL
@@ -470,6 +480,14 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 		emit_free(r);
 		return NULL;
 	}
+	if (o->chase != NULL) {
+		struct chase_opts co;
+
+		memset(&co, 0, sizeof co);
+		co.as_of = o->as_of;
+		co.debtor_type = o->debtor_type;
+		r->chase = chase_new(o->chase, &co, st);
+	}
 	return r;
 }
 
@@ -494,6 +512,8 @@ emit_free(struct emit_run *r)
 	sqlite3_finalize(r->q_hold);
 	sqlite3_finalize(r->q_query);
 	sqlite3_finalize(r->q_earlier);
+	sqlite3_finalize(r->q_same);
+	chase_free(r->chase);
 	outbox_stage_abort(&r->stage);
 	sbuf_free(&r->calls);
 	sbuf_free(&r->tasks);
@@ -624,10 +644,15 @@ split_lines(const char *s, size_t *n)
 }
 
 /* load_items: each of the row's documents from the state, with its open
- * amount and interest as of the day.  1 rejected, 0 ok, -1 state. */
+ * amount and interest as of the day.  credits: the list is the plan's
+ * credit_doc_ids, of which only what the config nets is taken (a credit
+ * note or an overpaid item with chase.net_credits, cash on account with
+ * chase.net_unapplied), so the message's total is the plan's: a credit
+ * listed and not deducted there is not in the message either.  1
+ * rejected, 0 ok, -1 state. */
 static int
 load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
-    const char *doc_ids, struct diag *d)
+    const char *doc_ids, int credits, struct diag *d)
 {
 	const char *p = doc_ids;
 	struct sbuf one = { 0 };
@@ -677,6 +702,18 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			free(doc);
 			sbuf_free(&one);
 			return 1;
+		}
+		if (credits && r->o->chase != NULL) {
+			const char *type = (const char *)
+			    sqlite3_column_text(r->q_item, 7);
+			int cash = type != NULL && strcmp(type, "payment") == 0;
+
+			if (cash ? !r->o->chase->net_unapplied :
+			    !r->o->chase->net_credits) {
+				sqlite3_reset(r->q_item);
+				free(doc);
+				continue;
+			}
 		}
 		w->items = xreallocarray(w->items, w->nitems + 1,
 		    sizeof *w->items);
@@ -1451,6 +1488,111 @@ list_name(struct emit_run *r, const char *stem, struct sbuf *rel,
 	return rc;
 }
 
+/*
+ * same_day: a row whose debtor, step, channel and currency an action of
+ * this day already has.  Done before when that message covered each of
+ * the row's documents (a re-run); a row with another document is
+ * refused, never dropped: one message a debtor, step and channel a day,
+ * so the documents belong on one row.  0 done, 1 rejected, -1 state.
+ */
+static int
+same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char *doc_ids, struct diag *d)
+{
+	const char *p = doc_ids;
+	struct sbuf one = { 0 };
+	char qb[160], b[DATE_BUFSZ];
+	int more, res = 0;
+
+	while (res == 0 && (more = chase_docs_next(&p, &one)) > 0) {
+		size_t tl = one.len;
+		const char *t = util_trim(sbuf_str(&one), &tl);
+		sqlite3_stmt *s = r->q_same;
+		int rc;
+
+		if (tl == 0)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, w->debtor_id);
+		sqlite3_bind_int(s, 2, r->o->as_of);
+		sqlite3_bind_text(s, 3, w->step, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, w->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, w->ccy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, t, (int)tl, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE) {
+			char *doc = xstrndup(t, tl);
+
+			res = reject(r, w, in, "field \"doc_ids\": %s was "
+			    "sent by %s on %s for other documents of %s, not "
+			    "%s: one message a debtor, step and channel a day "
+			    "(put the documents on one row)",
+			    q(w->step, qb, 80), w->channel,
+			    date_format(r->o->as_of, b), w->debtor_ref,
+			    q(doc, qb + 80, 80));
+			free(doc);
+		} else if (rc != SQLITE_ROW)
+			res = state_error(r->o->st, d, "action");
+	}
+	sbuf_free(&one);
+	return res;
+}
+
+/*
+ * check_rules: lib/chase's verdict on the row now, in the transaction
+ * that records it: a step that is not one of the debtor's path, a
+ * debtor restricted, a promise pending or an instalment plan kept since
+ * the plan was made stop it as they stop the plan.  1 rejected, 0 ok,
+ * -1 state.
+ */
+static int
+check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    struct diag *d)
+{
+	struct chase_verdict v;
+	char qb[160], b[DATE_BUFSZ];
+	const char *day = date_format(r->o->as_of, b);
+
+	if (r->chase == NULL)
+		return 0;
+	if (chase_check_send(r->chase, w->debtor_ref, w->ccy, w->path,
+	    w->step, &v, d) != 0)
+		return -1;
+	if (v.why == NULL)
+		return 0;
+	if (strcmp(v.why, "not_a_step") == 0)
+		return reject(r, w, in, "field \"step\": %s is not a step of "
+		    "path %s", q(w->step, qb, 80), v.path);
+	if (strcmp(v.why, "unknown_path") == 0) {
+		if (*w->path == '\0')
+			return reject(r, w, in, "field \"debtor_id\": %s has "
+			    "a chase_path that is not a path of the "
+			    "configuration", q(w->debtor_ref, qb, 80));
+		return reject(r, w, in, "field \"path\": %s is not %s",
+		    q(w->path, qb, 80), chase_path_find(r->o->chase,
+		    w->path) < 0 ? "a path of the configuration" :
+		    "the debtor's chase_path");
+	}
+	if (strcmp(v.why, "restricted") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s is "
+		    "restricted (GDPR Art. 18) on %s: nothing is sent",
+		    q(w->debtor_ref, qb, 80), day);
+	if (strcmp(v.why, "promise_pending") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s has a "
+		    "promise to pay pending on %s: its chase waits for it",
+		    q(w->debtor_ref, qb, 80), day);
+	if (strcmp(v.why, "plan_active") == 0 ||
+	    strcmp(v.why, "plan_in_arrears") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s has an "
+		    "instalment plan %s on %s: chasing waits while it stands",
+		    q(w->debtor_ref, qb, 80), strcmp(v.why, "plan_active") ==
+		    0 ? "in good standing" : "in arrears, within its grace",
+		    day);
+	return reject(r, w, in, "field \"debtor_id\": %s: %s on %s",
+	    q(w->debtor_ref, qb, 80), v.why, day);
+}
+
 /* one_row: 0 emitted or done before (*done), 1 rejected, -1 state. */
 static int
 one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
@@ -1461,7 +1603,7 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	struct tset *t = NULL;
 	struct sha256 h;
 	const char *amount;
-	char qb[160], sha[65];
+	char qb[160], sha[65], restated[256] = "";
 	int rc = 0, is_letter, is_email, is_sms, is_list;
 	int64_t action_id = 0;
 
@@ -1545,6 +1687,12 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 			    md.msg);
 			goto out;
 		}
+		if (w.amount_due < 0) {
+			rc = reject(r, &w, in, "field \"amount_due\": %s is "
+			    "negative: a demand is for what is owed",
+			    q(amount, qb, 80));
+			goto out;
+		}
 		w.has_amount = 1;
 	}
 
@@ -1594,8 +1742,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	rc = sqlite3_step(r->q_done);
 	sqlite3_reset(r->q_done);
 	if (rc == SQLITE_ROW) {
-		*done = 1;
-		rc = 0;
+		rc = same_day(r, &w, in, fld(in, c->doc_ids), d);
+		*done = rc == 0;
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1605,13 +1753,15 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 
 	if ((rc = check_holds(r, &w, in, d)) != 0)
 		goto out;
+	if ((rc = check_rules(r, &w, in, d)) != 0)
+		goto out;
 	if (is_letter && (w.d_address == NULL ||
 	    strspn(w.d_address, " \t\r\n,") == strlen(w.d_address))) {
 		rc = reject(r, &w, in, "debtor %s has no postal address for "
 		    "a letter", q(w.debtor_ref, qb, 80));
 		goto out;
 	}
-	if ((rc = load_items(r, &w, in, fld(in, c->doc_ids), d)) != 0)
+	if ((rc = load_items(r, &w, in, fld(in, c->doc_ids), 0, d)) != 0)
 		goto out;
 	if (w.nitems == 0 && !is_list) {
 		rc = reject(r, &w, in, "field \"doc_ids\": no documents to "
@@ -1620,8 +1770,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	}
 	/* The credits build-chasepath netted (net_credits) are listed and
 	 * counted too, so the message states the amount the plan and the
-	 * action record. */
-	if ((rc = load_items(r, &w, in, fld(in, c->credits), d)) != 0)
+	 * action record; those it only listed are not. */
+	if ((rc = load_items(r, &w, in, fld(in, c->credits), 1, d)) != 0)
 		goto out;
 	/* Consumers are outside the Act and the Directive. */
 	w.claims = interest_claims_step(r->o->rules, w.step) &&
@@ -1633,8 +1783,20 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	}
 	if ((rc = check_items(r, &w, in, d)) != 0)
 		goto out;
-	if (!w.has_amount)
-		w.amount_due = w.total_open;
+	/* What is demanded is what the state says is owed on the row's
+	 * documents today: a payment since the plan was made, or a
+	 * reviewer who took documents off the row, changes it.  The plan's
+	 * figure, when it differs, is told and not used. */
+	if (w.has_amount && w.amount_due != w.total_open) {
+		char pa[MONEY_BUFSZ], sa[MONEY_BUFSZ];
+
+		snprintf(restated, sizeof restated, "field \"amount_due\": "
+		    "%s, but %s is owed on %s today: the message states %s",
+		    money_format(w.amount_due, w.digits, pa),
+		    money_format(w.total_open, w.digits, sa), w.nitems == 1 ?
+		    "its document" : "its documents", sa);
+	}
+	w.amount_due = w.total_open;
 	for (size_t i = 0; i < w.nitems; i++)
 		chase_docs_add(&docs, w.items[i].doc_id);
 	build_fields(r, &w);
@@ -1703,6 +1865,13 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		}
 	}
 	print_row(r, &w, sbuf_str(&rel), sbuf_str(&docs));
+	/* Told once the row is sure to go with the state's figure. */
+	if (restated[0] != '\0') {
+		if (r->o->report)
+			r->o->report(r->o->report_ctx, w.file, w.line,
+			    restated);
+		r->restated++;
+	}
 	rc = 0;
 	goto out;
 state_fail:
@@ -1783,6 +1952,8 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 			tsv_close(in);
 			return v == -3 ? EMIT_EFILE : EMIT_ESTATE;
 		}
+		c->restated += r->restated;
+		r->restated = 0;
 		if (v > 0)
 			c->rejected++;
 		else if (done)

@@ -55,6 +55,12 @@ struct emit_opts {
 	const struct emit_branding *brand;
 	const struct interest_rules *rules;
 	const char *client_currency;	/* a plan row without currency */
+	/* The paths and chase rules (lib/chase): a row's step must be one
+	 * of its debtor's path, and what stops a plan (a restriction, a
+	 * promise pending, a plan kept) stops the row; net_credits and
+	 * net_unapplied say which of the plan's credits are deducted. */
+	const struct chase_config *chase;
+	const char *debtor_type;	/* the client's default (config) */
 	const char *outbox;		/* the folder */
 	int dry_run;			/* render, write and record nothing */
 	FILE *out;			/* the TSV of what was emitted */
@@ -66,6 +72,8 @@ struct emit_opts {
 
 struct emit_counts {
 	long read, emitted, done_before, rejected;
+	long restated;		/* emitted with the state's amount due, not
+				   the plan's, which disagreed */
 	long not_planned;	/* build-chasepath --suppressed rows whose
 				   planned column is not 1: not actions */
 };
