@@ -126,6 +126,9 @@ main(int argc, char *argv[])
 	o.client_currency = cfg.client.currency;
 	o.chase = &chase;
 	o.debtor_type = cfg.client.debtor_type;
+	o.config_path = cli.config;
+	o.check_paths = cli.config != NULL &&
+	    !cfg_is_null(cfg_get(cfg.root, "paths"));
 	o.outbox = outbox;
 	o.dry_run = dry;
 	rp.cli = &cli;

@@ -187,6 +187,8 @@ emit_branding_load(const struct cfg_node *root, const char *config_path,
 			goto fail;
 		}
 	}
+	if (b->templates != NULL)
+		b->templates_line = cfg_get(sec, "templates")->line;
 	if (b->pap_template == NULL)
 		b->pap_template = xstrdup("letter_of_claim");
 	if (b->templates == NULL)
@@ -329,9 +331,18 @@ load_templates(struct emit_run *r, struct sbuf *errfile, struct diag *d)
 	int rc = 0;
 
 	if ((dp = opendir(dir)) == NULL) {
-		diag_set(d, "%s", strerror(errno));
+		/* Told at the key that named the folder, when one did. */
 		sbuf_reset(errfile);
-		sbuf_adds(errfile, dir);
+		if (r->o->brand->templates_line > 0 &&
+		    r->o->config_path != NULL) {
+			diag_set(d, "branding.templates: %s: %s", dir,
+			    strerror(errno));
+			d->line = r->o->brand->templates_line;
+			sbuf_adds(errfile, r->o->config_path);
+		} else {
+			diag_set(d, "%s", strerror(errno));
+			sbuf_adds(errfile, dir);
+		}
 		return -1;
 	}
 	while ((e = readdir(dp)) != NULL) {
@@ -394,6 +405,81 @@ load_templates(struct emit_run *r, struct sbuf *errfile, struct diag *d)
 	return rc;
 }
 
+/* tset_lacks: what template t (NULL: none of that name) lacks for a
+ * message on channel ch, or NULL when it has it all; subject: an
+ * e-mail's NAME.txt must start with its Subject: line too. */
+static const char *
+tset_lacks(const struct tset *t, enum chase_channel ch, int subject)
+{
+	switch (ch) {
+	case CHASE_LETTER:
+		if (t == NULL || (t->txt == NULL && t->html == NULL))
+			return "NAME.txt and NAME.html";
+		return t->txt == NULL ? "NAME.txt" : t->html == NULL ?
+		    "NAME.html" : NULL;
+	case CHASE_EMAIL:
+		if (t == NULL || t->txt == NULL)
+			return "NAME.txt";
+		return t->txt_subject || !subject ? NULL :
+		    "a \"Subject:\" first line in NAME.txt";
+	case CHASE_SMS:
+		return t == NULL || t->sms == NULL ? "NAME.sms" : NULL;
+	default:
+		return NULL;	/* a list row has no template */
+	}
+}
+
+/* named: lack (tset_lacks) with NAME made name, into out. */
+static void
+named(const char *lack, const char *name, struct sbuf *out)
+{
+	const char *n;
+
+	while ((n = strstr(lack, "NAME")) != NULL) {
+		sbuf_add(out, lack, (size_t)(n - lack));
+		sbuf_adds(out, name);
+		lack = n + 4;
+	}
+	sbuf_adds(out, lack);
+}
+
+/* check_paths: each step's template has the files its channels need, so
+ * a missing one is a configuration error before anything is sent, not a
+ * row refused every day. */
+static int
+check_paths(struct emit_run *r, struct sbuf *errfile, struct diag *d)
+{
+	const struct chase_config *c = r->o->chase;
+
+	for (size_t p = 0; c != NULL && p < c->npaths; p++)
+		for (size_t k = 0; k < c->paths[p].nsteps; k++) {
+			const struct chase_step *s = &c->paths[p].steps[k];
+			const char *name = s->template ? s->template : s->name;
+
+			for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
+				const char *lack;
+				struct sbuf f = { 0 };
+
+				if (!(s->channels & 1u << ch) || (lack =
+				    tset_lacks(tset_get(r, name, 0),
+				    (enum chase_channel)ch, 1)) == NULL)
+					continue;
+				named(lack, name, &f);
+				diag_set(d, "paths.%s.steps[%zu].template: %s "
+				    "by %s needs %s among the templates (%s)",
+				    c->paths[p].name, k + 1, name,
+				    chase_channel_name((enum chase_channel)ch),
+				    sbuf_str(&f), r->o->brand->templates);
+				d->line = s->line;
+				sbuf_free(&f);
+				sbuf_reset(errfile);
+				sbuf_adds(errfile, r->o->config_path);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /* ---- the run ---- */
 
 struct emit_run *
@@ -406,7 +492,8 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	r->o = o;
 	date_format(o->as_of, r->day);
 	*code = EMIT_EDATA;
-	if (load_templates(r, errfile, d) != 0) {
+	if (load_templates(r, errfile, d) != 0 ||
+	    (o->check_paths && check_paths(r, errfile, d) != 0)) {
 		emit_free(r);
 		return NULL;
 	}
@@ -1645,15 +1732,21 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		goto out;
 	}
 	if (!is_list) {
-		if (*w.template == '\0' ||
-		    (t = tset_get(r, w.template, 0)) == NULL ||
-		    (is_letter && (t->txt == NULL || t->html == NULL)) ||
-		    (is_email && t->txt == NULL) ||
-		    (is_sms && t->sms == NULL)) {
+		const char *lack = NULL;
+
+		t = *w.template ? tset_get(r, w.template, 0) : NULL;
+		if (*w.template == '\0' || (lack = tset_lacks(t, is_letter ?
+		    CHASE_LETTER : is_email ? CHASE_EMAIL : CHASE_SMS, 0)) !=
+		    NULL) {
+			struct sbuf f = { 0 };
+
+			named(lack ? lack : is_letter ? "NAME.txt and NAME.html"
+			    : is_email ? "NAME.txt" : "NAME.sms", *w.template ?
+			    w.template : "NAME", &f);
 			rc = reject(r, &w, in, "field \"template\": %s: no "
 			    "%s among the templates", q(w.template, qb, 80),
-			    is_letter ? "NAME.txt and NAME.html" : is_email ?
-			    "NAME.txt" : "NAME.sms");
+			    sbuf_str(&f));
+			sbuf_free(&f);
 			goto out;
 		}
 		if (strcmp(w.template, r->o->brand->pap_template) == 0 &&
