@@ -1274,44 +1274,6 @@ build_email(struct emit_run *r, struct row *w, struct tset *t,
 	return 0;
 }
 
-static int
-build_sms(struct emit_run *r, struct row *w, struct tset *t,
-    struct sbuf *msg, struct tsv_reader *in)
-{
-	struct sbuf txt = { 0 };
-	struct outbox_sms s;
-	size_t n;
-
-	if (w->d_phone == NULL || *w->d_phone == '\0')
-		return reject(r, w, in, "debtor %s has no phone number for "
-		    "an SMS", w->debtor_ref);
-	render(w, t->sms, &txt);
-	/* A template's last line end is not part of the message. */
-	n = txt.len;
-	while (n > 0 && (txt.buf[n - 1] == '\n' || txt.buf[n - 1] == '\r'))
-		txt.buf[--n] = '\0';
-	txt.len = n;
-	outbox_sms_split(sbuf_str(&txt), &s);
-	outbox_header("To", w->d_phone, msg);
-	if (r->o->brand->sms_from)
-		outbox_header("From", r->o->brand->sms_from, msg);
-	sbuf_addf(msg, "Coding: %s\nUnits: %zu\nParts: %zu\nPart-Units:",
-	    s.coding == OUTBOX_GSM7 ? "GSM-7" : "UCS-2", s.units, s.nparts);
-	for (size_t i = 0; i < s.nparts; i++) {
-		struct outbox_sms one;
-
-		outbox_sms_split(s.parts[i], &one);
-		sbuf_addf(msg, "%s%zu", i ? "," : " ", one.units);
-		outbox_sms_free(&one);
-	}
-	sbuf_adds(msg, "\n\n");
-	sbuf_adds(msg, sbuf_str(&txt));
-	sbuf_addc(msg, '\n');
-	outbox_sms_free(&s);
-	sbuf_free(&txt);
-	return 0;
-}
-
 /* time_ok: "HH:MM" or "HH:MM:SS" at t[0..n). */
 static int
 time_ok(const char *t, size_t n)
@@ -1353,6 +1315,84 @@ window_ok(const char *s)
 	return time_ok(s, n);
 }
 
+/*
+ * contact_window: the hours a call or an SMS may reach the debtor: the
+ * plan's window, else DOMAIN.md 4.2's (09:00 to 17:30 for a business,
+ * 08:00 to 20:00 for an individual, in the debtor's local time).  And
+ * the number it goes to must be one (outbox_phone_ok): an export's text
+ * in the phone column is no number.  1 rejected, 0 ok.
+ */
+static int
+contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char **ws, const char **we)
+{
+	int business = strcmp(w->d_type, "business") == 0;
+	char qb[160];
+
+	if (w->d_phone == NULL || *w->d_phone == '\0')
+		return reject(r, w, in, "debtor %s has no phone number %s",
+		    w->debtor_ref, strcmp(w->channel, "sms") == 0 ?
+		    "for an SMS" : "to call");
+	if (!outbox_phone_ok(w->d_phone))
+		return reject(r, w, in, "debtor %s: phone %s is not a "
+		    "telephone number (E.164, or national digits)",
+		    w->debtor_ref, q(w->d_phone, qb, 80));
+	*ws = w->win_start && *w->win_start ? w->win_start : business ?
+	    "09:00" : "08:00";
+	*we = w->win_end && *w->win_end ? w->win_end : business ? "17:30" :
+	    "20:00";
+	/* Written alike (the same length, so the same offset), the start
+	 * must sort before the end. */
+	if (!window_ok(*ws) || !window_ok(*we) || (strlen(*ws) ==
+	    strlen(*we) && strcmp(*ws, *we) >= 0))
+		return reject(r, w, in, "field \"call_window_start\": the "
+		    "window %s to %s is not two times (HH:MM or ISO 8601), "
+		    "the first earlier", *ws, *we);
+	return 0;
+}
+
+static int
+build_sms(struct emit_run *r, struct row *w, struct tset *t,
+    struct sbuf *msg, struct tsv_reader *in)
+{
+	struct sbuf txt = { 0 };
+	struct outbox_sms s;
+	const char *ws, *we;
+	size_t n;
+
+	if (contact_window(r, w, in, &ws, &we) != 0)
+		return 1;
+	render(w, t->sms, &txt);
+	/* A template's last line end is not part of the message. */
+	n = txt.len;
+	while (n > 0 && (txt.buf[n - 1] == '\n' || txt.buf[n - 1] == '\r'))
+		txt.buf[--n] = '\0';
+	txt.len = n;
+	outbox_sms_split(sbuf_str(&txt), &s);
+	outbox_header("To", w->d_phone, msg);
+	if (r->o->brand->sms_from)
+		outbox_header("From", r->o->brand->sms_from, msg);
+	sbuf_addf(msg, "Coding: %s\nUnits: %zu\nParts: %zu\nPart-Units:",
+	    s.coding == OUTBOX_GSM7 ? "GSM-7" : "UCS-2", s.units, s.nparts);
+	for (size_t i = 0; i < s.nparts; i++) {
+		struct outbox_sms one;
+
+		outbox_sms_split(s.parts[i], &one);
+		sbuf_addf(msg, "%s%zu", i ? "," : " ", one.units);
+		outbox_sms_free(&one);
+	}
+	/* Whatever sends it keeps the contact hours (DOMAIN.md 4.2). */
+	sbuf_adds(msg, "\n");
+	outbox_header("Send-After", ws, msg);
+	outbox_header("Send-Before", we, msg);
+	sbuf_adds(msg, "\n");
+	sbuf_adds(msg, sbuf_str(&txt));
+	sbuf_addc(msg, '\n');
+	outbox_sms_free(&s);
+	sbuf_free(&txt);
+	return 0;
+}
+
 static void
 csv_row(struct sbuf *out, const char *const *v, size_t n)
 {
@@ -1382,23 +1422,10 @@ add_list_row(struct emit_run *r, struct row *w, struct tsv_reader *in,
 
 	money_format(w->amount_due, w->digits, amt);
 	if (strcmp(w->channel, "call") == 0) {
-		int business = strcmp(w->d_type, "business") == 0;
-		const char *ws = w->win_start && *w->win_start ?
-		    w->win_start : business ? "09:00" : "08:00";
-		const char *we = w->win_end && *w->win_end ?
-		    w->win_end : business ? "17:30" : "20:00";
-		const char *v[11];
+		const char *ws, *we, *v[11];
 
-		if (w->d_phone == NULL || *w->d_phone == '\0')
-			return reject(r, w, in, "debtor %s has no phone "
-			    "number to call", w->debtor_ref);
-		/* Written alike (the same length, so the same offset), the
-		 * start must sort before the end. */
-		if (!window_ok(ws) || !window_ok(we) || (strlen(ws) ==
-		    strlen(we) && strcmp(ws, we) >= 0))
-			return reject(r, w, in, "field \"call_window_start\":"
-			    " the window %s to %s is not two times (HH:MM or "
-			    "ISO 8601), the first earlier", ws, we);
+		if (contact_window(r, w, in, &ws, &we) != 0)
+			return 1;
 		if (r->ncalls == 0)
 			csv_row(&r->calls, call_cols, 11);
 		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->d_phone;

@@ -283,6 +283,31 @@ outbox_addr_ok(const char *a)
 }
 
 int
+outbox_phone_ok(const char *s)
+{
+	size_t digits = 0;
+	int plus = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; *s; s++) {
+		if (strchr(" -.()", *s) != NULL)
+			continue;
+		if (*s == '+' && digits == 0 && !plus) {
+			plus = 1;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return 0;
+		if (plus && digits == 0 && *s == '0')
+			return 0;
+		digits++;
+	}
+	return plus ? digits >= 7 && digits <= 15 :
+	    digits >= 5 && digits <= 15;
+}
+
+int
 outbox_mailbox(const char *name, const char *addr, struct sbuf *out)
 {
 	char *n;

@@ -317,6 +317,41 @@ staging(void)
 	sbuf_free(&p);
 }
 
+/* Telephone numbers for an SMS or a call (nu4b D9): E.164 and national
+ * forms with the usual separators; text is never a number. */
+static void
+phones(void)
+{
+	static const struct { const char *in; int ok; } t[] = {
+		{ "+447700900001", 1 },
+		{ "+44 7700 900001", 1 },
+		{ "+1 (212) 555-0100", 1 },
+		{ "0113 496 0000", 1 },
+		{ "01134960000", 1 },
+		{ "12345", 1 },			/* shortest national */
+		{ "1234", 0 },
+		{ "+1234567", 1 },		/* 7 digits */
+		{ "+123456", 0 },
+		{ "+123456789012345", 1 },	/* E.164's 15 */
+		{ "+1234567890123456", 0 },
+		{ "1234567890123456", 0 },
+		{ "+0447700900001", 0 },	/* no country code 0 */
+		{ "++447700900001", 0 },
+		{ "44+7700900001", 0 },
+		{ "=cmd|' /C calc'!A0", 0 },
+		{ "n/a", 0 },
+		{ "a@b.example", 0 },
+		{ "0113 496 0000 x12", 0 },
+		{ "", 0 },
+		{ "   ", 0 },
+		{ "+", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		CHECK_INT(outbox_phone_ok(t[i].in), t[i].ok);
+	CHECK_INT(outbox_phone_ok(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -327,5 +362,6 @@ main(void)
 	T_RUN(sms);
 	T_RUN(csv);
 	T_RUN(staging);
+	T_RUN(phones);
 	return T_DONE();
 }
