@@ -90,7 +90,8 @@ lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -Ilib lib bin
 	mandoc -Tlint -Wwarning man/man1/*.1 man/man5/*.5 man/man7/*.7
-	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh .ci/run
+	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh .ci/run \
+	    $(SCRIPTS)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -22,7 +22,8 @@
 
 static const char usage[] =
     "kpi-report --period period [--period period ...] [--html file]\n"
-    "[--rates file] [--report-currency code] [--db file] [--as-of date]\n"
+    "[--rates file] [--report-currency code] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file]";
 
 enum {
@@ -104,6 +105,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	if (optind < argc)
 		cli_usage_error(&c, "\"%s\": kpi-report reads the state, not "
 		    "files (use --db)", argv[optind]);
@@ -120,7 +122,7 @@ main(int argc, char *argv[])
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);
 	if (c.config != NULL) {
-		if (config_load(c.config, &cfg, &d) != 0) {
+		if (cli_config_load(&c, &cfg, &d) != 0) {
 			cli_at(&c, c.config, d.line, "%s", d.msg);
 			free(p);
 			return EXIT_USAGE;
@@ -140,7 +142,7 @@ main(int argc, char *argv[])
 	cli_need_stdout(&c);
 	rates = load_rates(&c, rates_path, report);
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
 	state_close(&st);

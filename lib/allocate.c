@@ -2448,6 +2448,9 @@ alloc_go(struct alloc_run *r, struct alloc_counts *c, struct diag *d)
 		struct payment p;
 		int rc;
 
+		if (r->o->progress != NULL)
+			r->o->progress(r->o->progress_ctx, (long long)i,
+			    (long long)r->nq);
 		if (load_payment(r, r->q[i].id, &p, d) != 0)
 			return -1;
 		/* A reversal earlier in the run may have cancelled it. */
