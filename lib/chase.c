@@ -2226,6 +2226,8 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 		for (i = 0; i < p->nsteps; i++)
 			if (strcmp(p->steps[i].name, step) == 0)
 				break;
+		if (i < p->nsteps)
+			v->step = &p->steps[i];
 		if (i == p->nsteps)
 			v->why = "not_a_step";
 		else if (promises(r, &h, ccy, &pending, &broken, d) != 0 ||

@@ -191,11 +191,14 @@ long chase_write(struct chase_run *r, FILE *out, long *problems,
  * may go, else the plan's reason: hold, restricted, unknown_path,
  * not_a_step (step is not, exactly, a step of the path),
  * promise_pending, plan_active or plan_in_arrears; v->path the path
- * judged (NULL when none).  0, or -1 with d set on a state error.
+ * judged (NULL when none), v->step the step found in it (NULL when
+ * none), whose channels and template a row must keep.  0, or -1 with d
+ * set on a state error.
  */
 struct chase_verdict {
 	const char *why;
 	const char *path;
+	const struct chase_step *step;
 };
 int chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
     const char *path, const char *step, struct chase_verdict *v,

@@ -1654,6 +1654,51 @@ same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
 }
 
 /*
+ * check_step: a row of an escalation step (a letter before action, the
+ * hand-over to an agency or solicitor) goes by one of the step's
+ * channels, with the step's template: a plan edited by hand that sent a
+ * courtesy letter or an e-mail as the letter before action would record
+ * it as sent (so never sent again, and the state's evidence that it
+ * went) while sending something else.  Other steps' rows may carry a
+ * reviewer's channel and template.  A call or task row's template is not
+ * read.  1 rejected, 0 ok.
+ */
+static int
+check_step(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char *path, const struct chase_step *s)
+{
+	const char *tpl = s->template ? s->template : s->name;
+	char qb[160];
+	int ch;
+
+	if (s->escalation == NULL)
+		return 0;
+	for (ch = 0; ch < CHASE_NCHANNELS; ch++)
+		if (strcmp(w->channel,
+		    chase_channel_name((enum chase_channel)ch)) == 0)
+			break;
+	if (ch == CHASE_NCHANNELS || !(s->channels & 1u << ch)) {
+		struct sbuf by = { 0 };
+
+		for (int k = 0; k < CHASE_NCHANNELS; k++)
+			if (s->channels & 1u << k)
+				sbuf_addf(&by, "%s%s", by.len ? " or " : "",
+				    chase_channel_name((enum chase_channel)k));
+		reject(r, w, in, "field \"channel\": step %s of path %s goes "
+		    "by %s, not %s", s->name, path, sbuf_str(&by),
+		    q(w->channel, qb, 80));
+		sbuf_free(&by);
+		return 1;
+	}
+	if (ch != CHASE_CALL && ch != CHASE_TASK &&
+	    strcmp(w->template, tpl) != 0)
+		return reject(r, w, in, "field \"template\": step %s of path "
+		    "%s sends %s, not %s", s->name, path, tpl,
+		    q(w->template, qb, 80));
+	return 0;
+}
+
+/*
  * check_rules: lib/chase's verdict on the row now, in the transaction
  * that records it: a step that is not one of the debtor's path, a
  * debtor restricted, a promise pending or an instalment plan kept since
@@ -1674,7 +1719,7 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	    w->step, &v, d) != 0)
 		return -1;
 	if (v.why == NULL)
-		return 0;
+		return check_step(r, w, in, v.path, v.step);
 	if (strcmp(v.why, "not_a_step") == 0)
 		return reject(r, w, in, "field \"step\": %s is not a step of "
 		    "path %s", q(w->step, qb, 80), v.path);
