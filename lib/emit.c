@@ -624,6 +624,7 @@ struct row {
 	/* from the state */
 	int64_t debtor_id;
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
+	char dial[OUTBOX_PHONE_BUFSZ];	/* d_phone as a dialler takes it */
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -1320,7 +1321,10 @@ window_ok(const char *s)
  * plan's window, else DOMAIN.md 4.2's (09:00 to 17:30 for a business,
  * 08:00 to 20:00 for an individual, in the debtor's local time).  And
  * the number it goes to must be one (outbox_phone_ok): an export's text
- * in the phone column is no number.  1 rejected, 0 ok.
+ * in the phone column is no number; w->dial gets it as a dialler or an
+ * SMS gateway takes it, "+447700900001", not "+44 7700 900001" (which
+ * the call list would also have to write with a leading apostrophe).
+ * 1 rejected, 0 ok.
  */
 static int
 contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
@@ -1333,7 +1337,7 @@ contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		return reject(r, w, in, "debtor %s has no phone number %s",
 		    w->debtor_ref, strcmp(w->channel, "sms") == 0 ?
 		    "for an SMS" : "to call");
-	if (!outbox_phone_ok(w->d_phone))
+	if (!outbox_phone_ok(w->d_phone, w->dial))
 		return reject(r, w, in, "debtor %s: phone %s is not a "
 		    "telephone number (E.164, or national digits)",
 		    w->debtor_ref, q(w->d_phone, qb, 80));
@@ -1369,7 +1373,7 @@ build_sms(struct emit_run *r, struct row *w, struct tset *t,
 		txt.buf[--n] = '\0';
 	txt.len = n;
 	outbox_sms_split(sbuf_str(&txt), &s);
-	outbox_header("To", w->d_phone, msg);
+	outbox_header("To", w->dial, msg);
 	if (r->o->brand->sms_from)
 		outbox_header("From", r->o->brand->sms_from, msg);
 	sbuf_addf(msg, "Coding: %s\nUnits: %zu\nParts: %zu\nPart-Units:",
@@ -1428,7 +1432,7 @@ add_list_row(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			return 1;
 		if (r->ncalls == 0)
 			csv_row(&r->calls, call_cols, 11);
-		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->d_phone;
+		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->dial;
 		v[3] = w->step; v[4] = ws; v[5] = we; v[6] = w->ccy;
 		v[7] = amt; v[8] = w->dpd; v[9] = doc_ids; v[10] = w->reason;
 		csv_row(&r->calls, v, 11);

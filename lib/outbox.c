@@ -283,28 +283,38 @@ outbox_addr_ok(const char *a)
 }
 
 int
-outbox_phone_ok(const char *s)
+outbox_phone_ok(const char *s, char *out)
 {
-	size_t digits = 0;
+	char buf[OUTBOX_PHONE_BUFSZ];
+	size_t digits = 0, n = 0;
 	int plus = 0;
 
 	if (s == NULL)
 		return 0;
 	for (; *s; s++) {
-		if (strchr(" -.()", *s) != NULL)
+		/* A '-' or '.' goes between digits, not before them. */
+		if (*s == ' ' || *s == '(' || *s == ')' ||
+		    ((*s == '-' || *s == '.') && digits > 0))
 			continue;
 		if (*s == '+' && digits == 0 && !plus) {
 			plus = 1;
+			buf[n++] = '+';
 			continue;
 		}
 		if (*s < '0' || *s > '9')
 			return 0;
 		if (plus && digits == 0 && *s == '0')
 			return 0;
-		digits++;
+		if (++digits > 15)
+			return 0;
+		buf[n++] = *s;
 	}
-	return plus ? digits >= 7 && digits <= 15 :
-	    digits >= 5 && digits <= 15;
+	buf[n] = '\0';
+	if (plus ? digits < 7 : digits < 5)
+		return 0;
+	if (out != NULL)
+		memcpy(out, buf, n + 1);
+	return 1;
 }
 
 int

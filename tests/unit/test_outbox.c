@@ -322,34 +322,44 @@ staging(void)
 static void
 phones(void)
 {
-	static const struct { const char *in; int ok; } t[] = {
-		{ "+447700900001", 1 },
-		{ "+44 7700 900001", 1 },
-		{ "+1 (212) 555-0100", 1 },
-		{ "0113 496 0000", 1 },
-		{ "01134960000", 1 },
-		{ "12345", 1 },			/* shortest national */
-		{ "1234", 0 },
-		{ "+1234567", 1 },		/* 7 digits */
-		{ "+123456", 0 },
-		{ "+123456789012345", 1 },	/* E.164's 15 */
-		{ "+1234567890123456", 0 },
-		{ "1234567890123456", 0 },
-		{ "+0447700900001", 0 },	/* no country code 0 */
-		{ "++447700900001", 0 },
-		{ "44+7700900001", 0 },
-		{ "=cmd|' /C calc'!A0", 0 },
-		{ "n/a", 0 },
-		{ "a@b.example", 0 },
-		{ "0113 496 0000 x12", 0 },
-		{ "", 0 },
-		{ "   ", 0 },
-		{ "+", 0 },
+	static const struct { const char *in, *out; } t[] = {
+		{ "+447700900001", "+447700900001" },
+		{ "+44 7700 900001", "+447700900001" },
+		{ "+1 (212) 555-0100", "+12125550100" },
+		{ "0113 496 0000", "01134960000" },
+		{ "(0113) 496.0000", "01134960000" },
+		{ "01134960000", "01134960000" },
+		{ "12345", "12345" },			/* shortest national */
+		{ "1234", NULL },
+		{ "+1234567", "+1234567" },		/* 7 digits */
+		{ "+123456", NULL },
+		{ "+123456789012345", "+123456789012345" }, /* E.164's 15 */
+		{ "+1234567890123456", NULL },
+		{ "1234567890123456", NULL },
+		{ "+0447700900001", NULL },	/* no country code 0 */
+		{ "++447700900001", NULL },
+		{ "44+7700900001", NULL },
+		{ "-0113 496 0000", NULL },	/* a formula's sign */
+		{ ".01134960000", NULL },
+		{ "+-447700900001", NULL },
+		{ "=cmd|' /C calc'!A0", NULL },
+		{ "n/a", NULL },
+		{ "a@b.example", NULL },
+		{ "0113 496 0000 x12", NULL },
+		{ "", NULL },
+		{ "   ", NULL },
+		{ "+", NULL },
 	};
 
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-		CHECK_INT(outbox_phone_ok(t[i].in), t[i].ok);
-	CHECK_INT(outbox_phone_ok(NULL), 0);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char out[OUTBOX_PHONE_BUFSZ] = "";
+
+		CHECK_INT(outbox_phone_ok(t[i].in, out), t[i].out != NULL);
+		CHECK_INT(outbox_phone_ok(t[i].in, NULL), t[i].out != NULL);
+		if (t[i].out != NULL)
+			CHECK_STR(out, t[i].out);
+	}
+	CHECK_INT(outbox_phone_ok(NULL, NULL), 0);
 }
 
 int
