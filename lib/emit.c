@@ -1331,7 +1331,8 @@ contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
     const char **ws, const char **we)
 {
 	int business = strcmp(w->d_type, "business") == 0;
-	char qb[160];
+	char qb[160], b[DATE_BUFSZ];
+	const char *day = date_format(r->o->as_of, b);
 
 	if (w->d_phone == NULL || *w->d_phone == '\0')
 		return reject(r, w, in, "debtor %s has no phone number %s",
@@ -1352,6 +1353,13 @@ contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		return reject(r, w, in, "field \"call_window_start\": the "
 		    "window %s to %s is not two times (HH:MM or ISO 8601), "
 		    "the first earlier", *ws, *we);
+	/* A dated window is the plan's day's: a plan made on another day
+	 * would send the dialler or the gateway hours already gone. */
+	if ((strlen(*ws) > 10 && strncmp(*ws, day, 10) != 0) ||
+	    (strlen(*we) > 10 && strncmp(*we, day, 10) != 0))
+		return reject(r, w, in, "field \"call_window_start\": the "
+		    "window %s to %s is not on %s, the day sent (a plan of "
+		    "another day: make it again)", *ws, *we, day);
 	return 0;
 }
 
