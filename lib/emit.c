@@ -552,7 +552,7 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    || (r->q_earlier = state_prepare(st, "SELECT max(a.as_of) FROM"
 	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
 	    " a.debtor_id = ?1 AND a.step = ?2 AND a.channel = ?3 AND"
-	    " a.as_of < ?4 AND ai.item_id = ?5", d)) == NULL
+	    " a.as_of <> ?4 AND ai.item_id = ?5", d)) == NULL
 	    || (r->q_settle = state_prepare(st, "SELECT date, amount FROM"
 	    " settlement WHERE item_id = ? AND date <= ? ORDER BY date, id",
 	    d)) == NULL
@@ -1673,22 +1673,35 @@ same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
  * it as sent (so never sent again, and the state's evidence that it
  * went) while sending something else.  Other steps' rows may carry a
  * reviewer's channel and template.  A call or task row's template is not
- * read.  1 rejected, 0 ok.
+ * read.  And any row's channel must be open on the day (chase.hours).
+ * 1 rejected, 0 ok.
  */
 static int
 check_step(struct emit_run *r, struct row *w, struct tsv_reader *in,
     const char *path, const struct chase_step *s)
 {
+	const struct chase_config *c = r->o->chase;
 	const char *tpl = s->template ? s->template : s->name;
-	char qb[160];
+	int who = strcmp(w->d_type, "business") == 0 ? 0 : 1;
+	char qb[160], b[DATE_BUFSZ];
 	int ch;
 
-	if (s->escalation == NULL)
-		return 0;
 	for (ch = 0; ch < CHASE_NCHANNELS; ch++)
 		if (strcmp(w->channel,
 		    chase_channel_name((enum chase_channel)ch)) == 0)
 			break;
+	/* The days chase.hours allows the channel, as build-chasepath
+	 * keeps them (DOMAIN.md 4.2: no call to a business at a weekend,
+	 * none to a consumer on a Sunday or a holiday). */
+	if (ch < CHASE_NCHANNELS && c->has_hours[ch] &&
+	    !calendar_hours_open(&c->hours[ch][who], &c->cal, r->o->as_of))
+		return reject(r, w, in, "field \"channel\": no %s to %s on "
+		    "%s: chase.hours.%s.%s does not allow the day (the "
+		    "contact waits for one it does)", w->channel, who ?
+		    "an individual" : "a business", date_format(r->o->as_of,
+		    b), w->channel, who ? "consumer" : "business");
+	if (s->escalation == NULL)
+		return 0;
 	if (ch == CHASE_NCHANNELS || !(s->channels & 1u << ch)) {
 		struct sbuf by = { 0 };
 
