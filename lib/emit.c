@@ -625,6 +625,7 @@ struct row {
 	int64_t debtor_id;
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
 	char dial[OUTBOX_PHONE_BUFSZ];	/* d_phone as a dialler takes it */
+	char def_start[6], def_end[6];	/* chase.hours' window, HH:MM */
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -1318,8 +1319,9 @@ window_ok(const char *s)
 
 /*
  * contact_window: the hours a call or an SMS may reach the debtor: the
- * plan's window, else DOMAIN.md 4.2's (09:00 to 17:30 for a business,
- * 08:00 to 20:00 for an individual, in the debtor's local time).  And
+ * plan's window, else the channel's chase.hours for the debtor's kind,
+ * else DOMAIN.md 4.2's (09:00 to 17:30 for a business, 08:00 to 20:00
+ * for an individual, in the debtor's local time).  And
  * the number it goes to must be one (outbox_phone_ok): an export's text
  * in the phone column is no number; w->dial gets it as a dialler or an
  * SMS gateway takes it, "+447700900001", not "+44 7700 900001" (which
@@ -1346,6 +1348,25 @@ contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	    "09:00" : "08:00";
 	*we = w->win_end && *w->win_end ? w->win_end : business ? "17:30" :
 	    "20:00";
+	/* A client's own hours for the channel win over the defaults. */
+	if (r->o->chase != NULL) {
+		const struct chase_config *c = r->o->chase;
+		int ch = strcmp(w->channel, "sms") == 0 ? CHASE_SMS :
+		    CHASE_CALL;
+		const struct cal_hours *h = &c->hours[ch][!business];
+
+		if (c->has_hours[ch] && !(w->win_start && *w->win_start)) {
+			snprintf(w->def_start, sizeof w->def_start,
+			    "%02u:%02u", (unsigned)h->from / 60 % 100,
+			    (unsigned)h->from % 60);
+			*ws = w->def_start;
+		}
+		if (c->has_hours[ch] && !(w->win_end && *w->win_end)) {
+			snprintf(w->def_end, sizeof w->def_end, "%02u:%02u",
+			    (unsigned)h->to / 60 % 100, (unsigned)h->to % 60);
+			*we = w->def_end;
+		}
+	}
 	/* Written alike (the same length, so the same offset), the start
 	 * must sort before the end. */
 	if (!window_ok(*ws) || !window_ok(*we) || (strlen(*ws) ==
