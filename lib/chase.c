@@ -1554,6 +1554,31 @@ path_of(const struct chase_config *c, const struct hist *h,
 	return (int)c->default_path;
 }
 
+/*
+ * path_may_be: whether path k can be the one path_of gives a debtor with
+ * no chase_path of its own, its score band unknown: a rule naming a band
+ * (matching the rest) may give its path, the first rule without one that
+ * matches gives its path and ends the search, else the default path.
+ */
+static int
+path_may_be(const struct chase_config *c, const struct hist *h, size_t k)
+{
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct chase_rule *u = &c->rules[i];
+
+		if (u->segment && (h->segment == NULL ||
+		    strcmp(u->segment, h->segment) != 0))
+			continue;
+		if (u->type && strcmp(u->type, h->type) != 0)
+			continue;
+		if (u->path == k)
+			return 1;
+		if (u->score_band == NULL)
+			return 0;
+	}
+	return c->default_path == k;
+}
+
 static int
 choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
 {
@@ -2203,9 +2228,11 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 		return -1;
 	if (path != NULL && *path != '\0') {
 		k = chase_path_find(r->c, path);
-		/* A debtor given its own path is chased on that one only. */
-		if (k >= 0 && h.chase_path != NULL &&
-		    strcmp(h.chase_path, path) != 0)
+		/* A debtor given its own path is chased on that one only;
+		 * another is chased on one the rules can give it. */
+		if (k >= 0 && ((h.chase_path != NULL &&
+		    strcmp(h.chase_path, path) != 0) || (h.chase_path == NULL
+		    && !path_may_be(r->c, &h, (size_t)k))))
 			k = -1;
 		v->path = k >= 0 ? r->c->paths[k].name : NULL;
 	} else {

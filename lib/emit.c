@@ -1783,7 +1783,8 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		return reject(r, w, in, "field \"path\": %s is not %s",
 		    q(w->path, qb, 80), chase_path_find(r->o->chase,
 		    w->path) < 0 ? "a path of the configuration" :
-		    "the debtor's chase_path");
+		    "the debtor's path (its chase_path, or one chase.select "
+		    "can give it)");
 	}
 	if (strcmp(v.why, "restricted") == 0)
 		return reject(r, w, in, "field \"debtor_id\": %s is "
