@@ -132,7 +132,11 @@ static const char schema_v1[] =
 "    kind = 'credit' OR kind = 'reversal' OR kind = 'reopen'),"
 "  payment_id INTEGER REFERENCES payment(id),"
 "  batch_id INTEGER,"
-"  note TEXT"
+"  note TEXT,"
+/* allocate-payments: the rule that applied it (reference, exact_amount,
+ * combination, oldest_due, writeoff, credit_note, reversal), which
+ * export-client tells the client; NULL for every other settlement. */
+"  rule TEXT"
 ");"
 "CREATE INDEX settlement_item ON settlement(item_id);"
 "CREATE INDEX settlement_date ON settlement(date);"
