@@ -627,8 +627,6 @@ struct row {
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
 	char dial[OUTBOX_PHONE_BUFSZ];	/* d_phone as a dialler takes it */
 	char def_start[6], def_end[6];	/* chase.hours' window, HH:MM */
-	const struct chase_step *cstep;	/* the row's step, once judged */
-	const char *cpath;
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -1765,11 +1763,7 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	    w->step, &v, d) != 0)
 		return -1;
 	if (v.why == NULL)
-	{
-		w->cstep = v.step;
-		w->cpath = v.path;
 		return check_step(r, w, in, v.path, v.step);
-	}
 	if (strcmp(v.why, "not_a_step") == 0)
 		return reject(r, w, in, "field \"step\": %s is not a step of "
 		    "path %s", q(w->step, qb, 80), v.path);
@@ -2013,26 +2007,6 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		    "its document" : "its documents", sa);
 	}
 	w.amount_due = w.total_open;
-	/* A step with a min_amount (the client's minimum for a letter
-	 * before action, say) is not for less, as build-chasepath does
-	 * not plan it: a row made by hand, or one a reviewer took
-	 * documents off, for less than that is refused. */
-	if (w.cstep != NULL && w.cstep->min_amount > 0) {
-		int64_t min;
-		char ma[MONEY_BUFSZ], sa[MONEY_BUFSZ];
-
-		if (money_rescale(w.cstep->min_amount, 2, w.digits, &min) != 0)
-			min = w.cstep->min_amount;
-		if (w.amount_due < min) {
-			rc = reject(r, &w, in, "field \"amount_due\": %s is "
-			    "owed on %s today; step %s of path %s is for %s or "
-			    "more (min_amount)", money_format(w.amount_due,
-			    w.digits, sa), w.nitems == 1 ? "its document" :
-			    "its documents", w.cstep->name, w.cpath,
-			    money_format(min, w.digits, ma));
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < w.nitems; i++)
 		chase_docs_add(&docs, w.items[i].doc_id);
 	build_fields(r, &w);
