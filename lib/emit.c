@@ -91,7 +91,8 @@ struct emit_run {
 	struct tset *ts;
 	size_t nts;
 	sqlite3_stmt *q_debtor, *q_done, *q_item, *q_settle, *ins_action,
-	    *ins_item, *q_hold, *q_query, *q_earlier, *q_same;
+	    *ins_item, *q_hold, *q_query, *q_earlier, *q_same,
+	    *q_later;
 	struct chase_run *chase;	/* the plan's rules, asked per row */
 	long restated;			/* rows sent with the state's amount */
 	struct outbox_stage stage;
@@ -554,6 +555,10 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
 	    " a.debtor_id = ?1 AND a.step = ?2 AND a.channel = ?3 AND"
 	    " a.as_of <> ?4 AND ai.item_id = ?5", d)) == NULL
+	    || (r->q_later = state_prepare(st, "SELECT a.step, a.as_of FROM"
+	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
+	    " a.debtor_id = ?1 AND a.as_of < ?2 AND ai.item_id = ?3"
+	    " ORDER BY a.as_of DESC, a.id DESC", d)) == NULL
 	    || (r->q_settle = state_prepare(st, "SELECT date, amount FROM"
 	    " settlement WHERE item_id = ? AND date <= ? ORDER BY date, id",
 	    d)) == NULL
@@ -600,6 +605,7 @@ emit_free(struct emit_run *r)
 	sqlite3_finalize(r->q_hold);
 	sqlite3_finalize(r->q_query);
 	sqlite3_finalize(r->q_earlier);
+	sqlite3_finalize(r->q_later);
 	sqlite3_finalize(r->q_same);
 	chase_free(r->chase);
 	outbox_stage_abort(&r->stage);
@@ -627,6 +633,8 @@ struct row {
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
 	char dial[OUTBOX_PHONE_BUFSZ];	/* d_phone as a dialler takes it */
 	char def_start[6], def_end[6];	/* chase.hours' window, HH:MM */
+	const struct chase_path *cpath;	/* the row's path and step there, */
+	size_t cstep;			/* once check_rules judged them */
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -957,10 +965,52 @@ check_holds(struct emit_run *r, struct row *w, struct tsv_reader *in,
 }
 
 /*
+ * check_behind: whether a step after the row's on its path was sent on
+ * an earlier day for document it (a stale plan, or one edited by hand,
+ * that would send the polite reminder after the letter before action):
+ * a chase does not go back.  1 rejected, 0 ok, -1 state.
+ */
+static int
+check_behind(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const struct item *it, struct diag *d)
+{
+	sqlite3_stmt *s = r->q_later;
+	char b[DATE_BUFSZ], qb[160];
+	int rc, res = 0;
+
+	if (w->cpath == NULL)
+		return 0;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, w->debtor_id);
+	sqlite3_bind_int(s, 2, r->o->as_of);
+	sqlite3_bind_int64(s, 3, it->id);
+	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *step = (const char *)sqlite3_column_text(s, 0);
+
+		for (size_t k = w->cstep + 1; step && k < w->cpath->nsteps;
+		    k++)
+			if (strcmp(w->cpath->steps[k].name, step) == 0) {
+				res = reject(r, w, in, "field \"step\": %s "
+				    "comes before %s, sent on %s for "
+				    "document %s: a chase does not go back",
+				    q(w->step, qb, 80), step, date_format(
+				    sqlite3_column_int(s, 1), b),
+				    q(it->doc_id, qb + 80, 80));
+				break;
+			}
+	}
+	if (res == 0 && rc != SQLITE_DONE)
+		res = state_error(r->o->st, d, "action");
+	sqlite3_reset(s);
+	return res;
+}
+
+/*
  * check_items: the row's documents against the state on the day: one
  * paid or closed, or in query, stops the row (its chase is over, or
- * paused); so does a step already sent on this channel, on an earlier
- * day, for every one of them (a stale plan run again).  1 rejected, 0
+ * paused); so does a step already sent on this channel, on another
+ * day, for every one of them (a stale plan run again), or a later step
+ * sent on an earlier day for one of them (check_behind).  1 rejected, 0
  * ok, -1 state.
  */
 static int
@@ -1019,6 +1069,9 @@ check_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    "%s for %s already", q(w->step, qb, 80), w->channel,
 		    date_format(last, b), w->nitems == 1 ? "this document" :
 		    "each of these documents");
+	for (size_t i = 0; i < w->nitems; i++)
+		if ((rc = check_behind(r, w, in, &w->items[i], d)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -1762,8 +1815,12 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	if (chase_check_send(r->chase, w->debtor_ref, w->ccy, w->path,
 	    w->step, &v, d) != 0)
 		return -1;
-	if (v.why == NULL)
+	if (v.why == NULL) {
+		w->cpath = &r->o->chase->paths[chase_path_find(r->o->chase,
+		    v.path)];
+		w->cstep = (size_t)(v.step - w->cpath->steps);
 		return check_step(r, w, in, v.path, v.step);
+	}
 	if (strcmp(v.why, "not_a_step") == 0)
 		return reject(r, w, in, "field \"step\": %s is not a step of "
 		    "path %s", q(w->step, qb, 80), v.path);
