@@ -7,6 +7,7 @@
  * kpi-report(1).
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,14 +53,51 @@ load_rates(struct cli *c, const char *file, const char *report)
 	if (file == NULL)
 		return r;
 	diag_clear(&d);
-	if ((fp = cli_open_input(c, file)) == NULL)
+	if ((fp = cli_open_input(c, file)) == NULL) {
+		kpi_rates_free(r);
 		exit(EXIT_USAGE);
+	}
 	if (kpi_rates_load(r, fp, cli_input_name(file), c->as_of, &d) != 0) {
 		cli_at(c, cli_input_name(file), d.line, "%s", d.msg);
+		kpi_rates_free(r);
+		cli_close_input(fp);
 		exit(EXIT_USAGE);
 	}
 	cli_close_input(fp);
 	return r;
+}
+
+/*
+ * check_html: --html must never replace a file the run reads: the state
+ * and its -wal and -shm, the --config, the --rates (the new user's D2
+ * lost the client's config to one typo).  One not there (or unreadable)
+ * is no input: its own open reports that later.
+ */
+static void
+check_html(struct cli *c, const char *html, const char *rates_path)
+{
+	const char *opt[2] = { "--config", "--rates" };
+	const char *path[2];
+
+	if (html == NULL)
+		return;
+	if (cli_is_state(html, c->db))
+		cli_usage_error(c, "--html: %s is the state file", html);
+	path[0] = c->config;
+	path[1] = rates_path;
+	for (int i = 0; i < 2; i++) {
+		FILE *fp;
+		int same;
+
+		if (path[i] == NULL || strcmp(path[i], "-") == 0 ||
+		    (fp = fopen(path[i], "r")) == NULL)
+			continue;
+		same = cli_same_file(html, &fp, 1, c->db);
+		fclose(fp);
+		if (same == 1)
+			cli_usage_error(c, "--html: %s is the %s file, an "
+			    "input", html, opt[i]);
+	}
 }
 
 int
@@ -80,6 +118,10 @@ main(int argc, char *argv[])
 	int opt, rc, status = EXIT_OK;
 
 	cli_init(&c, "kpi-report", usage);
+	/* getopt's own messages (an unknown option) name the tool as
+	 * every other message does, not the path it was run by. */
+	if (argc > 0)
+		argv[0] = (char *)c.prog;
 	diag_clear(&d);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (cli_shared_option(&c, opt, optarg))
@@ -116,8 +158,7 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--period: more than %d periods",
 		    KPI_MAX_PERIODS);
 
-	if (html_path != NULL && cli_is_state(html_path, c.db))
-		cli_usage_error(&c, "--html: %s is the state file", html_path);
+	check_html(&c, html_path, rates_path);
 
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);
@@ -143,13 +184,20 @@ main(int argc, char *argv[])
 	rates = load_rates(&c, rates_path, report);
 
 	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
-		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
-	rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
-	state_close(&st);
+		rc = -1;
+	else {
+		rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
+		state_close(&st);
+	}
 	if (rc != 0) {
-		if (rc == -2)
-			cli_die(&c, EXIT_USAGE, "%s: %s", c.db, d.msg);
-		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+		/* Freed before exiting, so the sanitizer's leak check sees
+		 * nothing whatever the optimizer kept on the stack. */
+		kpi_rates_free(rates);
+		kpi_config_free(&k);
+		config_free(&cfg);
+		free(p);
+		cli_die(&c, rc == -2 ? EXIT_USAGE : EXIT_STATE, "%s: %s", c.db,
+		    d.msg);
 	}
 	kpi_rows_build(&rows, p, np, &x, &k);
 	if (html_path != NULL) {
@@ -163,8 +211,10 @@ main(int argc, char *argv[])
 		} else if (cli_replace_commit(&c, &html) != 0)
 			status = EXIT_STATE;
 	}
-	if (status == EXIT_OK)
-		kpi_write_tsv(stdout, &rows, p);
+	errno = 0;
+	if (status == EXIT_OK && kpi_write_tsv(stdout, &rows, p) != 0 &&
+	    cli_stdout_failed(&c) != 0)
+		status = EXIT_STATE;
 	kpi_rows_free(&rows);
 	kpi_data_free(&x);
 	kpi_rates_free(rates);
