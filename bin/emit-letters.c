@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "emit.h"
 #include "interest.h"
 #include "state.h"
@@ -118,6 +119,22 @@ main(int argc, char *argv[])
 		emit_branding_free(&brand);
 		interest_rules_free(&rules);
 		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	/* A day after today is a typo or a wrong clock, and the letters it
+	 * dated would be recorded as sent, their steps never planned again
+	 * when the real days come (nu6 D23): previewed with --dry-run,
+	 * never sent. */
+	if (!dry && cli.as_of > cli_today()) {
+		char ab[DATE_BUFSZ], tb[DATE_BUFSZ];
+
+		chase_config_free(&chase);
+		emit_branding_free(&brand);
+		interest_rules_free(&rules);
+		config_free(&cfg);
+		cli_warn(&cli, "--as-of %s is after today (%s): nothing "
+		    "is sent for a day still to come (--dry-run renders it)",
+		    date_format(cli.as_of, ab), date_format(cli_today(), tb));
 		return EXIT_USAGE;
 	}
 	cli_need_stdout(&cli);
