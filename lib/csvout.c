@@ -38,25 +38,6 @@ e164(const char *s)
 }
 
 int
-csvout_phone(const char *s)
-{
-	const char *p = s;
-	int digits = 0;
-
-	if (*p == '+')
-		p++;
-	if (!(*p == '(' || (*p >= '0' && *p <= '9')))
-		return 0;
-	for (; *p != '\0'; p++) {
-		if (*p >= '0' && *p <= '9')
-			digits++;
-		else if (strchr(" ().-", *p) == NULL)
-			return 0;
-	}
-	return digits >= 3 && p[-1] != ' ';
-}
-
-int
 csvout_neutralised(const char *s)
 {
 	const char *p = s + strspn(s, " ");
@@ -79,8 +60,7 @@ csvout_field(struct sbuf *out, const char *s, enum csvout_kind k)
 		sbuf_adds(out, s);
 		return;
 	}
-	formula = csvout_neutralised(s) &&
-	    !(k == CSVOUT_PHONE && csvout_phone(s));
+	formula = csvout_neutralised(s);
 	/* Space or tab at either end is quoted too: many readers (libcsv
 	 * among them) trim it from a field that is not. */
 	len = strlen(s);

@@ -16,12 +16,7 @@
  * quoted.  Left alone: a value that is wholly a plain decimal number
  * (-12.50), which a spreadsheet reads as that number and runs nothing,
  * and an E.164 telephone number (+447700900123), which a dialler needs
- * as written.  A phone column (CSVOUT_PHONE) holding a telephone number
- * as people write it (csvout_phone: "+31 6 9406 4457", "+1 (212)
- * 555-0100") is written as it is too: it is the dialler's data, and
- * digits, spaces, ( ) . - and one leading + can make no formula that
- * fetches or runs anything; any other value there is text.  A numeric
- * column (CSVOUT_NUMBER) is written as it is: the
+ * as written.  A numeric column (CSVOUT_NUMBER) is written as it is: the
  * tool made it from an integer, so it is a number, and an apostrophe
  * would make the client's import read it as text; a value there that is
  * not a plain number is treated as text all the same, so a mistake in a
@@ -36,17 +31,11 @@ struct sbuf;
 
 enum csvout_kind {
 	CSVOUT_TEXT,		/* neutralised as above */
-	CSVOUT_NUMBER,		/* a plain decimal number, as it is */
-	CSVOUT_PHONE		/* a telephone number, as it is */
+	CSVOUT_NUMBER		/* a plain decimal number, as it is */
 };
 
 /* csvout_plain_number: s is [-]digits[.digits], nothing else. */
 int csvout_plain_number(const char *s);
-
-/* csvout_phone: s is a telephone number as people write it: an optional
- * +, a digit or ( next, then only digits, spaces, ( ) . and -, at least
- * three digits, no space last. */
-int csvout_phone(const char *s);
 
 /* csvout_neutralised: whether text value s gets the apostrophe. */
 int csvout_neutralised(const char *s);
