@@ -181,7 +181,8 @@ test_client_id(void)
 	CHECK_INT(state_open(&st, dbpath, STATE_READ, "t", &d), 0);
 	CHECK_INT(state_client(&st, "B", &d), -1);
 	CHECK_STR(d.msg, "the state belongs to client \"A\", not \"B\" (the "
-	    "config's client.id): it is another client's file");
+	    "config's client.id, or the client folder's name): it is another "
+	    "client's file");
 	CHECK(st.client_id == NULL);
 	CHECK_INT(state_client(&st, "a", &d), -1);	/* case counts */
 	CHECK_INT(state_client(&st, NULL, &d), 0);
