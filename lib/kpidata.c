@@ -362,7 +362,6 @@ struct kpi_rates {
 	char missing[16][4];
 	int missing_later[16];
 	size_t nmissing;
-	long left_out;			/* amounts left out for them */
 	char too_big[4];		/* the first whose amount, converted,
 					   is beyond int64 */
 	int32_t as_of;
@@ -490,7 +489,6 @@ no_rate(struct kpi_rates *r, const char *ccy, int later)
 {
 	size_t i;
 
-	r->left_out++;
 	for (i = 0; i < r->nmissing; i++)
 		if (strcmp(r->missing[i], ccy ? ccy : "") == 0)
 			return -1;
@@ -510,12 +508,6 @@ kpi_rates_missing(const struct kpi_rates *r, size_t i, int *later)
 	if (later != NULL)
 		*later = r->missing_later[i];
 	return r->missing[i];
-}
-
-long
-kpi_rates_left_out(const struct kpi_rates *r)
-{
-	return r->left_out;
 }
 
 /*

@@ -81,10 +81,9 @@ int kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
 /* kpi_rates_missing: after kpi_gather, the i-th currency with no rate
  * (NULL past the last), whose amounts every figure leaves out; *later
  * (may be NULL) 1 when the rates file has rates for it dated only after
- * the as-of day.  kpi_rates_left_out: how many amounts were left out. */
+ * the as-of day. */
 const char *kpi_rates_missing(const struct kpi_rates *r, size_t i,
     int *later);
-long kpi_rates_left_out(const struct kpi_rates *r);
 
 /* What one period's KPIs are computed from (reporting currency, minor
  * units: exact int64 sums, carried as long double for the ratios). */
