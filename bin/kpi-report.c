@@ -51,10 +51,13 @@ load_rates(struct cli *c, const char *file, const char *report)
 	if (file == NULL)
 		return r;
 	diag_clear(&d);
-	if ((fp = cli_open_input(c, file)) == NULL)
+	if ((fp = cli_open_input(c, file)) == NULL) {
+		kpi_rates_free(r);
 		exit(EXIT_USAGE);
+	}
 	if (kpi_rates_load(r, fp, cli_input_name(file), c->as_of, &d) != 0) {
 		cli_at(c, cli_input_name(file), d.line, "%s", d.msg);
+		kpi_rates_free(r);
 		exit(EXIT_USAGE);
 	}
 	cli_close_input(fp);
@@ -114,8 +117,10 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--period: more than %d periods",
 		    KPI_MAX_PERIODS);
 
-	if (html_path != NULL && cli_is_state(html_path, c.db))
-		cli_usage_error(&c, "--html: %s is the state file", html_path);
+	/* Never the state, the config or the rates file, however named. */
+	if (html_path != NULL)
+		cli_check_output(&c, "--html", html_path, &rates_path,
+		    rates_path != NULL);
 
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);
@@ -140,14 +145,18 @@ main(int argc, char *argv[])
 	cli_need_stdout(&c);
 	rates = load_rates(&c, rates_path, report);
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	/* Freed before each exit: the sanitizer's leak check must not
+	 * depend on where the compiler kept the pointer. */
+	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0) {
+		kpi_rates_free(rates);
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+	}
 	rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
 	state_close(&st);
 	if (rc != 0) {
-		if (rc == -2)
-			cli_die(&c, EXIT_USAGE, "%s: %s", c.db, d.msg);
-		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+		kpi_rates_free(rates);
+		cli_die(&c, rc == -2 ? EXIT_USAGE : EXIT_STATE, "%s: %s", c.db,
+		    d.msg);
 	}
 	kpi_rows_build(&rows, p, np, &x, &k);
 	if (html_path != NULL) {
