@@ -954,9 +954,10 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 	c_band = col(t, "score_band");
 	c_score = col(t, "score");
 	if (c_deb < 0 || c_doc < 0 || c_due < 0 || c_ccy < 0 || c_open < 0) {
-		diag_set(d, "not an aged item stream: it needs the columns "
-		    "debtor_id, doc_id, due_date, currency and open_amount "
-		    "(use age-ledger --by item)");
+		if (!tsv_header_is_data(t, d))
+			diag_set(d, "not an aged item stream: it needs the "
+			    "columns debtor_id, doc_id, due_date, currency and "
+			    "open_amount (use age-ledger --by item)");
 		d->line = 1;
 		tsv_close(t);
 		return -1;
