@@ -767,6 +767,12 @@ struct chase_run {
 	sqlite3_stmt *stmts[CHASE_NSTMTS];	/* per debtor, prepared once */
 	int has_band, has_score;
 	int from_state;		/* the stream is the state's own replay */
+	/* Each document's first stream row (file index << 32 | line), so
+	 * that a document listed twice is not chased for twice its debt;
+	 * the streams' names for the message. */
+	struct hmap *seen;
+	char **streams;
+	size_t nstreams;
 	struct sbuf vis;	/* write_row's name, reused */
 	long problems;
 };
@@ -817,6 +823,10 @@ chase_free(struct chase_run *r)
 		sqlite3_finalize(r->stmts[i]);
 	free(r->pauses);
 	hmap_free(r->byref);
+	hmap_free(r->seen);
+	for (size_t i = 0; i < r->nstreams; i++)
+		free(r->streams[i]);
+	free(r->streams);
 	sbuf_free(&r->vis);
 	free(r);
 }
@@ -918,6 +928,41 @@ col(struct tsv_reader *t, const char *name)
 	return tsv_col(t, name);
 }
 
+/* first_row: whether this is the first row of document doc (of kind
+ * kind) in the streams read; if not, d says where the first was.  The
+ * first row stands and a later one is rejected: two exports joined, or a
+ * sort without -u, must not double the debt the plan asks for. */
+static int
+first_row(struct chase_run *r, size_t stream, long line, int kind,
+    const char *doc, struct diag *d)
+{
+	struct sbuf key = { 0 };
+	int created;
+	int64_t *v;
+	char buf[80];
+
+	if (r->seen == NULL)
+		r->seen = hmap_new();
+	/* A receipt's entry key and an item's doc_id are two namespaces. */
+	sbuf_addc(&key, kind == IT_UNAPPLIED ? 'p' : 'i');
+	sbuf_add(&key, doc, strlen(doc));
+	v = hmap_put(r->seen, key.buf, key.len, &created);
+	sbuf_free(&key);
+	if (created) {
+		*v = (int64_t)stream << 32 | (int64_t)line;
+		return 1;
+	}
+	if ((size_t)(*v >> 32) == stream)
+		diag_set(d, "field \"doc_id\": %s is listed twice (first on "
+		    "line %ld): this row is not used", q(doc, buf, sizeof buf),
+		    (long)(*v & 0xffffffff));
+	else
+		diag_set(d, "field \"doc_id\": %s is listed twice (first at "
+		    "%s:%ld): this row is not used", q(doc, buf, sizeof buf),
+		    r->streams[*v >> 32], (long)(*v & 0xffffffff));
+	return 0;
+}
+
 /* reject: the row whole to the rejects file, the header before the
  * stream's first. */
 static void
@@ -938,6 +983,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 	int c_deb, c_name, c_doc, c_type, c_due, c_ccy, c_open, c_bucket;
 	int c_query, c_band, c_score, rc;
 	long nbad;
+	size_t stream;
 	char buf[80];
 
 	if (t == NULL)
@@ -963,6 +1009,10 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		return -1;
 	}
 	nbad = 0;
+	r->streams = xreallocarray(r->streams, r->nstreams + 1,
+	    sizeof *r->streams);
+	stream = r->nstreams;
+	r->streams[r->nstreams++] = xstrdup(name);
 	r->has_band |= c_band >= 0;
 	r->has_score |= c_score >= 0;
 	while ((rc = tsv_next(t, d)) != 0) {
@@ -993,6 +1043,13 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			diag_set(d, "field \"due_date\": %s is not a date "
 			    "(use YYYY-MM-DD)", q(tsv_field(t, (size_t)c_due),
 			    buf, sizeof buf));
+		else if (c_query >= 0 && strcmp(tsv_field(t, (size_t)c_query),
+		    "1") != 0 && strcmp(tsv_field(t, (size_t)c_query), "0")
+		    != 0 && *tsv_field(t, (size_t)c_query) != '\0')
+			/* "yes" read as not in query would chase a
+			 * disputed invoice. */
+			diag_set(d, "field \"in_query\": %s is not 1 or 0",
+			    q(tsv_field(t, (size_t)c_query), buf, sizeof buf));
 		else if ((digits = money_minor_digits(ccy)) < 0 ||
 		    money_parse(tsv_field(t, (size_t)c_open),
 		    tsv_field_len(t, (size_t)c_open), digits, MONEY_POINT,
@@ -1003,16 +1060,6 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			tsv_close(t);
 			return -2;
 		}
-		if (d->msg[0] != '\0') {
-			(*bad)++;
-			if (r->o.report)
-				r->o.report(r->o.report_ctx, name,
-				    tsv_line(t), d->msg);
-			reject(r, t, nbad++);
-			continue;
-		}
-		it.doc_id = xstrdup(tsv_field(t, (size_t)c_doc));
-		memcpy(it.ccy, ccy, 3);
 		it.kind = IT_DEBIT;
 		if (c_bucket >= 0 && strcmp(tsv_field(t, (size_t)c_bucket),
 		    "unapplied") == 0)
@@ -1023,6 +1070,19 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			it.kind = IT_UNAPPLIED;
 		else if (it.open < 0)
 			it.kind = IT_CREDIT;
+		if (d->msg[0] == '\0')
+			(void)first_row(r, stream, tsv_line(t), (int)it.kind,
+			    tsv_field(t, (size_t)c_doc), d);
+		if (d->msg[0] != '\0') {
+			(*bad)++;
+			if (r->o.report)
+				r->o.report(r->o.report_ctx, name,
+				    tsv_line(t), d->msg);
+			reject(r, t, nbad++);
+			continue;
+		}
+		it.doc_id = xstrdup(tsv_field(t, (size_t)c_doc));
+		memcpy(it.ccy, ccy, 3);
 		it.in_query = c_query >= 0 &&
 		    strcmp(tsv_field(t, (size_t)c_query), "1") == 0;
 		k = debtor_of(r, v, c_name >= 0 ? tsv_field(t,

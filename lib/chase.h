@@ -152,10 +152,13 @@ void chase_free(struct chase_run *r);
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
  * score optional).  Each row's document must be the state's item (or
- * bank receipt) of that debtor and currency.  A bad row is reported,
- * counted in *bad and written whole to o->rejects (after the stream's
- * header line, once), the rest read.  0, -1 with d set when the header
- * is unusable, -2 with d set on a state error.
+ * bank receipt) of that debtor and currency, and not one an earlier row
+ * (of this stream or one read before) listed: the first row stands, a
+ * later one is rejected.  in_query is 1, 0 or empty.  A bad row is
+ * reported, counted in *bad and written whole to o->rejects (after the
+ * stream's header line, once), the rest read.  0, -1 with d set when the
+ * header is unusable (a first line that is a data row told so), -2 with
+ * d set on a state error.
  */
 int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
     long *bad, struct diag *d);
