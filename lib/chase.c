@@ -1659,6 +1659,26 @@ done_mask(const struct hist *h, const struct chase_step *s, const char *ccy,
 	return m;
 }
 
+/* lapsed: whether step s, before the due date (a courtesy reminder) or
+ * on it ("due today"), has lost its purpose: every item at a step (those
+ * it would list) has reached its due date (a step before it) or passed
+ * it (a step on it).  A walk through missed steps passes over it
+ * (skipped), or an invoice 26 days overdue would be told it "falls due
+ * shortly"; an invoice not yet at any step (due next month) is not
+ * listed, so it does not keep the step alive. */
+static int
+lapsed(const struct chase_step *s, struct citem *const *it, size_t n,
+    int32_t as_of)
+{
+	if (s->due_offset > 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (it[i]->pos >= 0 && (s->due_offset < 0 ?
+		    it[i]->due > as_of : it[i]->due >= as_of))
+			return 0;
+	return 1;
+}
+
 static int
 acted_since(const struct hist *h, int32_t day)
 {
@@ -1895,14 +1915,16 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		} else if (c->missed == CHASE_MISSED_ALL) {
 			for (t = last_done + 1; t < L; t++)
 				if (amount >= threshold(p->steps[t].min_amount,
-				    ccy))
+				    ccy) && !lapsed(&p->steps[t], el, nel,
+				    r->o.as_of))
 					break;
 		} else {
 			/* The latest step; a required one missed on the
 			 * way is never jumped over. */
 			for (t = last_done + 1; t < L; t++)
 				if (p->steps[t].required && amount >=
-				    threshold(p->steps[t].min_amount, ccy))
+				    threshold(p->steps[t].min_amount, ccy) &&
+				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
 					break;
 		}
 		for (int k = last_done + 1; k < t; k++)
