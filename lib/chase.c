@@ -1773,14 +1773,41 @@ next_escalation(const struct chase_path *p, int after, const struct hist *h,
 	return -1;
 }
 
+/*
+ * fresh_items: when the debtor's path has ended (step `last` done, no
+ * later step its balance is large enough for), the overdue items at a
+ * step that no action of the last step covered, into out; their count.
+ * Consolidation on the most advanced step would otherwise leave an
+ * invoice raised after the hand-over never chased: it joins the last
+ * step (the escalation, the hand-over task) again, with the rest.
+ */
+static size_t
+fresh_items(struct chase_run *r, const struct chase_path *p, int last,
+    const struct hist *h, const char *ccy, struct citem *const *el,
+    size_t nel, int64_t amount, struct citem **out)
+{
+	size_t n = 0;
+
+	if (last < 0)
+		return 0;
+	for (size_t k = (size_t)last + 1; k < p->nsteps; k++)
+		if (amount >= threshold(p->steps[k].min_amount, ccy))
+			return 0;
+	for (size_t i = 0; i < nel; i++)
+		if (el[i]->pos >= 0 && el[i]->due < r->o.as_of &&
+		    done_mask(h, &p->steps[last], ccy, &el[i], 1) == 0)
+			out[n++] = el[i];
+	return n;
+}
+
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
     struct citem **g, size_t ng, const struct hist *h, struct diag *d)
 {
 	const struct chase_config *c = r->c;
 	const struct chase_path *p;
-	struct citem **el, **inc;
-	size_t nel = 0, ninc = 0, ndebit = 0;
+	struct citem **el, **inc, **fresh;
+	size_t nel = 0, ninc = 0, ndebit = 0, nfresh = 0;
 	int32_t *op = NULL, *cl = NULL, broken_promise, broken_plan;
 	int64_t amount = 0, credits = 0, netted = 0;
 	int pk, pending, plan_st, L = -1, last_done = -1, t = -1, res = -1;
@@ -1796,6 +1823,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 
 	el = xreallocarray(NULL, ng, sizeof *el);
 	inc = xreallocarray(NULL, ng, sizeof *inc);
+	fresh = xreallocarray(NULL, ng, sizeof *fresh);
 	/* Credits are listed whatever the config; netted where it says. */
 	{
 		struct citem **cr = xreallocarray(NULL, ng, sizeof *cr);
@@ -1904,8 +1932,15 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		}
 		if (L <= last_done) {
 			t = L == last_done ? L : -1;
-			if (t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
-			    == p->steps[t].channels) {
+			if ((t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
+			    == p->steps[t].channels) && (nfresh = fresh_items(r,
+			    p, last_done, h, ccy, el, nel, amount, fresh)) > 0) {
+				/* The path has ended but new debt has come:
+				 * the last step again, for all of it. */
+				t = last_done;
+				why = "new_items";
+			} else if (t < 0 || done_mask(h, &p->steps[t], ccy, el,
+			    nel) == p->steps[t].channels) {
 				w = suppress(r, debtor, ccy, p, "done");
 				if (w)
 					w->step = last_done;
@@ -1960,6 +1995,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		if (sd <= r->o.as_of && sd > step_date)
 			step_date = sd;
 	}
+	if (nfresh > 0)
+		step_date = r->o.as_of;
 	if (why == NULL)
 		why = step_date == r->o.as_of ? "due" : "missed";
 	/* Every day the rules work out is rolled to a business day, so on
@@ -1983,7 +2020,9 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	done = done_mask(h, &p->steps[t], ccy, el, nel);
+	/* New items at the end of the path: done is what they had. */
+	done = nfresh > 0 ? done_mask(h, &p->steps[t], ccy, fresh, nfresh) :
+	    done_mask(h, &p->steps[t], ccy, el, nel);
 	/* The gap is between steps: the other channels of a step begun
 	 * today (its e-mail sent, its call still to make) are not held. */
 	/* The gap ends on a business day: one that runs out on a Sunday
@@ -2056,6 +2095,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 out:
 	free(el);
 	free(inc);
+	free(fresh);
 	free(op);
 	free(cl);
 	free(credit_ids);
