@@ -108,10 +108,14 @@ get_amount(const struct cfg_node *map, const char *what, const char *key,
 		return 0;
 	diag_clear(&e);
 	if (n->kind != CFG_SCALAR || money_parse(n->value, strlen(n->value),
-	    2, MONEY_POINT, out, NULL, &e) != 0 || *out < 0)
+	    2, MONEY_POINT, out, NULL, &e) != 0)
 		return fail(d, n->line, "%s.%s: %s is not an amount (write "
 		    "50 or 50.00)", what, key, n->kind == CFG_SCALAR ?
 		    q(n->value, buf, sizeof buf) : "a list or map");
+	if (*out < 0)
+		return fail(d, n->line, "%s.%s: %s is negative (an amount of "
+		    "0 or more is needed)", what, key, q(n->value, buf,
+		    sizeof buf));
 	return 1;
 }
 

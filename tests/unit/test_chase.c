@@ -245,7 +245,12 @@ test_errors(void)
 		    "in paths.a.steps[1]", 4 },
 		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
 		    "channel: email, min_amount: -5}\n", "min_amount: \"-5\" "
-		    "is not an amount", 4 },
+		    "is negative (an amount of 0 or more is needed)", 4 },
+		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
+		    "channel: email, min_amount: 5.x}\n", "min_amount: "
+		    "\"5.x\" is not an amount", 4 },
+		{ "chase:\n  min_balance: -10.00\n", "chase.min_balance: "
+		    "\"-10.00\" is negative", 2 },
 		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
 		    "channel: email, required: maybe}\n", "required", 4 },
 		{ "chase:\n  select: {a: 1}\n", "chase.select: must be a "
