@@ -3,7 +3,8 @@
 #   make            build the tools into build/bin
 #   make check      install missing build dependencies (as root), then run
 #                   every test, plain and under ASan+UBSan
-#   make demo       the daily cycle on the example client
+#   make demo       a bureau's nightly run for the two example clients
+#   make demo-real  the same on the public AR sample (../shared/data/real)
 #   make bench      speed against sqlite3, awk and Miller (not a test)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -36,10 +37,13 @@ UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 HEADERS   = $(wildcard lib/*.h)
 
-.PHONY: all deps check test test-plain test-san fuzz bench demo install \
-        lint clean
+.PHONY: all tools deps check test test-plain test-san fuzz bench demo \
+        demo-real install lint clean
 
-all: $(TOOLS) $(UNITS) $(SCRIPTS:bin/%.sh=$(BUILD)/bin/%)
+all: tools $(UNITS)
+
+# The tools alone (what the demos and install need), without the tests.
+tools: $(TOOLS) $(SCRIPTS:bin/%.sh=$(BUILD)/bin/%)
 
 $(BUILD)/lib/%.o: lib/%.c $(HEADERS) | $(BUILD)/lib
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -82,15 +86,26 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD) $(ROWS)
 
+# The demos build the tools only, a job per core, so that a fresh
+# machine runs `make demo` in well under a minute.
+DEMO_JOBS = -j$$(nproc 2>/dev/null || echo 2)
+
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(DEMO_JOBS) tools
 	@sh examples/demo.sh $(BUILD)
+
+# CK_REAL=DIR names the folder of the public data (default
+# ../shared/data/real); where it is absent the target says so and passes.
+demo-real: deps
+	@$(MAKE) --no-print-directory $(DEMO_JOBS) tools
+	@sh examples/demo-real.sh $(BUILD)
 
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --suppress=missingIncludeSystem -Ilib lib bin
 	mandoc -Tlint -Wwarning man/man1/*.1 man/man5/*.5 man/man7/*.7
-	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh .ci/run
+	shellcheck mk/deps.sh tests/*.sh tests/fuzz/run.sh bench/run.sh examples/demo.sh \
+	    examples/demo-real.sh .ci/run $(SCRIPTS)
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -38,6 +38,19 @@
  *               report was run; MM/DD/YYYY dates, amounts with thousands
  *               commas, credit memos negative.  The report has no
  *               currency column, so it needs -c.
+ *   erpnext     ERPNext's Sales Invoice list (the report view, every
+ *               column chosen below, exported as CSV) of a Dutch
+ *               wholesaler: ID, Customer (the code), Customer Name,
+ *               Customer Group (Commercial, Key Account, Government),
+ *               Date, Payment Due Date, Currency, Grand Total,
+ *               Outstanding Amount, Is Return (Credit Note) 0 or 1,
+ *               Status, Contact Email, Mobile No and Address (street,
+ *               then postcode and town, on two lines of one field, as
+ *               ERPNext's address display has them); ISO dates, plain
+ *               amounts; every document, paid ones too; a return
+ *               (credit note) with its negative total outstanding.
+ *               "ID" and "Grand Total" are no standard header, so the
+ *               client's config names them (input.columns).
  * In xero and quickbooks the debtor's name is its only key (Xero makes
  * contact names unique), so a name an earlier debtor has already gets
  * the debtor's code appended.
@@ -125,7 +138,7 @@ rnd_unit(struct rng *r)
 /* The keyed streams: one per document and one per debtor, each started
  * from a mix of the seed and its key, so that they neither overlap the
  * ledger's stream nor one another in any length used here. */
-enum { KEY_DOC = 1, KEY_DEBTOR = 2 };
+enum { KEY_DOC = 1, KEY_DEBTOR = 2, KEY_DEBTOR_NL = 3 };
 
 static struct rng
 rng_keyed(uint64_t seed, unsigned kind, uint64_t index)
@@ -510,6 +523,87 @@ make_contact(uint64_t seed, size_t i, const struct debtor *d,
 	    POSTCODE_LETTERS[l2]);
 }
 
+/* ---- contact details (erpnext) --------------------------------------- */
+
+/* The wholesaler's customers are Dutch: a street and house number, then
+ * the postcode (four digits, two letters) and the town. */
+struct contact_nl {
+	char email[FIELD_LEN];		/* all CSV-encoded */
+	char mobile[24];
+	char address[2 * FIELD_LEN];
+	const char *group;		/* ERPNext's Customer Group */
+};
+
+static const char *const STREET_NL[] = {
+	"Havenweg", "Industrieweg", "Kanaalstraat", "Stationsplein",
+	"Marktplein", "Dorpsstraat", "Nijverheidsweg", "Energieweg",
+	"Handelskade", "Molenstraat", "Kerkstraat", "Zuiderweg",
+};
+static const struct {
+	const char *town;
+	unsigned pc;		/* the town's first postcode */
+} TOWN_NL[] = {
+	{ "Amsterdam", 1011 }, { "Rotterdam", 3011 }, { "Utrecht", 3511 },
+	{ "Den Haag", 2511 }, { "Eindhoven", 5611 }, { "Groningen", 9711 },
+	{ "Tilburg", 5011 }, { "Breda", 4811 }, { "Zwolle", 8011 },
+	{ "Arnhem", 6811 }, { "Venlo", 5911 }, { "Dordrecht", 3311 },
+};
+/* Dutch postcodes leave out F, I, O, Q, U and Y. */
+#define POSTCODE_NL_LETTERS "ABCDEGHJKLMNPRSTVWXZ"
+
+/* make_contact_nl: what ERPNext holds for debtor i: 85% have an e-mail
+ * address, 70% a mobile number; one in ten is a key account, one in
+ * twenty a public body. */
+static void
+make_contact_nl(uint64_t seed, size_t i, const struct debtor *d,
+    struct contact_nl *c)
+{
+	struct rng r = rng_keyed(seed, KEY_DEBTOR_NL, i);
+	char raw[2 * FIELD_LEN], slug[32];
+	size_t n = 0;
+	const char *p, *street;
+	unsigned number, town, pc;
+	uint64_t g, l1, l2;
+
+	for (p = d->raw; *p != '\0' && n + 1 < 25; p++) {
+		char ch = *p;
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+			slug[n++] = ch;
+	}
+	if (n == 0)		/* nothing in ASCII: the account code */
+		for (p = d->id; *p != '\0'; p++)
+			slug[n++] = (char)(*p >= 'A' && *p <= 'Z' ?
+			    *p - 'A' + 'a' : *p);
+	slug[n] = '\0';
+	if (rnd_below(&r, 100) < 85) {
+		snprintf(raw, sizeof(raw), "crediteuren@%s.example", slug);
+		csv_field(c->email, sizeof(c->email), raw);
+	} else {
+		c->email[0] = '\0';
+	}
+	if (rnd_below(&r, 100) < 70)
+		snprintf(c->mobile, sizeof(c->mobile), "+31 6 %04u %04u",
+		    (unsigned)rnd_below(&r, 10000),
+		    (unsigned)rnd_below(&r, 10000));
+	else
+		c->mobile[0] = '\0';
+	street = PICK(&r, STREET_NL);
+	number = 1 + (unsigned)rnd_below(&r, 180);
+	town = (unsigned)rnd_below(&r, sizeof(TOWN_NL) / sizeof(TOWN_NL[0]));
+	pc = TOWN_NL[town].pc + (unsigned)rnd_below(&r, 80);
+	l1 = rnd_below(&r, sizeof(POSTCODE_NL_LETTERS) - 1);
+	l2 = rnd_below(&r, sizeof(POSTCODE_NL_LETTERS) - 1);
+	snprintf(raw, sizeof(raw), "%s %u\n%u %c%c %s", street, number, pc,
+	    POSTCODE_NL_LETTERS[l1], POSTCODE_NL_LETTERS[l2],
+	    TOWN_NL[town].town);
+	csv_field(c->address, sizeof(c->address), raw);
+	g = rnd_below(&r, 20);
+	c->group = g < 2 ? "Key Account" : g < 3 ? "Government" : "Commercial";
+}
+
 /* ---- output ---------------------------------------------------------- */
 
 static char outbuf[OUT_SIZE];
@@ -627,7 +721,7 @@ put_date(long day, enum date_style style)
 
 /* ---- the ledger ------------------------------------------------------ */
 
-enum format { FMT_BENCH, FMT_XERO, FMT_QUICKBOOKS };
+enum format { FMT_BENCH, FMT_XERO, FMT_QUICKBOOKS, FMT_ERPNEXT };
 
 /* One document, days as numbers since 1970-01-01. */
 struct doc {
@@ -887,6 +981,63 @@ put_xero(const struct ledger *L, struct doc *dc, long asof,
 	}
 }
 
+/* ---- erpnext --------------------------------------------------------- */
+
+#define ERPNEXT_HEADER "ID,Customer,Customer Name,Customer Group,Date," \
+	"Payment Due Date,Currency,Grand Total,Outstanding Amount," \
+	"Is Return (Credit Note),Status,Contact Email,Mobile No,Address\n"
+
+/* erpnext_status: ERPNext's status of a document on day asof. */
+static const char *
+erpnext_status(const struct doc *dc, long asof)
+{
+	int64_t open = open_on(dc, asof);
+
+	if (dc->amount < 0)
+		return "Return";
+	if (open == 0)
+		return "Paid";
+	if (asof > dc->due)
+		return open < dc->amount ? "Partly Paid" : "Overdue";
+	return open < dc->amount ? "Partly Paid" : "Unpaid";
+}
+
+static void
+put_erpnext(const struct ledger *L, const struct doc *dc, long asof,
+    const struct contact_nl *contacts, const char *const *cur)
+{
+	const struct debtor *d = &L->dt[dc->debtor];
+	const struct contact_nl *c = &contacts[dc->debtor];
+
+	put_str(dc->amount < 0 ? "ACC-SINV-RET-" : "ACC-SINV-");
+	put_uint(dc->no, 7);
+	put_ch(',');
+	put(d->id, d->id_len);
+	put_ch(',');
+	put(d->name, d->name_len);
+	put_ch(',');
+	put_str(c->group);
+	put_ch(',');
+	put(iso[dc->issue - L->first], 10);
+	put_ch(',');
+	put(iso[dc->due - L->first], 10);
+	put_ch(',');
+	put(cur[dc->cur], 3);
+	put_ch(',');
+	put_money(dc->amount);
+	put_ch(',');
+	put_money(open_on(dc, asof));
+	put_str(dc->amount < 0 ? ",1," : ",0,");
+	put_str(erpnext_status(dc, asof));
+	put_ch(',');
+	put_str(c->email);
+	put_ch(',');
+	put_str(c->mobile);
+	put_ch(',');
+	put_str(c->address);
+	put_ch('\n');
+}
+
 /* ---- quickbooks ------------------------------------------------------ */
 
 #define QB_HEADER ",Date,Transaction type,Num,Customer full name,Due date," \
@@ -1029,7 +1180,7 @@ parse_count(const char *s, unsigned long long max, unsigned long long *out)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: " PROG " [-f bench|xero|quickbooks] "
+	fprintf(stderr, "usage: " PROG " [-f bench|xero|quickbooks|erpnext] "
 	    "[-s seed] [-e last-date] [-a as-of]\n"
 	    "                  [-c currency] [-n company] [-t totals-file] "
 	    "rows debtors\n");
@@ -1065,6 +1216,7 @@ main(int argc, char *argv[])
 	struct rng r;
 	struct debtor *dt;
 	struct contact *contacts = NULL;
+	struct contact_nl *contacts_nl = NULL;
 	struct doc dc, *open_docs = NULL;
 	size_t nopen = 0, open_cap = 0;
 	long asof, day;
@@ -1089,9 +1241,11 @@ main(int argc, char *argv[])
 				fmt = FMT_XERO;
 			else if (strcmp(val, "quickbooks") == 0)
 				fmt = FMT_QUICKBOOKS;
+			else if (strcmp(val, "erpnext") == 0)
+				fmt = FMT_ERPNEXT;
 			else
 				bad_arg(opt, val, "not a format; use bench, "
-				    "xero or quickbooks");
+				    "xero, quickbooks or erpnext");
 			break;
 		case 's':
 			if (parse_count(val, UINT64_MAX, &seed) != 0)
@@ -1190,10 +1344,19 @@ main(int argc, char *argv[])
 		for (i = 0; i < ndebtors; i++)
 			make_contact(seed, i, &dt[i], &contacts[i]);
 	}
+	if (fmt == FMT_ERPNEXT) {
+		contacts_nl = calloc(ndebtors, sizeof(*contacts_nl));
+		if (contacts_nl == NULL)
+			die("out of memory");
+		for (i = 0; i < ndebtors; i++)
+			make_contact_nl(seed, i, &dt[i], &contacts_nl[i]);
+	}
 	if (fmt == FMT_BENCH)
 		put(BENCH_HEADER, sizeof(BENCH_HEADER) - 1);
 	else if (fmt == FMT_XERO)
 		put(XERO_HEADER, sizeof(XERO_HEADER) - 1);
+	else if (fmt == FMT_ERPNEXT)
+		put(ERPNEXT_HEADER, sizeof(ERPNEXT_HEADER) - 1);
 	for (i = 0; i < rows; i++) {
 		int64_t open;
 
@@ -1212,6 +1375,9 @@ main(int argc, char *argv[])
 			break;
 		case FMT_XERO:
 			put_xero(&L, &dc, asof, contacts, cur);
+			break;
+		case FMT_ERPNEXT:
+			put_erpnext(&L, &dc, asof, contacts_nl, cur);
 			break;
 		case FMT_QUICKBOOKS:	/* written by section at the end */
 			if (open == 0)
@@ -1250,6 +1416,7 @@ main(int argc, char *argv[])
 	free(dt);
 	free(L.cum);
 	free(contacts);
+	free(contacts_nl);
 	free(open_docs);
 	return 0;
 }

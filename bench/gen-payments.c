@@ -22,7 +22,9 @@
  * pays half of it by its number; one pays the open amount from the
  * debtor's account with no reference; one names the debtor's code and
  * pays 100.00; one comes from nobody anybody knows.  -d gives the
- * statement's day (YYYY-MM-DD, default 2025-06-30).
+ * statement's day (YYYY-MM-DD, default 2025-06-30); the statement's id
+ * and the entries' bank references carry it, as a bank's do, so the
+ * statements of consecutive days are different statements.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,8 +33,10 @@
 
 #define PER_STATEMENT 10000
 
-/* -d: the day of the ledger mode's statement (booking and value date). */
+/* -d: the day of the ledger mode's statement (booking and value date),
+ * and stmt_tag the same without its dashes, for the ids. */
 static const char *stmt_day = "2025-06-30";
+static char stmt_tag[16];
 
 static uint64_t rng;
 
@@ -193,9 +197,9 @@ flush_ccy(struct ccybuf *c, int ci)
 	for (long k = 0; k < c->n; k++)
 		c->bal += c->r[k].amount;
 	c->stmt++;
-	printf("<Stmt><Id>LEDGER-%s-%06d</Id><Acct><Id><IBAN>"
+	printf("<Stmt><Id>LEDGER-%s-%s-%06d</Id><Acct><Id><IBAN>"
 	    "GB%02dBENCH%s0000000</IBAN></Id><Ccy>%s</Ccy></Acct>\n",
-	    c->code, c->stmt, 10 + ci, c->code, c->code);
+	    c->code, stmt_tag, c->stmt, 10 + ci, c->code, c->code);
 	printf("<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp>"
 	    "<Amt Ccy=\"%s\">%lld.%02lld</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
 	    "<Dt><Dt>%s</Dt></Dt></Bal>\n", c->code, open / 100,
@@ -211,10 +215,10 @@ flush_ccy(struct ccybuf *c, int ci)
 		printf("<Ntry><Amt Ccy=\"%s\">%lld.%02lld</Amt><CdtDbtInd>CRDT"
 		    "</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>%s</Dt>"
 		    "</BookgDt><ValDt><Dt>%s</Dt></ValDt><AcctSvcrRef>"
-		    "L%09ld</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>"
-		    "LE2E%09ld</EndToEndId></Refs><RltdPties><Dbtr><Nm>",
+		    "L%s%09ld</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>"
+		    "LE2E%s%09ld</EndToEndId></Refs><RltdPties><Dbtr><Nm>",
 		    c->code, r->amount / 100, r->amount % 100, stmt_day,
-		    stmt_day, entry_no, entry_no);
+		    stmt_day, stmt_tag, entry_no, stmt_tag, entry_no);
 		xml_put(r->payer);
 		printf("</Nm></Dbtr>");
 		if (r->acct[0] != '\0') {
@@ -277,8 +281,9 @@ ledger(const char *path, long n, long long *sum)
 	memset(cb, 0, sizeof cb);
 	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:"
-	    "camt.053.001.02\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>LEDGER"
-	    "</MsgId><CreDtTm>%sT18:00:00</CreDtTm></GrpHdr>\n", stmt_day);
+	    "camt.053.001.02\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>LEDGER-%s"
+	    "</MsgId><CreDtTm>%sT18:00:00</CreDtTm></GrpHdr>\n", stmt_tag,
+	    stmt_day);
 	while (done < n) {
 		char *f[8], *name, *p;
 		size_t flen[8];
@@ -439,6 +444,15 @@ main(int argc, char **argv)
 		    "       gen-payments -l ledger.csv [-d day] [-s seed] "
 		    "[-t totals] count\n");
 		return 2;
+	}
+	{
+		size_t k, t = 0;
+
+		for (k = 0; stmt_day[k] != '\0' && t + 1 < sizeof stmt_tag;
+		    k++)
+			if (stmt_day[k] != '-')
+				stmt_tag[t++] = stmt_day[k];
+		stmt_tag[t] = '\0';
 	}
 	n = strtol(argv[i], &end, 10);
 	if (*end != '\0' || n < 1) {

@@ -21,7 +21,8 @@
 static const char usage[] =
     "age-ledger [--by debtor|item] [--basis due|invoice] "
     "[--buckets days,...]\n"
-    "[--rates file --report-currency code] [--state] [--db file]\n"
+    "[--rates file --report-currency code] [--state] [--client dir] "
+    "[--db file]\n"
     "[--as-of date] [--config file] [file ...]";
 
 enum {
@@ -110,7 +111,7 @@ age_state(struct cli *c, struct aging *a)
 	struct diag d;
 
 	diag_clear(&d);
-	if (state_open(&st, c->db, STATE_READ, c->prog, &d) != 0)
+	if (cli_state_open(c, &st, STATE_READ, &d) != 0)
 		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
 	if (aging_scan_state(a, &st, &d) != 0) {
 		state_close(&st);
@@ -174,6 +175,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	argc -= optind;
 	argv += optind;
 	o.as_of = c.as_of;
@@ -182,7 +184,7 @@ main(int argc, char *argv[])
 	config_defaults(&cfg);
 	diag_clear(&d);
 	if (c.config != NULL) {
-		if (config_load(c.config, &cfg, &d) != 0) {
+		if (cli_config_load(&c, &cfg, &d) != 0) {
 			cli_at(&c, c.config, d.line, "%s", d.msg);
 			return EXIT_USAGE;
 		}

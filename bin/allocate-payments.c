@@ -19,9 +19,8 @@
 #include "util.h"
 
 static const char usage[] =
-    "allocate-payments [-qv] [--dry-run] [--unmatched file] "
-    "[--rejects file]\n"
-    "[--db file] [--as-of date] [--config file] [file ...]";
+    "allocate-payments [-qv] [--dry-run] [--unmatched file] [--rejects file]\n"
+    "[--client dir] [--db file] [--as-of date] [--config file] [file ...]";
 
 enum {
 	OPT_DRY_RUN = CLI_OPT_FIRST_TOOL,
@@ -143,6 +142,7 @@ main(int argc, char **argv)
 	struct diag d;
 	const char *unmatched_path = NULL, *rejects_path = NULL;
 	FILE **files = NULL, *rejects;
+	struct cli_progress pg;
 	int quiet = 0, verbose = 0, dry = 0, ch, status = EXIT_OK;
 	int rejects_header = 0;
 	long bad = 0;
@@ -165,13 +165,14 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 	o.as_of = cli.as_of;
 
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	if (cli.config != NULL && (cli_config_load(&cli, &cfg, &d) != 0 ||
 	    alloc_config_read(cfg.root, &o.cfg, &d) != 0)) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		config_free(&cfg);
@@ -214,7 +215,7 @@ main(int argc, char **argv)
 	rejects = open_out(&cli, rejects_path);
 
 	diag_clear(&d);
-	if (state_open(&st, cli.db, STATE_READ, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_READ, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    state_batch_begin(&st, "allocation", argc ? argv[0] : "state",
 	    NULL, o.as_of, 0, &d) != 0 ||
@@ -235,8 +236,12 @@ main(int argc, char **argv)
 		else
 			bad += b;
 	}
+	cli_progress_start(&cli, &pg, quiet);
+	o.progress = cli_progress;
+	o.progress_ctx = &pg;
 	if (status == EXIT_OK && alloc_go(run, &n, &d) != 0)
 		status = EXIT_STATE;
+	cli_progress_end(&pg);
 	if (status != EXIT_OK) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		goto done;

@@ -18,7 +18,8 @@
 #include "state.h"
 
 static const char usage[] =
-    "build-chasepath [--suppressed] [--state] [--rejects file] [--db file]\n"
+    "build-chasepath [--suppressed] [--state] [--rejects file] "
+    "[--client dir] [--db file]\n"
     "[--as-of date] [--config file] [file ...]";
 
 enum {
@@ -116,6 +117,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	argc -= optind;
 	argv += optind;
 	if (force_state && argc > 0)
@@ -131,7 +133,7 @@ main(int argc, char *argv[])
 
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (c.config != NULL && config_load(c.config, &cfg, &d) != 0) {
+	if (c.config != NULL && cli_config_load(&c, &cfg, &d) != 0) {
 		cli_at(&c, c.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
@@ -148,7 +150,7 @@ main(int argc, char *argv[])
 	o.report = report;
 	o.report_ctx = &c;
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	if (rejects != NULL) {
 		if (cli_replace_open(&c, &rj, rejects) != 0) {

@@ -22,7 +22,7 @@
 
 static const char usage[] =
     "emit-letters [-v] [--dry-run] [--outbox dir] [--rejects file]\n"
-    "[--db file] [--as-of date] [--config file] [plan ...]";
+    "[--client dir] [--db file] [--as-of date] [--config file] [plan ...]";
 
 enum {
 	OPT_OUTBOX = CLI_OPT_FIRST_TOOL,
@@ -73,7 +73,7 @@ main(int argc, char *argv[])
 	struct sbuf errfile = { 0 };
 	struct diag d;
 	struct cli_replace rej;
-	const char *outbox = "outbox", *rejects_path = NULL;
+	const char *outbox = NULL, *rejects_path = NULL;
 	FILE **files, *out;
 	size_t nfiles;
 	int opt, verbose = 0, dry = 0, status = EXIT_OK, code, have_st = 0;
@@ -90,6 +90,10 @@ main(int argc, char *argv[])
 		default: cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
+	/* --outbox wins; then the client folder's, then ./outbox. */
+	if (outbox == NULL)
+		outbox = cli.client_outbox ? cli.client_outbox : "outbox";
 	argc -= optind;
 	argv += optind;
 	if (*outbox == '\0')
@@ -97,7 +101,7 @@ main(int argc, char *argv[])
 
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (cli.config != NULL && config_load(cli.config, &cfg, &d) != 0) {
+	if (cli.config != NULL && cli_config_load(&cli, &cfg, &d) != 0) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
@@ -152,7 +156,7 @@ main(int argc, char *argv[])
 		cli_die(&cli, EXIT_STATE, "tmpfile: %s", strerror(errno));
 	o.out = out;
 
-	if (state_open(&st, cli.db, dry ? STATE_READ : STATE_WRITE, cli.prog,
+	if (cli_state_open(&cli, &st, dry ? STATE_READ : STATE_WRITE,
 	    &d) != 0 || (have_st = 1, !dry && (state_begin(&st, &d) != 0 ||
 	    state_batch_begin(&st, "letters", argc ? argv[0] : "<stdin>",
 	    NULL, cli.as_of, 0, &d) != 0))) {

@@ -23,7 +23,8 @@ static const char usage[] =
     "[--rejects file]\n"
     "[-qv] [--date-format order] [--decimal point|comma] [--delimiter c]\n"
     "[--encoding name] [--currency code] [--debtor-type type]\n"
-    "[--terms terms] [--db file] [--as-of date] [--config file]\n"
+    "[--terms terms] [--client dir] [--db file] [--as-of date] "
+    "[--config file]\n"
     "[file ...]";
 
 enum {
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 	struct client_config cfg;
 	struct ingest_opts o;
 	struct cli_reporter rp = { 0 };
+	struct cli_progress pg;
 	struct state st;
 	struct ingest_run *run;
 	struct batch_counts total = { 0 };
@@ -115,13 +117,14 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 
 	/* The config gives the defaults; options override them. */
 	config_defaults(&cfg);
 	diag_clear(&d);
-	if (cli.config != NULL && config_load(cli.config, &cfg, &d) != 0) {
+	if (cli.config != NULL && cli_config_load(&cli, &cfg, &d) != 0) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
@@ -222,6 +225,9 @@ main(int argc, char **argv)
 	rp.cli = &cli;
 	o.report = cli_report;
 	o.report_ctx = &rp;
+	cli_progress_start(&cli, &pg, quiet);
+	o.progress = cli_progress;
+	o.progress_ctx = &pg;
 	/* The config's column names and types are checked before any data
 	 * is read. */
 	for (size_t i = 0; i < o.ntypes; i++)
@@ -256,6 +262,7 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	cli_progress_files(&pg, files, nfiles);
 	/* The rejects file replaces what was there only when the run stands,
 	 * and never an input or the state. */
 	if (rejects_path != NULL) {
@@ -273,7 +280,7 @@ main(int argc, char **argv)
 		o.rejects = rj.fp;
 	}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_WRITE, &d) != 0 ||
 	    state_bulk_load(&st, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    ingest_latest_export(&st, &latest, &d) != 0 ||
@@ -307,6 +314,7 @@ main(int argc, char **argv)
 		char *path;
 
 		diag_clear(&d);
+		cli_progress_file(&pg, i);
 		/* Messages name the file as given; the batch records where it
 		 * is, wherever the run started from. */
 		path = argc > 0 && strcmp(argv[i], "-") != 0 ?
@@ -343,6 +351,7 @@ main(int argc, char **argv)
 			    total.rejected - before.rejected, merged);
 		}
 	}
+	cli_progress_end(&pg);
 	for (size_t i = 0; i < nfiles; i++)
 		cli_close_input(files[i]);
 	free(files);

@@ -23,7 +23,7 @@ static const char usage[] =
     "ingest-payments [-q] [--all] [--strict] [--rejects file]\n"
     "[--format camt|mt940|csv|auto] [--encoding name] [--date-format order]\n"
     "[--decimal point|comma] [--account account] [--currency code]\n"
-    "[--db file] [--as-of date] [--config file] [file ...]";
+    "[--client dir] [--db file] [--as-of date] [--config file] [file ...]";
 
 enum {
 	OPT_ALL = CLI_OPT_FIRST_TOOL,
@@ -115,6 +115,7 @@ main(int argc, char **argv)
 	const char *opt_fmt = NULL, *cfg_enc = NULL;
 	FILE **files;
 	size_t nfiles;
+	struct cli_progress pg;
 	int quiet = 0, ch, rc, status = EXIT_OK;
 
 	cli_init(&cli, "ingest-payments", usage);
@@ -139,6 +140,7 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 
@@ -149,7 +151,7 @@ main(int argc, char **argv)
 	o.as_of = cli.as_of;
 	o.csv.date_order = DATE_AUTO;
 	o.csv.decimal = -1;
-	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	if (cli.config != NULL && (cli_config_load(&cli, &cfg, &d) != 0 ||
 	    bankcsv_config(cfg.root, &o.csv, &cfg_enc, &d) != 0)) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		bankcsv_config_free(&o.csv);
@@ -221,7 +223,7 @@ main(int argc, char **argv)
 		o.rejects = rj.fp;
 	}
 
-	if (state_open(&st, cli.db, STATE_WRITE, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_WRITE, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    (run = pay_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
@@ -237,6 +239,9 @@ main(int argc, char **argv)
 			fclose(o.out);
 		return EXIT_STATE;
 	}
+	cli_progress_start(&cli, &pg, quiet);
+	o.progress = cli_progress;
+	o.progress_ctx = &pg;
 	for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
 		const char *name = cli_input_name(argc ? argv[i] : "-");
 		char *path;
@@ -264,6 +269,7 @@ main(int argc, char **argv)
 			status = EXIT_STATE;
 		}
 	}
+	cli_progress_end(&pg);
 	for (size_t i = 0; i < nfiles; i++)
 		cli_close_input(files[i]);
 	free(files);

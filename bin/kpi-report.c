@@ -22,7 +22,8 @@
 
 static const char usage[] =
     "kpi-report --period period [--period period ...] [--html file]\n"
-    "[--rates file] [--report-currency code] [--db file] [--as-of date]\n"
+    "[--rates file] [--report-currency code] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file]";
 
 enum {
@@ -107,6 +108,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	if (optind < argc)
 		cli_usage_error(&c, "\"%s\": kpi-report reads the state, not "
 		    "files (use --db)", argv[optind]);
@@ -125,7 +127,7 @@ main(int argc, char *argv[])
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);
 	if (c.config != NULL) {
-		if (config_load(c.config, &cfg, &d) != 0) {
+		if (cli_config_load(&c, &cfg, &d) != 0) {
 			cli_at(&c, c.config, d.line, "%s", d.msg);
 			free(p);
 			return EXIT_USAGE;
@@ -147,7 +149,7 @@ main(int argc, char *argv[])
 
 	/* Freed before each exit: the sanitizer's leak check must not
 	 * depend on where the compiler kept the pointer. */
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0) {
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0) {
 		kpi_rates_free(rates);
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	}

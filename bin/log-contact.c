@@ -19,9 +19,11 @@
 #include "util.h"
 
 static const char usage[] =
-    "log-contact [-v] [--rejects file] [--db file] [--as-of date]\n"
+    "log-contact [-v] [--rejects file] [--client dir] [--db file] "
+    "[--as-of date]\n"
     "[--config file] [file ...]\n"
-    "log-contact --list [--db file] [--as-of date] [debtor ...]";
+    "log-contact --list [--client dir] [--db file] [--as-of date] "
+    "[debtor ...]";
 
 enum {
 	OPT_LIST = CLI_OPT_FIRST_TOOL,
@@ -48,7 +50,7 @@ list(struct cli *c, char **refs, int nrefs)
 	 * nowhere, and exit 0 would say they went somewhere. */
 	cli_need_stdout(c);
 	diag_clear(&d);
-	if (state_open(&st, c->db, STATE_READ, c->prog, &d) != 0)
+	if (cli_state_open(c, &st, STATE_READ, &d) != 0)
 		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
 	/* One read transaction: every table seen at one moment. */
 	if (state_exec(&st, "BEGIN", &d) != 0) {
@@ -107,6 +109,7 @@ main(int argc, char **argv)
 			cli_usage_error(&cli, "unknown option");
 		}
 	}
+	cli_options_done(&cli);
 	argc -= optind;
 	argv += optind;
 	/* A reader that stops early (| head) is not a failure: the run
@@ -115,13 +118,22 @@ main(int argc, char **argv)
 	if (listing) {
 		if (rejects_path != NULL || verbose)
 			cli_usage_error(&cli, "--list takes no --rejects or -v");
+		/* The config is read for its client.id: a listing reads
+		 * only its own client's state. */
+		if (cli.config != NULL) {
+			if (cli_config_load(&cli, &cfg, &d) != 0) {
+				cli_at(&cli, cli.config, d.line, "%s", d.msg);
+				return EXIT_USAGE;
+			}
+			config_free(&cfg);
+		}
 		return cli_finish(&cli, list(&cli, argv, argc));
 	}
 
 	config_defaults(&cfg);
 	contact_config_defaults(&ccfg);
 	diag_clear(&d);
-	if (cli.config != NULL && (config_load(cli.config, &cfg, &d) != 0 ||
+	if (cli.config != NULL && (cli_config_load(&cli, &cfg, &d) != 0 ||
 	    contact_config_load(cfg.root, &ccfg, &d) != 0)) {
 		cli_at(&cli, cli.config, d.line, "%s", d.msg);
 		contact_config_free(&ccfg);
@@ -160,7 +172,7 @@ main(int argc, char **argv)
 
 	/* The state must exist: events are about debtors ingest-invoices
 	 * recorded, and a mistyped --db must not make an empty state. */
-	if (state_open(&st, cli.db, STATE_READ, cli.prog, &d) != 0 ||
+	if (cli_state_open(&cli, &st, STATE_READ, &d) != 0 ||
 	    state_begin(&st, &d) != 0 ||
 	    (run = contact_begin(&st, &o, &d)) == NULL) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);

@@ -22,11 +22,11 @@
 #include "util.h"
 
 static const char usage[] =
-    "score-debtor [--no-store] [--db file] [--as-of date] "
+    "score-debtor [--no-store] [--client dir] [--db file] [--as-of date] "
     "[--config file] [file ...]\n"
-    "score-debtor --show date [--db file]\n"
-    "score-debtor --backtest from to [--db file] [--as-of date] "
-    "[--config file]";
+    "score-debtor --show date [--client dir] [--db file]\n"
+    "score-debtor --backtest from to [--client dir] [--db file] "
+    "[--as-of date] [--config file]";
 
 enum {
 	OPT_SHOW = CLI_OPT_FIRST_TOOL,
@@ -123,6 +123,7 @@ main(int argc, char *argv[])
 			cli_usage_error(&c, "unknown option");
 		}
 	}
+	cli_options_done(&c);
 	argc -= optind;
 	argv += optind;
 	if (show != NULL && bt_from != NULL)
@@ -143,7 +144,7 @@ main(int argc, char *argv[])
 	config_defaults(&cc);
 	score_config_defaults(&cfg);
 	diag_clear(&d);
-	if (c.config != NULL && (config_load(c.config, &cc, &d) != 0 ||
+	if (c.config != NULL && (cli_config_load(&c, &cc, &d) != 0 ||
 	    score_config_load(cc.root, &cfg, &d) != 0)) {
 		cli_at(&c, c.config, d.line, "%s", d.msg);
 		config_free(&cc);
@@ -153,7 +154,7 @@ main(int argc, char *argv[])
 	cli_need_stdout(&c);
 	cli_keep_going_on_epipe();
 
-	if (state_open(&st, c.db, STATE_READ, c.prog, &d) != 0)
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	if (show != NULL) {
 		long n;

@@ -1,41 +1,48 @@
 #!/bin/sh
-# demo: the daily cycle on the example client
-# examples/acme (Acme Wholesale Ltd, a UK business invoicing in sterling).
-# `make demo` runs it after building.
+# demo: a credit-control bureau's nightly run for its two example
+# clients, three nights in a row.  `make demo` runs it after building.
 #
 #   sh examples/demo.sh BUILD_DIR      (build, build-san, or their bin/)
 #
-# In a new temporary directory, which it keeps and names, it builds the
-# project's ledger generator (bench/gen-ledger.c) into BUILD_DIR/demo and
-# runs three consecutive days of the client's ledger (seed fixed, so the
-# same every time):
-#   day 1  the client's Xero invoice export (every invoice and credit note
-#          so far, one row per line item): ingest-invoices, then age-ledger
-#          by debtor and by item as of that day;
-#   day 2  the same ledger as a QuickBooks A/R Aging Detail report (only
-#          what is open), ingested with --snapshot, which closes what the
-#          report no longer lists, then aged again;
-#   day 3  the next day's report, the same way; then the rest of the day's
-#          cycle: the bank's camt.053 statement (made by bench/gen-payments.c
-#          from the open invoices: receipts by reference, short, by amount
-#          alone, from an unknown payer) through ingest-payments and
-#          allocate-payments, the day's calls and promises through
-#          log-contact, score-debtor, build-chasepath, emit-letters (twice:
-#          the second run sends nothing) and kpi-report with its HTML page.
-# Each day's files are in a folder of the work directory named by its
-# date; the client's state is acme.db.  Every day's total open is checked
-# to the penny against the generator's own figures, and the cash the bank
-# brought against what the ledger lost.  Then a summary.
-# Exits non-zero if any step fails.
+# In a new temporary directory, which it keeps and names, it sets up a
+# bureau in the layout of creditkit(7) with two clients, each a copy of
+# its folder of examples/ (client.yaml, templates):
+#   acme     Acme Wholesale Ltd, a UK wholesaler in sterling (Xero, then
+#            QuickBooks' A/R Aging Detail), with a bank (camt.053);
+#   vandijk  Van Dijk Groothandel B.V., a Dutch wholesaler in euros
+#            (ERPNext's Sales Invoice list), which applies its own
+#            receipts, so the bureau sees its payments in the export.
+# Their ledgers come from the project's own generator (bench/gen-ledger.c,
+# seeds fixed, so the same every time).  Each night (2025-06-25, 26, 27)
+# it drops what the clients' systems and the bank would send into each
+# inbox, then runs the nightly cycle for the whole bureau:
+#   creditkit-nightly --as-of DATE --all --bureau BUREAU
+# (ingest, allocate, contacts, age, score, plan, emit, KPIs, export).
+# The drops of one night:
+#   acme     the first night Xero's invoice export (every document so far)
+#            in inbox/invoices; later nights QuickBooks' report of what is
+#            open in inbox/open-items (--snapshot closes what it no longer
+#            lists); from the second night the bank's camt.053 statement
+#            in inbox/payments (made by bench/gen-payments.c from invoices
+#            open in the state: see "the bank" below); and the outcomes of
+#            the previous night's first three calls in inbox/contacts (a
+#            promise, a query, no answer), as a dialler would export them;
+#   vandijk  the ERPNext list in inbox/invoices, and its calls the same
+#            way.
+# Then it checks, to the penny, each client's total open as of each night,
+# replayed from the final state, against the generator's figures (less,
+# for acme, the cash the bank brought and what was written off), that
+# every dropped file was processed, and that the last night run again
+# sends nothing twice; and prints where to look.
+# Exits non-zero if any step or check fails.
 #
-# Environment: CC (cc) builds the generator; TMPDIR is where the work
+# Environment: CC (cc) builds the generators; TMPDIR is where the work
 # directory goes.
 set -u
 LC_ALL=C
 export LC_ALL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cfg=$top/examples/acme/client.yaml
 tab=$(printf '\t')
 
 say() { printf '%s\n' "$*"; }
@@ -52,20 +59,21 @@ else
 fi
 bin=$(cd "$bin" && pwd) || exit 1
 build=$(dirname "$bin")
-for t in ingest-invoices age-ledger ingest-payments allocate-payments \
-    log-contact score-debtor build-chasepath emit-letters kpi-report; do
+for t in creditkit-nightly ingest-invoices age-ledger ingest-payments \
+    allocate-payments log-contact score-debtor build-chasepath \
+    emit-letters kpi-report; do
 	[ -x "$bin/$t" ] || die "$bin/$t is missing (run make first)"
 done
+nightly=$bin/creditkit-nightly
 
-# The generator is the project's own, so the demo needs nothing
-# downloaded; built each time (a fraction of a second), so it is never
-# stale.
+# The generators are the project's own, so the demo needs nothing
+# downloaded; built each time (a fraction of a second), so never stale.
 gen=$build/demo/gen-ledger
+genpay=$build/demo/gen-payments
 mkdir -p "$build/demo" || exit 1
 ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$gen.tmp.$$" \
     "$top/bench/gen-ledger.c" -lm || die "cannot build bench/gen-ledger.c"
 mv -f "$gen.tmp.$$" "$gen" || exit 1
-genpay=$build/demo/gen-payments
 ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$genpay.tmp.$$" \
     "$top/bench/gen-payments.c" || die "cannot build bench/gen-payments.c"
 mv -f "$genpay.tmp.$$" "$genpay" || exit 1
@@ -74,17 +82,19 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/creditkit-demo.XXXXXX") ||
     die "cannot make a work directory"
 cd "$work" || exit 1
 work=$(pwd)
-db=acme.db
+bureau=$work/bureau
+# What only the generator knows (its figures, its ledgers): beside the
+# bureau, never in it.
+truth=$work/truth
 
-# ---- the client's ledger ------------------------------------------------
-# 2,000 documents of 150 debtors over the two years to the last day; each
-# day's export is the ledger as the client's system shows it that day.
-seed=20250627
-rows=2000
-debtors=150
-last=2025-06-27
+# ---- the ledgers ----------------------------------------------------------
+# acme: 2,000 documents of 150 debtors; vandijk: 2,400 of 180; both over
+# the two years to the last night.
 days="2025-06-25 2025-06-26 2025-06-27"
-company="Acme Wholesale Ltd"
+last=2025-06-27
+acme_seed=20250627 acme_rows=2000 acme_debtors=150
+vd_seed=20250628 vd_rows=2400 vd_debtors=180
+acme_company="Acme Wholesale Ltd"
 
 # money_awk: amounts to integer minor units and back, exactly (awk's
 # numbers are doubles, exact for whole numbers far beyond any ledger).
@@ -106,265 +116,249 @@ function money(c,   neg, u, s) {
 	return (neg ? "-" : "") u s
 }'
 
-say "creditkit demo: the daily cycle of the example client, $company"
-say "(examples/acme/client.yaml): ingest and age three days of its ledger, then"
-say "the bank, the calls, the scores, the chase, the letters and the KPIs."
+say "creditkit demo: a bureau's nightly run for two clients, three nights"
 say ""
 say "work directory: $work (kept; rm -r it when done)"
-say ""
+say "bureau:         $bureau"
 
+# ---- the bureau -----------------------------------------------------------
+for c in acme vandijk; do
+	mkdir -p "$bureau/$c" || exit 1
+	if ! cp "$top/examples/$c/client.yaml" "$bureau/$c/" ||
+	    ! cp -R "$top/examples/$c/templates" "$bureau/$c/"; then
+		die "cannot copy examples/$c"
+	fi
+	for k in invoices open-items payments contacts; do
+		mkdir -p "$bureau/$c/inbox/$k" || exit 1
+	done
+done
+mkdir -p "$truth" || exit 1
+say "  acme/      Acme Wholesale Ltd (examples/acme): GBP, Xero then QuickBooks, a bank"
+say "  vandijk/   Van Dijk Groothandel B.V. (examples/vandijk): EUR, ERPNext"
+
+prev() { date -u -d "$1 - 1 day" +%F; }
+
+# calls FILE DAY CLIENT_DIR: what the credit controller's first three
+# calls of the day made of the previous night's plan (its calls first,
+# then the rest, one call a debtor), as a dialler exports its outcomes: a
+# promise of 500.00 (or what is due, if less) in a week, a query on the
+# first document, no answer.
+calls() {
+	plan=$3/plans/$(prev "$2").tsv
+	[ -s "$plan" ] || return 0
+	awk -F"$tab" -v day="$2" -v due="$(date -u -d "$2 + 7 days" +%F)" '
+	BEGIN { print "event\tevent_id\tdebtor_id\ttime\tchannel\toutcome\tagent\tamount\tcurrency\tdue_date\tdoc_ids\treason" }
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{ row[NR] = $0; call[NR] = $col["channel"] == "call" }
+	END {
+		for (pass = 1; pass >= 0; pass--)
+			for (r = 2; r <= NR && n < 3; r++) {
+				if (call[r] != pass) continue
+				split(row[r], f, "\t")
+				d = f[col["debtor_id"]]
+				if (d in seen) continue
+				seen[d] = 1; n++
+				a = f[col["amount_due"]] + 0
+				amt = a < 500 ? sprintf("%.2f", a) : "500.00"
+				doc = f[col["doc_ids"]]; sub(/,.*/, "", doc)
+				id = day "-" n
+				if (n == 1) {
+					printf "attempt\t%s-a\t%s\t%sT10:05\tcall\tpromise\tdemo\t\t\t\t\t\n", id, d, day
+					printf "promise\t%s-p\t%s\t%sT10:05\t\t\tdemo\t%s\t%s\t%s\t\t\n", id, d, day, amt, f[col["currency"]], due
+				} else if (n == 2) {
+					printf "attempt\t%s-a\t%s\t%sT11:20\tcall\tquery\tdemo\t\t\t\t\t\n", id, d, day
+					printf "query_open\t%s-q\t%s\t%sT11:20\t\t\tdemo\t\t\t\t%s\tquality\n", id, d, day, doc
+				} else
+					printf "attempt\t%s-a\t%s\t%sT14:40\tcall\tno_answer\tdemo\t\t\t\t\t\n", id, d, day
+			}
+	}' "$plan" >"$1"
+}
+
+# bank DAY N: acme's bank statement for night N (from the second): every
+# ninth open invoice of the state as the night before left it, among
+# those the generator's ledger leaves alone from that night to the last
+# (and whose debtor pays nothing else by then), so that the client's
+# later exports, which lag the bank, still list them open and never pay
+# them twice; a different ninth each night.  gen-payments -l pays them
+# the ways a bank's day does: by number, squashed and short, half,
+# from the account alone, by the debtor's code, from nobody known.
+bank() {
+	day=$1 n=$2
+	before=$(prev "$day")
+	for d in "$before" $last; do
+		"$gen" -f bench -c GBP -s $acme_seed -e $last -a "$d" \
+		    $acme_rows $acme_debtors >"$truth/acme-ledger-$d.csv" ||
+		    die "$day: the generator failed"
+	done
+	"$bin/age-ledger" --db "$bureau/acme/state.db" \
+	    --config "$bureau/acme/client.yaml" --as-of "$before" --state \
+	    --by item >"$truth/acme-items-$before.tsv" ||
+	    die "$day: age-ledger failed"
+	awk -F, '
+	FNR == 1 { file++; next }
+	{
+		# The bench CSV: a quoted name may hold commas; the amounts
+		# are the last two fields, the id the first, the debtor the
+		# second.
+		paid = $NF; id = $1
+		if (file == 1) { paid_then[id] = paid; who[id] = $2 }
+		else if ((id in paid_then) && paid_then[id] != paid)
+			busy[who[id]] = 1
+	}
+	END { for (id in paid_then) if (!busy[who[id]]) print id }' \
+	    "$truth/acme-ledger-$before.csv" "$truth/acme-ledger-$last.csv" |
+	    sort >"$truth/acme-quiet-$day.txt"
+	awk -F"$tab" -v night="$n" -v qf="$truth/acme-quiet-$day.txt" '
+	FILENAME == qf { quiet[$1] = 1; next }
+	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
+		print "invoice_id,debtor_id,debtor_name,invoice_date,due_date,currency,amount,amount_paid"
+		next }
+	$col["doc_type"] == "invoice" && $col["open_amount"] + 0 > 0 &&
+	    quiet[$col["doc_id"]] && substr($col["doc_id"], 5) % 9 == night {
+		name = $col["debtor_name"]; gsub(/"/, "\"\"", name)
+		paid = sprintf("%.2f", $col["amount"] - $col["open_amount"])
+		printf "%s,%s,\"%s\",%s,%s,%s,%s,%s\n", $col["doc_id"], $col["debtor_id"], name, $col["issue_date"], $col["due_date"], $col["currency"], $col["amount"], paid
+	}' "$truth/acme-quiet-$day.txt" "$truth/acme-items-$before.tsv" \
+	    >"$truth/acme-paid-$day.csv"
+	nrcpt=$(($(wc -l <"$truth/acme-paid-$day.csv") - 1))
+	[ "$nrcpt" -gt 0 ] || die "$day: no open invoices for the bank to pay"
+	"$genpay" -l "$truth/acme-paid-$day.csv" -d "$day" -s "$n" "$nrcpt" \
+	    >"$bureau/acme/inbox/payments/camt053-$day.xml" ||
+	    die "$day: gen-payments failed"
+}
+
+# ---- the nights ----------------------------------------------------------
 n=0
 for day in $days; do
 	n=$((n + 1))
-	dir=$day
-	mkdir "$dir" || exit 1
+	say ""
+	say "night $n, $day: the drops"
+	a=$bureau/acme/inbox v=$bureau/vandijk/inbox
 	if [ $n -eq 1 ]; then
-		file=$dir/xero-invoices.csv
-		what="the client's Xero invoice export: every document so far, a row per line item"
-		"$gen" -f xero -c GBP -s $seed -e $last -a "$day" \
-		    -t "$dir/truth.tsv" $rows $debtors >"$file" ||
+		"$gen" -f xero -c GBP -s $acme_seed -e $last -a "$day" \
+		    -t "$truth/acme-$day.tsv" $acme_rows $acme_debtors \
+		    >"$a/invoices/xero-invoices-$day.csv" ||
 		    die "$day: the generator failed"
-		snapshot=
+		say "  acme/inbox/invoices/xero-invoices-$day.csv      Xero's invoice export, every document so far"
 	else
-		file=$dir/ar-aging-detail.csv
-		what="the same ledger as a QuickBooks A/R Aging Detail report: only what is open, so --snapshot"
-		"$gen" -f quickbooks -c GBP -n "$company" -s $seed -e $last \
-		    -a "$day" -t "$dir/truth.tsv" $rows $debtors >"$file" ||
+		"$gen" -f quickbooks -c GBP -n "$acme_company" -s $acme_seed \
+		    -e $last -a "$day" -t "$truth/acme-$day.tsv" \
+		    $acme_rows $acme_debtors \
+		    >"$a/open-items/ar-aging-detail-$day.csv" ||
 		    die "$day: the generator failed"
-		snapshot=--snapshot
+		say "  acme/inbox/open-items/ar-aging-detail-$day.csv  QuickBooks' A/R Aging Detail: what is open"
+		bank "$day" $n
+		say "  acme/inbox/payments/camt053-$day.xml            the bank's statement: $nrcpt receipts"
 	fi
-	say "$day  $what"
+	"$gen" -f erpnext -c EUR -s $vd_seed -e $last -a "$day" \
+	    -t "$truth/vandijk-$day.tsv" $vd_rows $vd_debtors \
+	    >"$v/invoices/sales-invoices-$day.csv" ||
+	    die "$day: the generator failed"
+	say "  vandijk/inbox/invoices/sales-invoices-$day.csv  ERPNext's Sales Invoice list, every document"
+	for c in acme vandijk; do
+		f=$bureau/$c/inbox/contacts/calls-$day.tsv
+		calls "$f" "$day" "$bureau/$c"
+		[ -s "$f" ] && say "  $c/inbox/contacts/calls-$day.tsv $(printf '%*s' $((15 - ${#c})) '')the day's first three calls: $(($(wc -l <"$f") - 1)) events"
+	done
 
-	# $snapshot is empty or one word.
-	# shellcheck disable=SC2086
-	"$bin/ingest-invoices" --config "$cfg" --db "$db" --as-of "$day" \
-	    $snapshot --rejects "$dir/rejects.csv" -v "$file" \
-	    >"$dir/items.tsv" 2>"$dir/ingest.log"
+	say "night $n, $day: creditkit-nightly --as-of $day --all --bureau $bureau"
+	"$nightly" --as-of "$day" --all --bureau "$bureau" \
+	    >"$work/summary-$day.tsv" 2>"$work/nightly-$day.err"
 	rc=$?
-	sed 's/^/            /' "$dir/ingest.log"
-	[ $rc -eq 0 ] || die "$day: ingest-invoices exited $rc (see $dir/ingest.log)"
-
-	for by in debtor item; do
-		"$bin/age-ledger" --config "$cfg" --db "$db" --as-of "$day" \
-		    --state --by $by >"$dir/aged-${by}s.tsv" ||
-		    die "$day: age-ledger --by $by failed"
+	sed 's/^/  /' "$work/summary-$day.tsv"
+	[ -s "$work/nightly-$day.err" ] && sed 's/^/  stderr: /' "$work/nightly-$day.err"
+	# 1: some rows rejected, told and kept (the call list's debtors with
+	# no phone number, say); anything else is a failure.
+	[ $rc -le 1 ] || die "$day: creditkit-nightly exited $rc (see $bureau/*/logs/$day.log)"
+	awk -F"$tab" 'NR > 1 && $3 != "ok" && $3 != "rejects" { bad = 1 }
+	    END { exit bad }' "$work/summary-$day.tsv" ||
+	    die "$day: a client failed (see $bureau/*/logs/$day.log)"
+	for c in acme vandijk; do
+		left=$(find "$bureau/$c/inbox" -type f | wc -l)
+		[ "$left" -eq 0 ] || die "$day: $left files left in $c/inbox"
 	done
-
-	# The day's total open per currency, against the generator's.
-	awk -F"$tab" "$money_awk"'
-	FNR == 1 { file++ }
-	file == 1 { want[$1] = $2 + $3; next }
-	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	{
-		c = $col["currency"]
-		got[c] += cents($col["total_open"])
-		items[c] += $col["open_items"]; debtors[c]++
-	}
-	END {
-		for (c in want) if (want[c] != 0 && !(c in got)) got[c] = 0
-		for (c in got) {
-			printf "            aged as of %s: %s %s open, %d items of %d debtors", day, c, money(got[c]), items[c], debtors[c]
-			if (got[c] != want[c]) {
-				printf "; the generator says %s\n", money(want[c])
-				bad = 1
-			} else
-				printf " (as the generator says)\n"
-		}
-		exit bad
-	}' day="$day" "$dir/truth.tsv" "$dir/aged-debtors.tsv" ||
-	    die "$day: the aged total is not the generator's"
 done
 
-# ---- history --------------------------------------------------------------
-# Every change of an open amount is a dated settlement, so the final state
-# replays each earlier day's reports exactly.
-replayed=
-for d in $days; do
-	[ "$d" = "$day" ] && break
-	for by in debtor item; do
-		"$bin/age-ledger" --config "$cfg" --db "$db" --as-of "$d" \
-		    --state --by $by | cmp -s - "$d/aged-${by}s.tsv" ||
-		    die "$d: replayed from the final state, age-ledger --by $by differs from that day's"
+# ---- the checks -----------------------------------------------------------
+say ""
+say "checks, each night replayed from the final state:"
+total_open() {	# total_open CLIENT DAY: its net total open, minor units
+	"$bin/age-ledger" --db "$bureau/$1/state.db" \
+	    --config "$bureau/$1/client.yaml" --as-of "$2" --state \
+	    --by debtor | awk -F"$tab" "$money_awk"'
+	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{ t += cents($col["total_open"]) } END { printf "%d\n", t }'
+}
+for day in $days; do
+	for c in acme vandijk; do
+		ccy=GBP
+		[ $c = vandijk ] && ccy=EUR
+		got=$(total_open $c "$day") || die "$c: age-ledger failed"
+		gen_open=$(awk -F"$tab" '{ printf "%d\n", $2 + $3 }' \
+		    "$truth/$c-$day.tsv")
+		# The cash the bank brought that reached a debtor, and what was
+		# written off, by that day: what the ledger lost beyond the
+		# generator's own payments.
+		bank=$(sqlite3 "$bureau/$c/state.db" "SELECT
+		    (SELECT coalesce(sum(amount), 0) FROM payment WHERE kind =
+		    'receipt' AND debtor_id IS NOT NULL AND value_date <=
+		    CAST(strftime('%s', '$day') / 86400 AS INTEGER)) + (SELECT
+		    coalesce(sum(amount), 0) FROM settlement WHERE kind =
+		    'writeoff' AND date <= CAST(strftime('%s', '$day') / 86400
+		    AS INTEGER))") || die "$c: cannot read the state"
+		want=$((gen_open - bank))
+		awk -v c=$c -v d="$day" -v ccy=$ccy -v g="$got" -v o="$gen_open" \
+		    -v b="$bank" -v w="$want" "$money_awk"'
+		BEGIN {
+			printf "  %s %-8s %s %15s open", d, c, ccy, money(g)
+			if (b != 0)
+				printf " = the generator'"'"'s %s less %s from the bank", money(o), money(b)
+			else
+				printf " = the generator'"'"'s"
+			printf "%s\n", g == w ? "" : " NOT: " money(w) " was due"
+			exit g != w
+		}' || die "$day: $c's total open is not the generator's"
 	done
-	replayed="${replayed:+$replayed, }$d"
 done
 
-# ---- the rest of the last day's cycle ---------------------------------------
-# The bank's statement pays some of what is open on the last day: every
-# ninth open invoice, as gen-payments -l makes receipts of a ledger.
-total_open() {	# total_open FILE: the net total open of a by-debtor report, pence
-	awk -F"$tab" "$money_awk"'
-	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	{ t += cents($col["total_open"]) } END { printf "%d\n", t }' "$1"
-}
-bank=$day/bank
-mkdir "$bank" || exit 1
-awk -F"$tab" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
-	print "invoice_id,debtor_id,debtor_name,invoice_date,due_date,currency,amount,amount_paid"
-	next }
-$col["doc_type"] == "invoice" && $col["open_amount"] + 0 > 0 && ++n % 9 == 0 {
-	name = $col["debtor_name"]; gsub(/"/, "\"\"", name)
-	paid = sprintf("%.2f", $col["amount"] - $col["open_amount"])
-	printf "%s,%s,\"%s\",%s,%s,%s,%s,%s\n", $col["doc_id"], $col["debtor_id"], name, $col["issue_date"], $col["due_date"], $col["currency"], $col["amount"], paid
-}' "$day/aged-items.tsv" >"$bank/paid-items.csv"
-nrcpt=$(($(wc -l <"$bank/paid-items.csv") - 1))
-[ "$nrcpt" -gt 0 ] || die "$day: no open invoices for the bank to pay"
-"$genpay" -l "$bank/paid-items.csv" -d "$day" -s 7 "$nrcpt" \
-    >"$bank/statement.xml" || die "$day: gen-payments failed"
-say ""
-say "$day  the bank's camt.053 statement: $nrcpt receipts"
-"$bin/ingest-payments" --config "$cfg" --db "$db" --as-of "$day" \
-    "$bank/statement.xml" >"$bank/payments.tsv" 2>"$bank/ingest-payments.log"
+# The last night again: nothing new in the inboxes, nothing sent twice.
+"$nightly" --as-of "$last" --all --bureau "$bureau" \
+    >"$work/summary-again.tsv" 2>"$work/nightly-again.err"
 rc=$?
-sed 's/^/            /' "$bank/ingest-payments.log"
-[ $rc -eq 0 ] || die "$day: ingest-payments exited $rc (see $bank/ingest-payments.log)"
-before=$(total_open "$day/aged-debtors.tsv")
-"$bin/allocate-payments" --config "$cfg" --db "$db" --as-of "$day" \
-    --unmatched "$bank/unmatched.tsv" >"$bank/allocations.tsv" \
-    2>"$bank/allocate.log"
-rc=$?
-[ $rc -le 1 ] || die "$day: allocate-payments exited $rc (see $bank/allocate.log)"
-awk -F"$tab" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-{ n[$col["rule"]]++ }
-END { for (r in n) printf "            %-14s %d\n", r, n[r] }' \
-    "$bank/allocations.tsv" | sort
-"$bin/age-ledger" --config "$cfg" --db "$db" --as-of "$day" --state \
-    --by debtor >"$bank/aged-debtors.tsv" || die "$day: age-ledger failed"
-"$bin/age-ledger" --config "$cfg" --db "$db" --as-of "$day" --state \
-    --by item >"$bank/aged-items.tsv" || die "$day: age-ledger failed"
-after=$(total_open "$bank/aged-debtors.tsv")
-# What the ledger lost must be the cash matched to debtors plus what was
-# written off: nothing counted twice, nothing lost.
-want=$(sqlite3 "$db" "SELECT (SELECT coalesce(sum(amount), 0) FROM payment
-    WHERE kind = 'receipt' AND debtor_id IS NOT NULL) + (SELECT
-    coalesce(sum(amount), 0) FROM settlement WHERE kind = 'writeoff')") ||
-    die "$day: cannot read the state"
-cash=$(sqlite3 "$db" "SELECT coalesce(sum(amount), 0) FROM payment WHERE kind = 'receipt'")
-wo=$(sqlite3 "$db" "SELECT coalesce(sum(amount), 0) FROM settlement WHERE kind = 'writeoff'")
-[ $((before - after)) -eq "$want" ] ||
-    die "$day: the ledger fell by $((before - after)) pence, the bank and write-offs say $want"
-awk -v b="$before" -v a="$after" -v c="$cash" -v m="$((want - wo))" \
-    -v w="$wo" "$money_awk"'
-BEGIN {
-	printf "            received GBP %s, %s of it from debtors found; %s written off\n", money(c), money(m), money(w)
-	printf "            total open GBP %s -> %s: down by exactly those two\n", money(b), money(a)
-}'
+[ $rc -le 1 ] || die "the last night again: creditkit-nightly exited $rc"
+awk -F"$tab" 'NR > 1 && ($4 != 0 || $9 != 0) { bad = 1 }
+    END { exit bad }' "$work/summary-again.tsv" ||
+    die "the last night run again ingested or sent something"
+say "  the last night run again: no file, nothing emitted (nothing sent twice)"
+for c in acme vandijk; do
+	xmllint --html --noout "$bureau/$c/reports/$last.html" 2>/dev/null ||
+	    die "$c: reports/$last.html is missing or not well-formed"
+done
+say "  each client's KPI page is well-formed HTML"
 
-# The day's calls, as a dialler would export them: a promise from the
-# largest debtor, a query from the second, no answer from the third.
-awk -F"$tab" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-$col["total_open"] + 0 > 0 { print $col["total_open"] "\t" $col["debtor_id"] }' \
-    "$bank/aged-debtors.tsv" | sort -t "$tab" -k1,1nr -k2,2 | head -3 |
-    cut -f2 >"$day/top3.txt"
-big=$(sed -n 1p "$day/top3.txt") second=$(sed -n 2p "$day/top3.txt")
-third=$(sed -n 3p "$day/top3.txt")
-qdoc=$(awk -F"$tab" -v d="$second" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-$col["debtor_id"] == d && $col["doc_type"] == "invoice" && $col["days_past_due"] + 0 > 0 { print $col["doc_id"]; exit }' \
-    "$bank/aged-items.tsv")
-{
-	printf 'event\tevent_id\tdebtor_id\ttime\tchannel\toutcome\tagent\tamount\tcurrency\tdue_date\tdoc_ids\treason\n'
-	printf 'attempt\tD-1\t%s\t%sT10:05\tcall\tpromise\tjo\t\t\t\t\t\n' "$big" "$day"
-	printf 'promise\tD-2\t%s\t%sT10:05\t\t\tjo\t500.00\tGBP\t2025-07-04\t\t\n' "$big" "$day"
-	printf 'attempt\tD-3\t%s\t%sT11:20\tcall\tquery\tjo\t\t\t\t\t\n' "$second" "$day"
-	[ -n "$qdoc" ] &&
-	printf 'query_open\tD-4\t%s\t%sT11:20\t\t\tjo\t\t\t\t%s\tquality\n' "$second" "$day" "$qdoc"
-	printf 'attempt\tD-5\t%s\t%sT14:40\tcall\tno_answer\tjo\t\t\t\t\t\n' "$third" "$day"
-} >"$day/calls.tsv"
-"$bin/log-contact" --config "$cfg" --db "$db" --as-of "$day" -v \
-    "$day/calls.tsv" 2>"$day/log-contact.log" ||
-    die "$day: log-contact failed (see $day/log-contact.log)"
-say "            $(cat "$day/log-contact.log")"
-
-# Score, plan, emit, report.
-"$bin/age-ledger" --config "$cfg" --db "$db" --as-of "$day" --state \
-    --by item >"$day/aged-items-final.tsv" || die "$day: age-ledger failed"
-"$bin/score-debtor" --config "$cfg" --db "$db" --as-of "$day" \
-    "$day/aged-items-final.tsv" >"$day/scored-items.tsv" 2>"$day/score.log" ||
-    die "$day: score-debtor failed (see $day/score.log)"
-"$bin/build-chasepath" --config "$cfg" --db "$db" --as-of "$day" \
-    "$day/scored-items.tsv" >"$day/plan.tsv" 2>"$day/plan.log" ||
-    die "$day: build-chasepath failed (see $day/plan.log)"
-say "            the chase plan: $(($(wc -l <"$day/plan.tsv") - 1)) actions ($(awk -F"$tab" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } { n[$col["channel"]]++ } END { for (c in n) { printf "%s%s %d", s, c, n[c]; s = ", " } }' "$day/plan.tsv"))"
-# A row emit-letters cannot carry out (a call to a debtor whose export
-# gave no phone number) is rejected and told (exit 1), for a person; the
-# rest goes out.
-"$bin/emit-letters" --config "$cfg" --db "$db" --as-of "$day" \
-    --outbox outbox "$day/plan.tsv" >"$day/emitted.tsv" 2>"$day/emit.log"
-rc=$?
-[ $rc -le 1 ] || die "$day: emit-letters exited $rc (see $day/emit.log)"
-[ -s "$day/emit.log" ] &&
-	say "            emit-letters: $(wc -l <"$day/emit.log") rows left for a person (see $day/emit.log), e.g.:" &&
-	sed -n '1s/^/              /p' "$day/emit.log"
-"$bin/emit-letters" --config "$cfg" --db "$db" --as-of "$day" \
-    --outbox outbox "$day/plan.tsv" >"$day/emitted-again.tsv" \
-    2>"$day/emit-again.log"
-[ $? -le 1 ] || die "$day: emit-letters failed the second time"
-[ "$(wc -l <"$day/emitted-again.tsv")" -eq 1 ] ||
-    die "$day: the same plan emitted again sent something twice"
-say "            emitted $(($(wc -l <"$day/emitted.tsv") - 1)) into outbox/$day; the same plan again sent nothing"
-"$bin/kpi-report" --config "$cfg" --db "$db" --as-of "$day" \
-    --period 2025-01..2025-06 --html kpi.html >kpi.tsv 2>"$day/kpi.log" ||
-    die "$day: kpi-report failed (see $day/kpi.log)"
-say "            KPIs for January to June: kpi.tsv and kpi.html"
-
-# ---- summary ------------------------------------------------------------
+# ---- where to look --------------------------------------------------------
+count() { find "$1" -type f -name "$2" 2>/dev/null | wc -l; }
 say ""
-say "The ledger on $day:"
-awk -F"$tab" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-$col["status"] == "new" { n++ }
-END { printf "  %d documents ingested over %d days\n", n, days }' \
-    days="$n" ./*/items.tsv
-awk -F"$tab" "$money_awk"'
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-{
-	c = $col["currency"]; v = cents($col["open_amount"])
-	t[c] += v
-	if ($col["days_past_due"] > 0) due[c] += v
-	if ($col["days_past_due"] > 90) old[c] += v
-}
-END {
-	for (c in t)
-		printf "  total open %s %s: %s past due, %s of it more than 90 days\n", c, money(t[c]), money(due[c]), money(old[c])
-}' "$day/aged-items.tsv"
-say "  earlier days replayed from the final state ($replayed): the same reports, byte for byte"
-
-say ""
-say "Top 5 debtors by total open:"
-awk -F"$tab" "$money_awk"'
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-{
-	printf "%d\t%s\t%s\t%s\t%s\t%s\n", cents($col["total_open"]),
-	    $col["debtor_id"], $col["debtor_name"], $col["currency"],
-	    $col["open_items"], $col["max_days_past_due"]
-}' "$day/aged-debtors.tsv" | sort -t "$tab" -k1,1nr -k2,2 | head -5 |
-    awk -F"$tab" "$money_awk"'
-{
-	printf "  %d. %-40s %s %14s  %3d items, oldest %s days past due\n", NR, $3, $4, money($1), $5, $6
-}'
-
-say ""
-say "Files in $work:"
-say "  acme.db                the client's state (SQLite)"
-# shellcheck disable=SC2086  # $days is a list of dates
-say "  $(printf '%s/ ' $days)  a folder per day:"
-say "    *.csv                the day's export, as the client's system wrote it"
-say "    ingest.log           what ingest-invoices said; rejects.csv its rejected rows"
-say "    items.tsv            what it read (the item stream)"
-say "    aged-debtors.tsv     age-ledger --by debtor as of the day"
-say "    aged-items.tsv       age-ledger --by item as of the day"
-say "    truth.tsv            the generator's open totals (checked above)"
-say "  $day/bank/             the bank statement, the payments, the allocations"
-say "  $day/calls.tsv         the day's calls and promises (log-contact)"
-say "  $day/plan.tsv          the chase plan (build-chasepath); emitted.tsv what went out"
-say "  outbox/$day/           letters (text and HTML), e-mails, SMS, calls.csv"
-say "  kpi.tsv, kpi.html      the KPIs, January to June, and the monthly-review page"
+say "What the nights made, per client:"
+for c in acme vandijk; do
+	o=$bureau/$c/outbox
+	say "  $c/"
+	say "    state.db                  its state (SQLite)"
+	say "    processed/DATE/           the drops, moved once their batch committed"
+	say "    plans/DATE.tsv            the chase plan of each night"
+	say "    outbox/DATE/letters/      $(count "$o" '*.txt') letters (text; HTML beside each)"
+	say "    outbox/DATE/email/        $(count "$o" '*.eml') e-mails (RFC 5322, for sendmail)"
+	say "    outbox/DATE/calls.csv     the dialler's call list; tasks.csv the agents'"
+	say "    reports/$last.html  the KPI page (reports/DATE.tsv its figures)"
+	[ -d "$bureau/$c/exports/$last" ] &&
+	    say "    exports/$last/      what goes back to the client's system"
+	say "    logs/DATE.log             each night's log: every command, its exit and time"
+done
 say ""
 say "Look around:"
-say "  cd $work"
-say "  sqlite3 -header acme.db \"select doc_id, debtor_name, closed_date from item_v where closed_reason = 'snapshot'\""
-say "  $bin/age-ledger --db acme.db --as-of 2025-06-26 --state --by item | less -S"
+say "  cd $bureau"
+say "  cat acme/outbox/$last/letters/\$(ls acme/outbox/$last/letters | head -1)"
+say "  column -s, -t vandijk/outbox/$last/calls.csv | less -S"
+say "  less acme/logs/$last.log"
+say "  $bin/age-ledger --client acme --as-of 2025-06-26 --state | less -S"
+say "  $nightly --dry-run --as-of 2025-06-30 --all --bureau $bureau"

@@ -816,7 +816,8 @@ alloc_begin(struct state *st, const struct alloc_opts *o, struct diag *d)
 	    "(doc_type = 'invoice' OR doc_type = 'debit_note') "
 	    "ORDER BY due_date, issue_date, id", d) ||
 	    prep(r, &r->s_ins_set, "INSERT INTO settlement (item_id, date, "
-	    "amount, kind, payment_id, batch_id, note) VALUES (?,?,?,?,?,?,?)",
+	    "amount, kind, payment_id, batch_id, note, rule) VALUES "
+	    "(?,?,?,?,?,?,?,?)",
 	    d) ||
 	    prep(r, &r->s_upd_item, "UPDATE item SET open_amount = ?2, "
 	    "closed_date = ?3, closed_reason = ?4, updated_batch_id = ?5 "
@@ -1254,9 +1255,13 @@ row(struct alloc_run *r, struct alloc_counts *cn, const struct payment *p,
 	tsv_end(out);
 }
 
+/* settle: a settlement of item; rule (NULL: none) is the allocation
+ * rule that made it, recorded so the client can be told why its cash
+ * went where it did (export-client's allocations). */
 static int
 settle(struct alloc_run *r, int64_t item, int32_t day, int64_t amount,
-    const char *kind, int64_t payment, const char *note, struct diag *d)
+    const char *kind, int64_t payment, const char *rule, const char *note,
+    struct diag *d)
 {
 	sqlite3_stmt *s = r->s_ins_set;
 
@@ -1269,6 +1274,8 @@ settle(struct alloc_run *r, int64_t item, int32_t day, int64_t amount,
 	sqlite3_bind_int64(s, 6, r->st->batch_id);
 	if (note)
 		sqlite3_bind_text(s, 7, note, -1, SQLITE_TRANSIENT);
+	if (rule)
+		sqlite3_bind_text(s, 8, rule, -1, SQLITE_STATIC);
 	return step_done(r, s, "recording a settlement", d);
 }
 
@@ -1306,7 +1313,7 @@ apply(struct alloc_run *r, struct alloc_counts *cn, const struct payment *p,
 	int64_t id = r->it[i].id;
 
 	if (settle(r, id, p->value_date, amount, wo ? "writeoff" : cr ?
-	    "credit" : "allocation", p->id, NULL, d) != 0 ||
+	    "credit" : "allocation", p->id, rule, NULL, d) != 0 ||
 	    update_item(r, id, open, p->value_date, wo ? "writeoff" : cr ?
 	    "netted" : "allocated", d) != 0)
 		return -1;
@@ -1691,8 +1698,8 @@ net_credit(struct alloc_run *r, struct alloc_counts *cn,
 	    why), d) != 0)
 		return -1;
 	c->open += take;
-	if (settle(r, c->item, p->value_date, -take, "credit", p->id, NULL,
-	    d) != 0 || update_item(r, c->item, c->open, p->value_date,
+	if (settle(r, c->item, p->value_date, -take, "credit", p->id,
+	    "credit_note", NULL, d) != 0 || update_item(r, c->item, c->open, p->value_date,
 	    "netted", d) != 0)
 		return -1;
 	snprintf(why, sizeof why, "netted against %s", r->it[i].doc_id);
@@ -1927,9 +1934,9 @@ receipt(struct alloc_run *r, const struct payment *p,
 		if (a > cash)
 			a = cash;
 		if (settle(r, n->item, p->value_date, a, "allocation", p->id,
-		    NULL, d) != 0 || settle(r, n->item, p->value_date, -a,
-		    "reopen", 0, "the client's export booked this receipt "
-		    "already", d) != 0)
+		    "reference", NULL, d) != 0 || settle(r, n->item,
+		    p->value_date, -a, "reopen", 0, NULL, "the client's export "
+		    "booked this receipt already", d) != 0)
 			goto out;
 		cash -= a;
 		row(r, cn, p, debtor, n->doc_id, a, "reference", 1, 0,
@@ -2359,7 +2366,7 @@ reversal(struct alloc_run *r, const struct payment *p,
 			sqlite3_reset(t);
 		}
 		if (settle(r, item, p->value_date, -net, undo, p->id,
-		    note, d) != 0 || update_item(r, item, open, p->value_date,
+		    "reversal", note, d) != 0 || update_item(r, item, open, p->value_date,
 		    "reversed", d) != 0) {
 			sqlite3_reset(s);
 			payment_free(&o);
@@ -2448,6 +2455,9 @@ alloc_go(struct alloc_run *r, struct alloc_counts *c, struct diag *d)
 		struct payment p;
 		int rc;
 
+		if (r->o->progress != NULL)
+			r->o->progress(r->o->progress_ctx, (long long)i,
+			    (long long)r->nq);
 		if (load_payment(r, r->q[i].id, &p, d) != 0)
 			return -1;
 		/* A reversal earlier in the run may have cancelled it. */

@@ -33,6 +33,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "progress.h"
 #include "state.h"
 #include "util.h"
 
@@ -151,6 +152,10 @@ struct alloc_opts {
 	struct alloc_config cfg;
 	FILE *out;		/* the allocation stream (TSV) */
 	FILE *unmatched;	/* the receipts left for a person, or NULL */
+	/* Called as each payment is taken up, with how many of how many
+	 * are done, for a progress line (NULL: none). */
+	progress_fn *progress;
+	void *progress_ctx;
 };
 
 struct alloc_counts {

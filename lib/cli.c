@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clientdir.h"
 #include "date.h"
 #include "util.h"
 
@@ -29,9 +30,12 @@ cli_today(void)
 	return day;
 }
 
+static void progress_clear(void);
+
 static void
 vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
+	progress_clear();
 	fflush(stdout);
 	fprintf(stderr, "%s: ", c->prog);
 	vfprintf(stderr, fmt, ap);
@@ -54,6 +58,7 @@ cli_at(const struct cli *c, const char *file, long line, const char *fmt,
 {
 	va_list ap;
 
+	progress_clear();
 	fflush(stdout);
 	if (line > 0)
 		fprintf(stderr, "%s: %s:%ld: ", c->prog, file, line);
@@ -185,13 +190,18 @@ cli_shared_option(struct cli *c, int opt, const char *arg)
 	case CLI_OPT_DB:
 		if (*arg == '\0')
 			cli_usage_error(c, "--db: empty file name");
-		c->db = arg;
+		c->db = c->opt_db = arg;
+		return 1;
+	case CLI_OPT_CLIENT:
+		if (*arg == '\0')
+			cli_usage_error(c, "--client: an empty folder name");
+		c->opt_client = arg;
 		return 1;
 	case CLI_OPT_AS_OF:
 		c->as_of = cli_parse_date_arg(c, "--as-of", arg);
 		return 1;
 	case CLI_OPT_CONFIG:
-		c->config = arg;
+		c->config = c->opt_config = arg;
 		return 1;
 	case 'h':
 		print_usage(c, stdout);
@@ -204,6 +214,72 @@ cli_shared_option(struct cli *c, int opt, const char *arg)
 		/* getopt_long has said what was wrong. */
 		print_usage(c, stderr);
 		exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+/* What cli_options_done and cli_config_load made, held here for the
+ * run (a tool runs once; these live until it exits). */
+static struct clientdir_out resolved;
+static char *client_outbox, *client_id;
+
+void
+cli_options_done(struct cli *c)
+{
+	struct clientdir_in in;
+	struct diag d;
+
+	in.client_opt = c->opt_client;
+	in.client_env = getenv("CREDITKIT_CLIENT");
+	in.db_opt = c->opt_db;
+	in.db_env = getenv("CREDITKIT_DB");
+	in.config_opt = c->opt_config;
+	in.config_env = getenv("CREDITKIT_CONFIG");
+	clientdir_out_free(&resolved);
+	free(client_outbox);
+	client_outbox = NULL;
+	diag_clear(&d);
+	if (clientdir_resolve(&in, &resolved, &d) != 0)
+		cli_usage_error(c, "%s", d.msg);
+	c->db = resolved.db;
+	c->config = resolved.config;
+	c->client = resolved.client;
+	if (c->client != NULL)
+		client_outbox = clientdir_join(c->client, "outbox");
+	c->client_outbox = client_outbox;
+}
+
+int
+cli_config_load(struct cli *c, struct client_config *cfg, struct diag *d)
+{
+	if (config_load(c->config, cfg, d) != 0)
+		return -1;
+	if (c->client != NULL && clientdir_check_config(cfg->root, c->config,
+	    c->client, d) != 0) {
+		config_free(cfg);
+		return -1;
+	}
+	free(client_id);
+	client_id = cfg->client.id ? xstrdup(cfg->client.id) : NULL;
+	c->client_id = client_id;
+	return 0;
+}
+
+int
+cli_state_open(const struct cli *c, struct state *st, enum state_mode mode,
+    struct diag *d)
+{
+	/* Refused before the open, which would make a -wal and -shm in
+	 * the other client's folder. */
+	if (state_peek_client(c->db, c->client_id, d) != 0) {
+		memset(st, 0, sizeof *st);
+		return -1;
+	}
+	if (state_open(st, c->db, mode, c->prog, d) != 0)
+		return -1;
+	if (state_client(st, c->client_id, d) != 0) {
+		state_close(st);
+		return -1;
 	}
 	return 0;
 }
@@ -254,41 +330,18 @@ follow_links(const char *path)
 }
 
 /*
- * same_name: whether a and b name the same file: by device and inode when
- * both exist, else by the same last component in the same folder (a -wal
- * that is not there yet).  Links are followed first, so a dangling link
- * onto the state's -wal is the -wal.
+ * same_name: whether a and b name the same file (clientdir_same_file: by
+ * device and inode, or a -wal not made yet by its folder and name), links
+ * followed first, so a dangling link onto the state's -wal is the -wal.
  */
 static int
 same_name(const char *a0, const char *b0)
 {
-	struct stat sa, sb;
 	char *a = follow_links(a0), *b = follow_links(b0);
-	const char *ba, *bb;
-	char *da = NULL, *db = NULL;
-	int same = 0;
+	int same = a != NULL && b != NULL && clientdir_same_file(a, b);
 
-	if (a == NULL || b == NULL)
-		goto out;
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0) {
-		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-		goto out;
-	}
-	ba = strrchr(a, '/');
-	bb = strrchr(b, '/');
-	ba = ba ? ba + 1 : a;
-	bb = bb ? bb + 1 : b;
-	if (strcmp(ba, bb) != 0)
-		goto out;
-	da = ba == a ? xstrdup(".") : xstrndup(a, (size_t)(ba - a));
-	db = bb == b ? xstrdup(".") : xstrndup(b, (size_t)(bb - b));
-	same = stat(da, &sa) == 0 && stat(db, &sb) == 0 &&
-	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-out:
 	free(a);
 	free(b);
-	free(da);
-	free(db);
 	return same;
 }
 
@@ -683,6 +736,110 @@ cli_report(void *reporter, const char *file, long line, const char *msg)
 		cli_at(rp->cli, file, line, "%s", msg);
 	else if (rp->shown == limit + 1)
 		cli_warn(rp->cli, "more messages not shown");
+}
+
+/* The line on the terminal now, cleared before any message. */
+static struct cli_progress *drawn;
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+progress_clear(void)
+{
+	if (drawn == NULL || drawn->width == 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)drawn->width, "");
+	drawn->width = 0;
+	drawn = NULL;
+}
+
+void
+cli_progress_start(const struct cli *c, struct cli_progress *p, int quiet)
+{
+	memset(p, 0, sizeof *p);
+	p->cli = c;
+	p->on = !quiet && isatty(2);
+	p->start = p->last = p->on ? now_seconds() : 0;
+}
+
+void
+cli_progress_files(struct cli_progress *p, FILE **files, size_t n)
+{
+	struct stat sb;
+
+	p->files = files;
+	p->nfiles = n;
+	p->bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (fstat(fileno(files[i]), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			p->bytes = 0;
+			return;
+		}
+		p->bytes += (long long)sb.st_size;
+	}
+}
+
+void
+cli_progress_file(struct cli_progress *p, size_t i)
+{
+	struct stat sb;
+
+	p->before = 0;
+	for (size_t k = 0; k < i && k < p->nfiles; k++)
+		if (fstat(fileno(p->files[k]), &sb) == 0)
+			p->before += (long long)sb.st_size;
+	p->cur = i;
+}
+
+void
+cli_progress(void *ctx, long long done, long long total)
+{
+	struct cli_progress *p = ctx;
+	struct progress_view v;
+	struct sbuf line = { 0 };
+	double t;
+	size_t n;
+
+	p->rows++;
+	/* The clock is read every 64 rows: a row costs microseconds. */
+	if (!p->on || (p->tick++ & 63) != 0)
+		return;
+	t = now_seconds();
+	if (t - p->last < 0.25 || t - p->start < 0.5)
+		return;
+	p->last = t;
+	if (total <= 0 && p->bytes > 0 && p->cur < p->nfiles) {
+		off_t at = ftello(p->files[p->cur]);
+
+		done = at < 0 ? -1 : p->before + (long long)at;
+		total = p->bytes;
+	}
+	progress_compute(p->rows, done, total, t - p->start, &v);
+	sbuf_addf(&line, "%s: ", p->cli->prog);
+	progress_format(&v, &line);
+	n = line.len;
+	/* Spaces over what a longer line before left. */
+	fprintf(stderr, "\r%s%*s", sbuf_str(&line),
+	    p->width > n ? (int)(p->width - n) : 0, "");
+	fflush(stderr);
+	p->width = n > p->width ? n : p->width;
+	drawn = p;
+	sbuf_free(&line);
+}
+
+void
+cli_progress_end(struct cli_progress *p)
+{
+	if (drawn == p)
+		progress_clear();
+	p->on = 0;
 }
 
 int

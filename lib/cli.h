@@ -1,6 +1,7 @@
 /*
  * cli: what every tool's main shares: the common options (--db, --as-of,
- * --config, --help, --version) with their environment defaults, opening
+ * --config, --client, --help, --version) with their environment
+ * defaults, the client folder's isolation (lib/clientdir.h), opening
  * inputs ("-" is standard input), and the messages a tool prints.  This is
  * the one module that writes to stderr; only bin/ calls it.
  *
@@ -13,6 +14,9 @@
 #include <stdio.h>
 #include <stdint.h>
 #include <getopt.h>
+#include "config.h"
+#include "progress.h"
+#include "state.h"
 
 #define CK_VERSION "0.1.0"
 
@@ -30,6 +34,7 @@ enum {
 	CLI_OPT_AS_OF,
 	CLI_OPT_CONFIG,
 	CLI_OPT_VERSION,
+	CLI_OPT_CLIENT,
 	CLI_OPT_FIRST_TOOL	/* tools number their own long options
 				   from here */
 };
@@ -38,15 +43,26 @@ enum {
 	{ "db", required_argument, NULL, CLI_OPT_DB }, \
 	{ "as-of", required_argument, NULL, CLI_OPT_AS_OF }, \
 	{ "config", required_argument, NULL, CLI_OPT_CONFIG }, \
+	{ "client", required_argument, NULL, CLI_OPT_CLIENT }, \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "version", no_argument, NULL, CLI_OPT_VERSION }
 
 struct cli {
 	const char *prog;
 	const char *usage;	/* the SYNOPSIS lines, without "usage: " */
-	const char *db;		/* --db, $CREDITKIT_DB, ./creditkit.db */
+	const char *db;		/* --db, DIR/state.db of the client,
+				   $CREDITKIT_DB, ./creditkit.db */
 	int32_t as_of;		/* --as-of, $CREDITKIT_AS_OF, today */
-	const char *config;	/* --config, $CREDITKIT_CONFIG, or NULL */
+	const char *config;	/* --config, DIR/client.yaml of the client,
+				   $CREDITKIT_CONFIG, or NULL */
+	const char *client;	/* --client, $CREDITKIT_CLIENT: the client
+				   folder DIR, or NULL */
+	const char *client_outbox;	/* DIR/outbox with a client, else
+					   NULL: emit-letters' --outbox */
+	const char *client_id;	/* the config's client.id, once
+				   cli_config_load read it; NULL: none */
+	/* What the command line said, for cli_options_done. */
+	const char *opt_db, *opt_config, *opt_client;
 };
 
 /* cli_init: sets the program name and the defaults from the environment;
@@ -66,6 +82,33 @@ void cli_need_stdout(const struct cli *c);
  * and exits 2.
  */
 int cli_shared_option(struct cli *c, int opt, const char *arg);
+
+/*
+ * cli_options_done: called once the options are parsed: the client
+ * folder (--client, else $CREDITKIT_CLIENT) gives the defaults of --db
+ * (DIR/state.db), --config (DIR/client.yaml) and emit-letters' --outbox
+ * (DIR/outbox); options given on the command line win.  A usage error
+ * (exit 2) when the folder does not exist or has no client.yaml, or when
+ * $CREDITKIT_DB or $CREDITKIT_CONFIG names another file than the
+ * client's (clientdir_resolve).
+ */
+void cli_options_done(struct cli *c);
+
+/*
+ * cli_config_load: config_load of c->config; with a client folder, every
+ * path the config names must resolve inside it (clientdir_check_config).
+ * Remembers the config's client.id in c->client_id for cli_state_open.
+ * 0, or -1 with d set (d->line at the key) and cfg holding the defaults:
+ * the tool prints it against c->config and exits 2.
+ */
+int cli_config_load(struct cli *c, struct client_config *cfg,
+    struct diag *d);
+
+/* cli_state_open: state_open of c->db, refused (-1 with d set, the file
+ * closed and unchanged) when it records another client id than
+ * c->client_id (state_client): the tool exits 3. */
+int cli_state_open(const struct cli *c, struct state *st,
+    enum state_mode mode, struct diag *d);
 
 /* Messages, one line each on stderr, prefixed with the program name. */
 void cli_warn(const struct cli *c, const char *fmt, ...)
@@ -93,6 +136,41 @@ struct cli_reporter {
 };
 void cli_report(void *reporter, const char *file, long line,
     const char *msg);
+
+/*
+ * A progress line for long work (ingest, allocation): rows, rows a
+ * second, and the percent done and time left when the work in all is
+ * known (lib/progress.h does the arithmetic).  On standard error,
+ * rewritten in place with a carriage return at most four times a second,
+ * cleared by cli_progress_end and before any message; only when standard
+ * error is a terminal and the tool is not quiet, so never under cron, in
+ * a pipe or in the tests.
+ * cli_progress_start: p ready, on or off as said.
+ * cli_progress_files: the inputs whose bytes measure the work when the
+ *   hook is given no total: their sizes summed when every one is a
+ *   regular file, else unknown (rows and rate only).
+ * cli_progress_file: input i is the one being read now.
+ * cli_progress: the hook lib/ calls (progress_fn), ctx the cli_progress:
+ *   one more row, done of total (total 0: measured by the inputs).
+ */
+struct cli_progress {
+	const struct cli *cli;
+	int on;
+	FILE **files;
+	size_t nfiles, cur;
+	long long bytes;	/* the inputs' sizes summed; 0: unknown */
+	long long before;	/* of the inputs before cur */
+	long long rows;
+	double start, last;	/* monotonic seconds */
+	unsigned tick;
+	size_t width;		/* of the line drawn, to clear it */
+};
+void cli_progress_start(const struct cli *c, struct cli_progress *p,
+    int quiet);
+void cli_progress_files(struct cli_progress *p, FILE **files, size_t n);
+void cli_progress_file(struct cli_progress *p, size_t i);
+void cli_progress(void *p, long long done, long long total);
+void cli_progress_end(struct cli_progress *p);
 
 /* cli_known_encoding: whether iconv can read name into UTF-8. */
 int cli_known_encoding(const char *name);

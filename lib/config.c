@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "clientdir.h"
 #include "csvin.h"
 #include "util.h"
 
@@ -688,7 +689,7 @@ static const char *const top_keys[] = {
 	NULL
 };
 static const char *const client_keys[] = {
-	"name", "currency", "reporting_currency", "debtor_type", "country",
+	"id", "name", "currency", "reporting_currency", "debtor_type", "country",
 	NULL
 };
 static const char *const input_keys[] = {
@@ -733,6 +734,7 @@ config_free(struct client_config *c)
 {
 	size_t i;
 
+	free(c->client.id);
 	free(c->client.name);
 	free(c->input.encoding);
 	for (i = 0; i < c->input.ncolumns; i++) {
@@ -897,6 +899,15 @@ load_client(struct client_config *c, struct loader *l)
 	const char *s;
 	int i, r;
 
+	if ((r = get_text(l, "id", &s, &n)) < 0)
+		return -1;
+	if (r == 1 && !clientdir_id_ok(s))
+		return bad_value(l, n, s, "a client id (1 to 64 letters, "
+		    "digits, _ and -)");
+	if (r == 1) {
+		c->client.id = xstrdup(s);
+		c->client.id_line = n->line;
+	}
 	if ((r = get_text(l, "name", &s, &n)) < 0)
 		return -1;
 	if (r == 1)

@@ -111,6 +111,11 @@ enum config_basis {
 
 struct client_config {
 	struct {
+		char *id;			/* which client the state belongs
+						   to ([A-Za-z0-9_-]{1,64}): a
+						   state of another id is
+						   refused; NULL if not given */
+		long id_line;
 		char *name;			/* NULL if not given */
 		char currency[4];		/* ISO 4217, upper case: GBP */
 		char reporting_currency[4];	/* default: currency */

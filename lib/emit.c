@@ -17,6 +17,7 @@
 
 #include "date.h"
 #include "chase.h"
+#include "csvout.h"
 #include "emit.h"
 #include "money.h"
 #include "outbox.h"
@@ -1229,15 +1230,12 @@ window_ok(const char *s)
 	return time_ok(s, n);
 }
 
+/* csv_row: the lists are for people's spreadsheets and diallers, so
+ * csvout neutralises what a spreadsheet would run (csvout.h). */
 static void
 csv_row(struct sbuf *out, const char *const *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			sbuf_addc(out, ',');
-		outbox_csv_field(v[i] ? v[i] : "", out);
-	}
-	sbuf_adds(out, "\r\n");
+	csvout_row(out, v, NULL, n);
 }
 
 static const char *const call_cols[] = {

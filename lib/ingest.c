@@ -1928,6 +1928,8 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 		got = csvin_next(in, &rec, d);
 		if (got == 0)
 			break;
+		if (o->progress != NULL)
+			o->progress(o->progress_ctx, 0, 0);
 		if (got < 0) {
 			if (rec == NULL || !f.mapped)
 				goto out;

@@ -18,6 +18,7 @@
 #include "date.h"
 #include "diag.h"
 #include "money.h"
+#include "progress.h"
 #include "state.h"
 
 struct ingest_opts {
@@ -51,7 +52,10 @@ struct ingest_opts {
 	/* Where each rejected row is told: file, line, message. */
 	void (*report)(void *ctx, const char *file, long line,
 	    const char *msg);
-	void *report_ctx;
+	void *report_ctx;	/* Called once a record is read, for a progress line (NULL: none);
+	 * it measures the work by the input's bytes itself. */
+	progress_fn *progress;
+	void *progress_ctx;
 };
 
 struct ingest_run;	/* opaque */

@@ -434,54 +434,6 @@ outbox_sms_free(struct outbox_sms *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int
-plain_number(const char *s)
-{
-	const char *p = s;
-
-	/* A telephone number in E.164 (+447700900123) is one a dialler
-	 * needs as written, and a spreadsheet reads it as a number. */
-	if (*p == '+' && p[1] != '\0' && strspn(p + 1, "0123456789") ==
-	    strlen(p + 1))
-		return 1;
-	if (*p == '-')
-		p++;
-	if (*p < '0' || *p > '9')
-		return 0;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return 0;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	return *p == '\0';
-}
-
-void
-outbox_csv_field(const char *s, struct sbuf *out)
-{
-	int formula = (*s == '=' || *s == '+' || *s == '-' || *s == '@' ||
-	    *s == '\t' || *s == '\r') && !plain_number(s);
-	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-
-	if (!quote) {
-		sbuf_adds(out, s);
-		return;
-	}
-	sbuf_addc(out, '"');
-	if (formula)
-		sbuf_addc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			sbuf_addc(out, '"');
-		sbuf_addc(out, *s);
-	}
-	sbuf_addc(out, '"');
-}
-
 int
 outbox_mkdirs(const char *path, struct diag *d)
 {

@@ -2,8 +2,8 @@
  * outbox: the encodings emit-letters writes its files in, each small and
  * separately testable: file names built from data, RFC 5322 / MIME
  * pieces (quoted-printable bodies, base64, encoded-word headers, the
- * Date header), SMS segmentation in GSM 03.38 or UCS-2, and CSV fields
- * a spreadsheet will not run as formulas.  Nothing here touches the
+ * Date header), SMS segmentation in GSM 03.38 or UCS-2 (CSV fields a
+ * spreadsheet will not run are lib/csvout's).  Nothing here touches the
  * state; writing files whole or not at all is outbox_stage_*.
  */
 #ifndef CK_OUTBOX_H
@@ -91,16 +91,6 @@ void outbox_sms_free(struct outbox_sms *s);
 /* outbox_gsm7_units: septets of code point c: 1, 2 (extension), 0 when
  * not in GSM-7. */
 int outbox_gsm7_units(uint32_t c);
-
-/*
- * outbox_csv_field: s as one CSV field (RFC 4180: quoted when it holds a
- * comma, quote, CR or LF, quotes doubled).  A value a spreadsheet would
- * read as a formula, one starting with = + - @ tab or CR, gets a leading
- * apostrophe (OWASP's advice) and is quoted, unless it is a plain number
- * (-12.50) or an E.164 telephone number (+447700900123), which a
- * spreadsheet reads as a number and a dialler needs as written.
- */
-void outbox_csv_field(const char *s, struct sbuf *out);
 
 /*
  * Staging: each file is written in full under a temporary name in its

@@ -66,6 +66,7 @@ struct pay_run {
 
 	/* The file being read. */
 	const char *name;
+	long nlines;		/* of the file, for progress */
 	struct pay_counts fc;
 	struct hmap *keys;	/* entry keys seen in this file */
 	struct hmap *stmts;	/* statement references seen */
@@ -1008,6 +1009,8 @@ sink_entry(void *ctx, struct pay_entry *e, struct diag *d)
 	if (e->value_date == PAY_NO_DATE)
 		e->value_date = e->booking_date;
 	r->fc.read++;
+	if (r->o->progress != NULL)
+		r->o->progress(r->o->progress_ctx, e->line, r->nlines);
 	if (strcmp(e->currency, r->sum_ccy) != 0 ||
 	    money_add(r->sum, e->amount, &r->sum) != 0 ||
 	    r->sum > PAY_MAX_BALANCE || r->sum < -PAY_MAX_BALANCE)
@@ -1343,6 +1346,11 @@ pay_file(struct pay_run *r, FILE *fp, const char *name,
 		diag_set(d, "read error: %s", strerror(errno ? errno : EIO));
 		goto out;
 	}
+	/* The file's lines measure the work for a progress line: it is
+	 * read whole first, so its bytes would say nothing. */
+	r->nlines = 1;
+	for (size_t i = 0; o->progress != NULL && i < raw.len; i++)
+		r->nlines += raw.buf[i] == '\n';
 	sha256_init(&h);
 	sha256_update(&h, raw.buf, raw.len);
 	sha256_hex(&h, hex);

@@ -22,6 +22,7 @@
 #include "date.h"
 #include "diag.h"
 #include "money.h"
+#include "progress.h"
 #include "state.h"
 #include "util.h"
 
@@ -147,7 +148,10 @@ struct pay_opts {
 	 * message. */
 	void (*report)(void *ctx, const char *file, long line, int error,
 	    const char *msg);
-	void *report_ctx;
+	void *report_ctx;	/* Called once an entry is read, with its line of the file's lines,
+	 * for a progress line (NULL: none). */
+	progress_fn *progress;
+	void *progress_ctx;
 };
 
 struct pay_counts {

@@ -26,6 +26,16 @@
  * several times slower.
  */
 static const char schema_v1[] =
+/* Which client the file belongs to (the config's client.id): one row at
+ * most, written by the first run that writes with a config naming an
+ * id; a tool whose config names another id refuses the file, so a run
+ * for one client never changes another's state (state_client). */
+"CREATE TABLE client ("
+"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+"  id TEXT NOT NULL,"
+"  recorded_at TEXT NOT NULL"
+");"
+
 "CREATE TABLE batch ("
 "  id INTEGER PRIMARY KEY,"
 "  kind TEXT NOT NULL,"			/* invoices, payments, contacts,
@@ -122,7 +132,11 @@ static const char schema_v1[] =
 "    kind = 'credit' OR kind = 'reversal' OR kind = 'reopen'),"
 "  payment_id INTEGER REFERENCES payment(id),"
 "  batch_id INTEGER,"
-"  note TEXT"
+"  note TEXT,"
+/* allocate-payments: the rule that applied it (reference, exact_amount,
+ * combination, oldest_due, writeoff, credit_note, reversal), which
+ * export-client tells the client; NULL for every other settlement. */
+"  rule TEXT"
 ");"
 "CREATE INDEX settlement_item ON settlement(item_id);"
 "CREATE INDEX settlement_date ON settlement(date);"
@@ -663,10 +677,139 @@ state_bulk_load(struct state *st, struct diag *d)
 	return state_exec(st, "PRAGMA foreign_keys = OFF", d);
 }
 
+/* client_id: the id the file records, allocated into *id (NULL: none
+ * yet).  0, or -1 with d set. */
+static int
+client_id(struct state *st, char **id, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT id FROM client", d);
+	int rc;
+
+	*id = NULL;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return state_error(st, d, "reading the state's client id");
+	return 0;
+}
+
+/* same_client: 0 when the file records no id or id; -1 with d set when
+ * it is another client's. */
+static int
+same_client(struct state *st, const char *id, struct diag *d)
+{
+	char *have;
+	int rc = 0;
+
+	if (client_id(st, &have, d) != 0)
+		return -1;
+	if (have != NULL && strcmp(have, id) != 0) {
+		diag_set(d, "the state belongs to client \"%s\", not \"%s\" "
+		    "(the config's client.id): it is another client's file",
+		    have, id);
+		rc = -1;
+	}
+	free(have);
+	return rc;
+}
+
+int
+state_peek_client(const char *path, const char *id, struct diag *d)
+{
+	struct sbuf uri = { 0 };
+	struct stat sb;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (id == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size == 0)
+		return 0;
+	/* immutable: SQLite reads the main file as it is, making no -wal or
+	 * -shm beside it and taking no lock, so another client's folder is
+	 * left exactly as it was; an id still only in a WAL is caught by
+	 * state_client after the open. */
+	sbuf_adds(&uri, "file:");
+	for (const char *p = path; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || strchr("/-._~", ch))
+			sbuf_addc(&uri, (char)ch);
+		else
+			sbuf_addf(&uri, "%%%02X", ch);
+	}
+	sbuf_adds(&uri, "?immutable=1");
+	if (sqlite3_open_v2(sbuf_str(&uri), &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT id FROM client", -1, &s,
+	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+		const char *have = (const char *)sqlite3_column_text(s, 0);
+
+		if (have != NULL && strcmp(have, id) != 0) {
+			diag_set(d, "the state belongs to client \"%s\", not "
+			    "\"%s\" (the config's client.id): it is another "
+			    "client's file", have, id);
+			rc = -1;
+		}
+	}
+	/* Anything else (not a database, no client table yet) is for
+	 * state_open to judge. */
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	sbuf_free(&uri);
+	return rc;
+}
+
+int
+state_client(struct state *st, const char *id, struct diag *d)
+{
+	st->client_id = NULL;
+	if (id == NULL)
+		return 0;
+	if (same_client(st, id, d) != 0)
+		return -1;
+	st->client_id = id;
+	return 0;
+}
+
 int
 state_begin(struct state *st, struct diag *d)
 {
-	return state_exec(st, "BEGIN IMMEDIATE", d);
+	sqlite3_stmt *s;
+	char now[32];
+	int rc;
+
+	if (state_exec(st, "BEGIN IMMEDIATE", d) != 0)
+		return -1;
+	if (st->client_id == NULL)
+		return 0;
+	/* Under the write lock: checked again (another run may have
+	 * recorded an id since the open), and recorded by the first run
+	 * that writes, in its own transaction. */
+	if (same_client(st, st->client_id, d) != 0)
+		goto fail;
+	s = state_prepare(st, "INSERT INTO client (one, id, recorded_at) "
+	    "SELECT 1, ?, ? WHERE NOT EXISTS (SELECT 1 FROM client)", d);
+	if (s == NULL)
+		goto fail;
+	state_now(now);
+	sqlite3_bind_text(s, 1, st->client_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		state_error(st, d, "recording the state's client id");
+		goto fail;
+	}
+	return 0;
+fail:
+	state_exec(st, "ROLLBACK", NULL);
+	return -1;
 }
 
 int

@@ -32,6 +32,7 @@ struct state {
 	const char *path;	/* as given; not owned */
 	const char *tool;	/* who writes, for batches and audit */
 	int64_t batch_id;	/* the open batch, 0 when none */
+	const char *client_id;	/* state_client's; not owned */
 };
 
 /*
@@ -54,10 +55,25 @@ void state_close(struct state *st);
  */
 int state_bulk_load(struct state *st, struct diag *d);
 
+/*
+ * state_client: the run is for the client id (the config's client.id;
+ * NULL: no check).  A file that records another id is refused: -1 with
+ * d set, nothing changed.  A file with no id yet takes this one in the
+ * run's transaction (state_begin), so it is recorded only by a run that
+ * commits.  id must live while st is open.  0, or -1 with d set.
+ */
+int state_client(struct state *st, const char *id, struct diag *d);
+/* state_peek_client: the same check before the file is opened, reading
+ * it without a lock or a -wal or -shm made beside it, so a refused file
+ * and its folder are left exactly as they were.  0 (also when it cannot
+ * tell: no file, no id yet), or -1 with d set. */
+int state_peek_client(const char *path, const char *id, struct diag *d);
+
 /* One run is one transaction: BEGIN IMMEDIATE (so an overlapping cron job
  * waits for the busy timeout instead of failing half-way), COMMIT,
  * ROLLBACK.  0 or -1 with d set. */
-int state_begin(struct state *st, struct diag *d);
+int state_begin(struct state *st, struct diag *d);	/* and records the
+							   client id */
 int state_commit(struct state *st, struct diag *d);
 void state_rollback(struct state *st);
 

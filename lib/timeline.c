@@ -166,11 +166,7 @@ query(struct tl *t, const char *sql, int (*fn)(struct tl *, sqlite3_stmt *),
 	return 0;
 }
 
-/* The ref of an event: its id, else "#" and the start of its hash (as
- * stable as the content), else the table and row. */
-#define EVENT_REF(tbl, k) "coalesce(" tbl ".event_id, (SELECT '#' || " \
-	"substr(hash, 1, 12) FROM contact_event WHERE kind = '" k "' AND " \
-	"entity_id = " tbl ".id), '" k ":' || " tbl ".id)"
+#define EVENT_REF TIMELINE_EVENT_REF
 
 static int
 item_row(struct tl *t, sqlite3_stmt *s)

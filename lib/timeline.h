@@ -20,6 +20,14 @@
 #define TIMELINE_HEADER "debtor_id\tdate\tkind\tref\tcurrency\tamount" \
 	"\tapplied\tstatus\tdue_date\tdetail"
 
+/* TIMELINE_EVENT_REF: SQL for the ref of an event of kind k in table
+ * alias tbl: its id as logged, else "#" and the start of its hash (as
+ * stable as the content), else the table and row; the ref the timeline
+ * and export-client show, so the two name an event alike. */
+#define TIMELINE_EVENT_REF(tbl, k) "coalesce(" tbl ".event_id, (SELECT '#' " \
+	"|| substr(hash, 1, 12) FROM contact_event WHERE kind = '" k "' AND " \
+	"entity_id = " tbl ".id), '" k ":' || " tbl ".id)"
+
 /* timeline_debtor: the id of the debtor whose ref is ref: 1 and *id, 0
  * when there is none, -1 with d set. */
 int timeline_debtor(struct state *st, const char *ref, int64_t *id,

@@ -4,6 +4,9 @@
 # folders under tests/e2e (see tests/e2e/README); real-data checks read
 # ../shared/data/real and skip with a notice where it is absent.
 # Prints one line per failure and a closing "N passed, N failed".
+# CK_ONLY, a shell pattern, narrows the run to the unit tests and e2e
+# cases whose path matches it (CK_ONLY='*creditkit-nightly*' sh
+# tests/run.sh): for working on one thing, never for make check.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 3
@@ -23,6 +26,8 @@ for build in "$@"; do
 	# Unit tests: count TAP points.
 	for t in "$bdir"/tests/test_*; do
 		[ -x "$t" ] || continue
+		# shellcheck disable=SC2254
+		case $t in ${CK_ONLY:-*}) ;; *) continue ;; esac
 		out=$tmproot/unit.out
 		"$t" >"$out" 2>&1
 		rc=$?
@@ -37,7 +42,7 @@ for build in "$@"; do
 		fi
 	done
 	# Fuzz targets replay their seed corpora under the sanitizers.
-	if [ "$build" = build-san ]; then
+	if [ "$build" = build-san ] && [ -z "${CK_ONLY:-}" ]; then
 		out=$tmproot/fuzz.out
 		sh tests/fuzz/run.sh --replay "$bdir" >"$out" 2>&1
 		ok=$(grep -c '^ok ' "$out")
@@ -50,6 +55,8 @@ for build in "$@"; do
 	for case in tests/e2e/*/*/; do
 		case=${case%/}
 		[ -f "$case/cmd" ] || continue
+		# shellcheck disable=SC2254
+		case $case in ${CK_ONLY:-*}) ;; *) continue ;; esac
 		name=$build:${case#tests/e2e/}
 		if [ -f "$case/needs-real" ] && [ ! -d "$CK_REAL" ]; then
 			skipped=$((skipped + 1))

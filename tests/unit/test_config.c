@@ -22,6 +22,7 @@ loads(const char *yaml, struct client_config *c, struct diag *d)
 static const char full[] =
     "# Acme's configuration\n"
     "client:\n"
+    "  id: Acme_Trading-01\n"
     "  name: Acme Trading Ltd\n"
     "  currency: eur\n"
     "  reporting_currency: GBP\n"
@@ -58,6 +59,8 @@ test_full(void)
 	CHECK_INT(config_load_string(full, strlen(full), &c, &d), 0);
 	CHECK_STR(d.msg, "");
 	CHECK_STR(c.client.name, "Acme Trading Ltd");
+	CHECK_STR(c.client.id, "Acme_Trading-01");
+	CHECK_INT(c.client.id_line, 3);
 	CHECK_STR(c.client.currency, "EUR");
 	CHECK_STR(c.client.reporting_currency, "GBP");
 	CHECK_STR(c.client.debtor_type, "sole_trader");
@@ -70,16 +73,16 @@ test_full(void)
 	if (c.input.ncolumns == 3) {
 		CHECK_STR(c.input.column_field[0], "invoice_number");
 		CHECK_STR(c.input.column_header[0], "Num");
-		CHECK_INT(c.input.column_line[0], 14);
+		CHECK_INT(c.input.column_line[0], 15);
 		CHECK_STR(c.input.column_field[1], "debtor_name");
 		CHECK_STR(c.input.column_header[1], "Customer full name");
-		CHECK_INT(c.input.column_line[1], 15);
+		CHECK_INT(c.input.column_line[1], 16);
 		CHECK_STR(c.input.column_field[2], "amount");
 		CHECK_STR(c.input.column_header[2], "Open balance");
-		CHECK_INT(c.input.column_line[2], 16);
+		CHECK_INT(c.input.column_line[2], 17);
 	}
 	CHECK_STR(c.input.default_terms, "net 30");
-	CHECK_INT(c.input.default_terms_line, 17);
+	CHECK_INT(c.input.default_terms_line, 18);
 	CHECK_INT(c.aging.basis, CONFIG_BASIS_INVOICE);
 	CHECK_INT(c.aging.nbuckets, 4);
 	CHECK_INT(c.aging.buckets[0], 0);
@@ -94,7 +97,7 @@ test_full(void)
 		CHECK_INT(cfg_to_int(day, "chase.steps.day", 0, 365, &v, &d),
 		    1);
 		CHECK_INT(v, 7);
-		CHECK_INT(day->line, 23);
+		CHECK_INT(day->line, 24);
 	}
 	CHECK_STR(cfg_get(cfg_get(c.root, "branding"), "logo")->value,
 	    "acme.png");
@@ -247,6 +250,19 @@ test_bad_values(void)
 		long line;
 		const char *msg;
 	} t[] = {
+		{ "client:\n  id: a.b\n", 2,
+		    "client.id: \"a.b\" is not a client id (1 to 64 "
+		    "letters, digits, _ and -)" },
+		{ "client:\n  id: ../b\n", 2,
+		    "client.id: \"../b\" is not a client id (1 to 64 "
+		    "letters, digits, _ and -)" },
+		{ "client:\n  id: \"\"\n", 2,
+		    "client.id: empty (leave the key out for the default)" },
+		{ "client:\n  id: "
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "\n", 2, "client.id: \""
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..."
+		    "\" is not a client id (1 to 64 letters, digits, _ and -)" },
 		{ "client:\n  currency: GB\n", 2,
 		    "client.currency: \"GB\" is not an ISO 4217 code (three "
 		    "letters, like GBP)" },
@@ -404,7 +420,7 @@ test_unknown_keys(void)
 		{ "aging:\n  buckets: [0]\n  basis_: due\n", 3,
 		    "unknown key \"basis_\" in aging (known: basis, buckets)" },
 		{ "client:\n  Name: x\n", 2,
-		    "unknown key \"Name\" in client (known: name, currency, "
+		    "unknown key \"Name\" in client (known: id, name, currency, "
 		    "reporting_currency, debtor_type, country)" },
 	};
 	struct client_config c;

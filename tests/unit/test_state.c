@@ -136,6 +136,66 @@ test_rollback_leaves_nothing(void)
 	cleanup();
 }
 
+static int
+recorded(struct state *st, char *buf, size_t n)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT id FROM client", NULL);
+	int rows = 0;
+
+	buf[0] = '\0';
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(s, 0));
+		rows++;
+	}
+	sqlite3_finalize(s);
+	return rows;
+}
+
+/* The client id: none recorded until a run that names one commits; a
+ * rolled-back run records nothing; another id is refused at the open and
+ * under the write lock; a NULL id checks nothing. */
+static void
+test_client_id(void)
+{
+	struct state st;
+	struct diag d;
+	char id[80];
+
+	fresh_path();
+	CHECK_INT(state_open(&st, dbpath, STATE_WRITE, "t", &d), 0);
+	CHECK_INT(state_client(&st, "A", &d), 0);
+	CHECK_INT(recorded(&st, id, sizeof id), 0);
+	CHECK_INT(state_begin(&st, &d), 0);
+	state_rollback(&st);
+	CHECK_INT(recorded(&st, id, sizeof id), 0);
+	CHECK_INT(state_begin(&st, &d), 0);
+	CHECK_INT(state_commit(&st, &d), 0);
+	CHECK_INT(recorded(&st, id, sizeof id), 1);
+	CHECK_STR(id, "A");
+	/* A second commit keeps the one row. */
+	CHECK_INT(state_begin(&st, &d), 0);
+	CHECK_INT(state_commit(&st, &d), 0);
+	CHECK_INT(recorded(&st, id, sizeof id), 1);
+	state_close(&st);
+
+	CHECK_INT(state_open(&st, dbpath, STATE_READ, "t", &d), 0);
+	CHECK_INT(state_client(&st, "B", &d), -1);
+	CHECK_STR(d.msg, "the state belongs to client \"A\", not \"B\" (the "
+	    "config's client.id): it is another client's file");
+	CHECK(st.client_id == NULL);
+	CHECK_INT(state_client(&st, "a", &d), -1);	/* case counts */
+	CHECK_INT(state_client(&st, NULL, &d), 0);
+	CHECK_INT(state_client(&st, "A", &d), 0);
+	/* Recorded by another run after this one's check: state_begin
+	 * looks again. */
+	st.client_id = "B";
+	CHECK_INT(state_begin(&st, &d), -1);
+	CHECK(strstr(d.msg, "belongs to client \"A\"") != NULL);
+	CHECK(sqlite3_get_autocommit(st.db));	/* rolled back */
+	state_close(&st);
+	cleanup();
+}
+
 int
 main(void)
 {
@@ -143,5 +203,6 @@ main(void)
 	T_RUN(test_refuses_foreign_and_newer);
 	T_RUN(test_batch_and_audit);
 	T_RUN(test_rollback_leaves_nothing);
+	T_RUN(test_client_id);
 	return T_DONE();
 }

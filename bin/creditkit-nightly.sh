@@ -1,0 +1,533 @@
+#!/bin/sh
+# creditkit-nightly: the bureau's nightly cycle, for one client directory
+# or for every client of a bureau (creditkit-nightly(1)).  Installed as
+# creditkit-nightly beside the C tools (make builds it into BUILD/bin).
+#
+# Per client it takes DIR/.lock with flock(1), ingests what the inbox
+# holds (a file moved to processed/DATE/ only once its tool said the batch
+# committed: exit 0 or 1), allocates, ages, scores, plans, emits, reports
+# and exports, each step's command, stderr, exit status and time appended
+# to DIR/logs/DATE.log; then prints one TSV summary line.  Every tool is
+# run with explicit --db, --config and --as-of, never through $CREDITKIT_*
+# (unset here), so one client's run cannot reach another's files.
+#
+# A run killed at any point is completed by the next: every tool is
+# idempotent (an ingested file is known, an emitted action is not sent
+# again), a file not yet moved is ingested again, and the outputs are made
+# in DIR/.nightly and renamed into place.  Written for POSIX sh; needs
+# flock(1) (util-linux).
+set -u
+LC_ALL=C
+export LC_ALL
+
+prog=creditkit-nightly
+version=0.1.0
+usage="usage: creditkit-nightly [-n|--dry-run] [--as-of date] [--wait seconds]
+       [-q|--quiet] (--all [--bureau dir] | client_dir ...)"
+tab=$(printf '\t')
+
+warn() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() { st=$1; shift; warn "$*"; exit "$st"; }
+usage_error() { printf '%s: %s\n%s\n' "$prog" "$1" "$usage" >&2; exit 2; }
+
+# valid_date DATE: a real day written YYYY-MM-DD.
+valid_date() {
+	case $1 in
+	[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
+	*) return 1 ;;
+	esac
+	awk -v d="$1" 'BEGIN {
+		y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0
+		n = substr(d, 9, 2) + 0
+		split("31 28 31 30 31 30 31 31 30 31 30 31", len, " ")
+		if (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) len[2] = 29
+		exit !(y >= 1 && m >= 1 && m <= 12 && n >= 1 && n <= len[m])
+	}'
+}
+
+# ---- options --------------------------------------------------------------
+# Options may come before or after the client directories, as with the C
+# tools' getopt_long; the operands are rotated back into "$@".
+dry=0 quiet=0 all=0 as_of='' wait='' bureau='' have_bureau=0
+n=$#
+while [ "$n" -gt 0 ]; do
+	arg=$1
+	shift
+	n=$((n - 1))
+	case $arg in
+	--as-of=* | --wait=* | --bureau=*)
+		opt=${arg%%=*} val=${arg#*=} ;;
+	--as-of | --wait | --bureau)
+		[ "$n" -gt 0 ] || usage_error "$arg: a value is required"
+		opt=$arg val=$1
+		shift
+		n=$((n - 1)) ;;
+	-n | --dry-run) dry=1; continue ;;
+	-q | --quiet) quiet=1; continue ;;
+	--all) all=1; continue ;;
+	-h | --help)
+		printf '%s\nSee creditkit-nightly(1).\n' "$usage"
+		exit 0 ;;
+	--version)
+		printf '%s (creditkit) %s\n' "$prog" "$version"
+		exit 0 ;;
+	--)
+		while [ "$n" -gt 0 ]; do
+			set -- "$@" "$1"
+			shift
+			n=$((n - 1))
+		done
+		break ;;
+	-?*) usage_error "unknown option \"$arg\"" ;;
+	*) set -- "$@" "$arg"; continue ;;
+	esac
+	case $opt in
+	--as-of) as_of=$val ;;
+	--wait) wait=$val ;;
+	--bureau) bureau=$val have_bureau=1 ;;
+	esac
+done
+
+if [ -z "$as_of" ]; then
+	as_of=${CREDITKIT_AS_OF:-$(date +%Y-%m-%d)}
+	valid_date "$as_of" ||
+	    usage_error "CREDITKIT_AS_OF: \"$as_of\" is not a date (use YYYY-MM-DD)"
+else
+	valid_date "$as_of" ||
+	    usage_error "--as-of: \"$as_of\" is not a date (use YYYY-MM-DD)"
+fi
+case $wait in
+*[!0-9]*) usage_error "--wait: \"$wait\" is not a number of seconds" ;;
+esac
+if [ "$all" -eq 1 ]; then
+	[ $# -eq 0 ] ||
+	    usage_error "--all and client directories: give one or the other"
+	[ "$have_bureau" -eq 1 ] || bureau=${CREDITKIT_BUREAU:-}
+	[ -n "$bureau" ] ||
+	    usage_error "--all: no bureau (give --bureau dir or set CREDITKIT_BUREAU)"
+	[ -d "$bureau" ] || usage_error "--bureau: $bureau: not a directory"
+else
+	[ "$have_bureau" -eq 0 ] || usage_error "--bureau: only with --all"
+	[ $# -gt 0 ] || usage_error "no client directory (give one, or --all)"
+fi
+
+# The tools' own defaults must not reach them: each gets explicit paths.
+unset CREDITKIT_CLIENT CREDITKIT_DB CREDITKIT_CONFIG CREDITKIT_AS_OF CDPATH
+
+# ---- the tools --------------------------------------------------------------
+# Beside this script first (an installed or built set stays together),
+# then PATH.
+here=$(cd "$(dirname "$0")" && pwd) || die 3 "cannot find my own directory"
+find_tool() {
+	if [ -f "$here/$1" ] && [ -x "$here/$1" ]; then
+		printf '%s\n' "$here/$1"
+	else
+		command -v "$1"
+	fi
+}
+need() {
+	find_tool "$1" || die 3 "$1: not found beside $prog ($here) or on PATH"
+}
+tool_ingest_invoices=$(need ingest-invoices) || exit 3
+tool_ingest_payments=$(need ingest-payments) || exit 3
+tool_allocate_payments=$(need allocate-payments) || exit 3
+tool_log_contact=$(need log-contact) || exit 3
+tool_age_ledger=$(need age-ledger) || exit 3
+tool_score_debtor=$(need score-debtor) || exit 3
+tool_build_chasepath=$(need build-chasepath) || exit 3
+tool_emit_letters=$(need emit-letters) || exit 3
+tool_kpi_report=$(need kpi-report) || exit 3
+tool_export_client=$(find_tool export-client) || tool_export_client=
+command -v flock >/dev/null 2>&1 || die 3 "flock(1) not found (util-linux)"
+
+# kpi-report's periods: the eleven months before the as-of day's, then
+# that month up to the as-of day, so the page's trend ends today.
+periods=$(awk -v d="$as_of" 'BEGIN {
+	y = substr(d, 1, 4) + 0; m = substr(d, 6, 2) + 0
+	for (i = 11; i >= 1; i--) {
+		mm = m - i; yy = y
+		while (mm < 1) { mm += 12; yy-- }
+		printf "--period %04d-%02d ", yy, mm
+	}
+	printf "--period %s-01..%s\n", substr(d, 1, 7), d
+}')
+
+# ---- helpers ----------------------------------------------------------------
+clock() { date -u +%H:%M:%SZ; }
+now() { date +%s; }
+log() { printf '%s\n' "$*" >>"$log" 2>/dev/null; }
+
+# shown ARG...: the command as one line, an argument with anything but
+# [A-Za-z0-9_./=:,+-] in single quotes.
+shown() {
+	s=
+	for a; do
+		case $a in
+		'' | *[!A-Za-z0-9_./=:,+-]*)
+			a="'$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'" ;;
+		esac
+		s="${s:+$s }$a"
+	done
+	printf '%s\n' "$s"
+}
+
+# progress MESSAGE: one line on stderr, overwritten by the next, only
+# when stderr is a terminal (silent under cron).
+progress() {
+	[ "$tty" -eq 1 ] || return 0
+	printf '\r%s: %.70s\033[K' "$prog" "$*" >&2
+}
+
+# step N OUT CMD ARG...: runs CMD with its stdout to OUT and its stderr to
+# $scratch/err; the command goes to the log before it runs (a killed run's
+# log names the step it was in), its stderr, status and time after.
+# Sets rc.
+step() {
+	stepno=$1 out=$2
+	shift 2
+	progress "$name: step $stepno: ${1##*/}${last_arg:+ $last_arg}"
+	log "$(clock) step $stepno: $(shown "$@")"
+	t0=$(now)
+	"$@" </dev/null >"$out" 2>"$scratch/err"
+	rc=$?
+	sed 's/^/    /' "$scratch/err" >>"$log" 2>/dev/null
+	log "$(clock) exit $rc ($(($(now) - t0)) s)"
+}
+
+# failed WHAT [step]: the client failed at WHAT: told on stderr (after a
+# step, with the tool's first message), and the rest of its cycle skipped.
+failed() {
+	status=failed stop=1
+	first=
+	[ "${2:-}" != step ] ||
+	    first=$(sed -n '1{s/^/: /;p;}' "$scratch/err" 2>/dev/null)
+	warn "$name: $1: exit $rc$first (see $log)"
+	log "$(clock) $1 failed (exit $rc): the rest of the cycle is skipped"
+}
+
+# judge WHAT: after a step, 0 and 1 go on (1 marks the client rejects),
+# anything else fails the client.
+judge() {
+	case $rc in
+	0) return 0 ;;
+	1) [ "$status" = failed ] || status=rejects; return 0 ;;
+	*) failed "$1" step; return 1 ;;
+	esac
+}
+
+# counted TOOL: the "N rejected" of TOOL's -v summary line in
+# $scratch/err ("ingest-invoices: f.csv: 4 rows: 3 new, ..., 1 rejected";
+# "log-contact: 3 events: ...; "emit-letters: 1 row: ..."), else 0.
+counted() {
+	awk -v p="$1: " '
+	index($0, p) == 1 && / [0-9]+ (rows?|events?): / &&
+	    match($0, /[0-9]+ rejected/) {
+		n += substr($0, RSTART, RLENGTH - 9)
+	}
+	END { print n + 0 }' "$scratch/err"
+}
+
+# entries FILE: the entries of an ingest-payments rejects file (camt Ntry
+# elements, MT940 :61: lines, else CSV rows).
+entries() {
+	[ -s "$1" ] || { echo 0; return; }
+	if grep -q '<\([A-Za-z0-9_]*:\)\{0,1\}Ntry[ >]' "$1"; then
+		grep -o '<\([A-Za-z0-9_]*:\)\{0,1\}Ntry[ >]' "$1" | wc -l
+	elif grep -q '^:61:' "$1"; then
+		grep -c '^:61:' "$1"
+	else
+		wc -l <"$1"
+	fi
+}
+
+# rows FILE: the rows of a TSV stream, not its header.
+rows() {
+	[ -s "$1" ] || { echo 0; return; }
+	awk 'END { print (NR > 0 ? NR - 1 : 0) }' "$1"
+}
+
+# free_name NAME: NAME, or NAME.2.ext, NAME.3.ext... when processed/DATE
+# holds that name already (a file dropped again the same day): nothing
+# there is ever written over.  A rejects file of the name without its
+# processed file is a killed run's, made again by the same ingest.
+free_name() {
+	cand=$1 k=1
+	while [ -e "$root/processed/$as_of/$cand" ]; do
+		k=$((k + 1))
+		case $1 in
+		?*.*) cand=${1%.*}.$k.${1##*.} ;;
+		*) cand=$1.$k ;;
+		esac
+	done
+	printf '%s\n' "$cand"
+}
+
+# ingest STEP SUB COUNT TOOL OPTION...: TOOL on each file of inbox/SUB
+# (names sorted; dot files, uploads in progress, skipped), one run each:
+# exit 0 or 1 moves it to processed/DATE/, rejects to
+# rejects/DATE/NAME.rejects; anything else leaves it and fails the client.
+# COUNT says how its rejected rows are counted: a tool name (its -v
+# summary) or "entries" (its rejects file).
+ingest() {
+	i_step=$1 sub=$2 how=$3
+	shift 3
+	[ -d "$inbox/$sub" ] || return 0
+	for f in "$inbox/$sub"/*; do
+		[ "$stop" -eq 0 ] || return 0
+		[ -f "$f" ] || continue
+		base=${f##*/}
+		dest=$(free_name "$base")
+		rej=$root/rejects/$as_of/$dest.rejects
+		mkdir -p "$root/rejects/$as_of" || { rc=3; failed "mkdir rejects/$as_of"; return 0; }
+		last_arg=$sub/$base
+		step "$i_step" "$scratch/out" "$@" --db "$db" --config "$cfg" \
+		    --as-of "$as_of" --rejects "$rej" "$f"
+		last_arg=
+		judge "${1##*/} inbox/$sub/$base" || return 0
+		if [ "$how" = entries ]; then
+			k=$(entries "$rej")
+		else
+			k=$(counted "$how")
+		fi
+		rejected=$((rejected + k))
+		[ "$k" -eq 0 ] || [ "$status" = failed ] || status=rejects
+		[ -s "$rej" ] || rm -f "$rej"
+		files=$((files + 1))
+		[ "$sub" = payments ] &&
+		    receipts=$((receipts + $(awk -F"$tab" '
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			$c["kind"] == "receipt" { n++ } END { print n + 0 }' \
+			"$scratch/out")))
+		if [ "$dry" -eq 1 ]; then
+			log "$(clock) dry run: inbox/$sub/$base left where it is"
+			continue
+		fi
+		if mkdir -p "$root/processed/$as_of" &&
+		    mv "$f" "$root/processed/$as_of/$dest"; then
+			log "$(clock) moved to processed/$as_of/$dest"
+		else
+			rc=3
+			failed "moving inbox/$sub/$base to processed/$as_of/$dest"
+			return 0
+		fi
+	done
+}
+
+# place FROM TO: a finished output renamed into place (same file system).
+place() {
+	mkdir -p "${2%/*}" && mv -f "$1" "$2" && return 0
+	rc=3
+	failed "renaming ${1##*/} to $2"
+	return 1
+}
+
+# ---- one client ---------------------------------------------------------------
+summary_header="client${tab}as_of${tab}status${tab}files${tab}rejected${tab}receipts${tab}allocated${tab}planned${tab}emitted${tab}seconds"
+header_done=0
+summary() {
+	[ "$tty" -eq 1 ] && printf '\r\033[K' >&2
+	if [ "$quiet" -eq 1 ] && [ "$status" = ok ]; then
+		return 0
+	fi
+	if [ "$header_done" -eq 0 ]; then
+		printf '%s\n' "$summary_header"
+		header_done=1
+	fi
+	printf '%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n' "$name" "$as_of" \
+	    "$status" "$files" "$rejected" "$receipts" "$allocated" \
+	    "$planned" "$emitted" "$(($(now) - started))"
+}
+
+worst=0
+rank() {
+	case $status in
+	ok) st=0 ;;
+	rejects) st=1 ;;
+	failed) st=3 ;;
+	locked) st=75 ;;
+	esac
+	[ "$st" -le "$worst" ] || worst=$st
+}
+
+dryroot=
+cleanup() {
+	[ -z "$dryroot" ] || rm -rf "$dryroot"
+	dryroot=
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 129' HUP
+trap 'exit 143' TERM
+
+client() {
+	dir=$1
+	name=$(basename "$dir")
+	status=ok stop=0 files=0 rejected=0 receipts=0 allocated=0 planned=0
+	emitted=0 started=$(now) rc=0 last_arg='' log=/dev/null scratch=''
+	if [ ! -f "$dir/client.yaml" ]; then
+		status=failed
+		warn "$name: $dir/client.yaml: no such file (not a client directory)"
+		summary
+		return
+	fi
+	cdir=$(cd "$dir" && pwd) || { status=failed; summary; return; }
+	name=${cdir##*/}
+	cfg=$cdir/client.yaml
+	if ! mkdir -p "$cdir/logs" || ! command exec 9>>"$cdir/.lock"; then
+		status=failed
+		warn "$name: cannot make $cdir/logs or $cdir/.lock"
+		summary
+		return
+	fi
+	if [ -n "$wait" ]; then
+		flock -w "$wait" 9
+	else
+		flock -n 9
+	fi || {
+		exec 9>&-
+		status=locked
+		summary
+		return
+	}
+	log=$cdir/logs/$as_of.log
+	if [ "$dry" -eq 1 ]; then
+		log "$(date -u +%Y-%m-%dT%H:%M:%SZ) $prog $$: $name as of $as_of, dry run"
+		dryroot=$(mktemp -d "${TMPDIR:-/tmp}/creditkit-nightly.XXXXXX") || {
+			rc=3; failed "mktemp"; exec 9>&-; summary; return
+		}
+		root=$dryroot inbox=$dryroot/inbox db=$dryroot/state.db
+		scratch=$dryroot/.nightly
+		# A copy taken under the lock: the state with its -wal (the
+		# -shm is rebuilt) and the inbox as it is now.
+		ok=1
+		mkdir "$scratch" || ok=0
+		for x in state.db state.db-wal; do
+			[ ! -f "$cdir/$x" ] || cp -p "$cdir/$x" "$dryroot/$x" || ok=0
+		done
+		[ ! -d "$cdir/inbox" ] || cp -Rp "$cdir/inbox" "$dryroot/" || ok=0
+		exec 9>&-
+		[ "$ok" -eq 1 ] || { rc=3; failed "copying the state and inbox to $dryroot"; }
+		log "$(clock) state and inbox copied to $dryroot; lock released"
+	else
+		log "$(date -u +%Y-%m-%dT%H:%M:%SZ) $prog $$: $name as of $as_of"
+		root=$cdir inbox=$cdir/inbox db=$cdir/state.db
+		scratch=$cdir/.nightly
+		rm -rf "$scratch"
+		mkdir "$scratch" || { rc=3; failed "making $scratch"; }
+	fi
+	[ "$stop" -eq 1 ] || cycle
+	[ -d "$root/rejects/$as_of" ] && rmdir "$root/rejects/$as_of" 2>/dev/null
+	[ -d "$root/rejects" ] && rmdir "$root/rejects" 2>/dev/null
+	if [ "$dry" -eq 1 ]; then
+		cleanup
+	else
+		rm -rf "$scratch"
+	fi
+	log "$(clock) end: $status, $files files, $rejected rejected, $receipts receipts, $allocated allocated, $planned planned, $emitted emitted"
+	exec 9>&-
+	summary
+}
+
+cycle() {
+	# 1-3: the inbox, each kind in its order.
+	ingest 1 invoices ingest-invoices "$tool_ingest_invoices" -q -v
+	ingest 1 open-items ingest-invoices "$tool_ingest_invoices" -q -v --snapshot
+	ingest 2 payments entries "$tool_ingest_payments"
+	[ "$stop" -eq 0 ] || return 0
+	if [ ! -f "$db" ]; then
+		log "$(clock) no state file yet (nothing ingested): nothing to plan"
+		return 0
+	fi
+	step 2 "$scratch/allocations.tsv" "$tool_allocate_payments" \
+	    --db "$db" --config "$cfg" --as-of "$as_of" -v
+	judge allocate-payments || return 0
+	allocated=$(sed -n 's/^allocate-payments: \([0-9]*\) allocated, .*/\1/p' \
+	    "$scratch/err" | tail -n 1)
+	allocated=${allocated:-0}
+	ingest 3 contacts log-contact "$tool_log_contact" -v
+	[ "$stop" -eq 0 ] || return 0
+
+	# 4: the plan, through files so that each failure is seen.
+	rates=
+	[ ! -f "$cdir/rates.tsv" ] || rates=$cdir/rates.tsv
+	step 4 "$scratch/aged.tsv" "$tool_age_ledger" --db "$db" --config "$cfg" \
+	    --as-of "$as_of" --state --by item
+	judge age-ledger || return 0
+	step 4 "$scratch/scored.tsv" "$tool_score_debtor" --db "$db" \
+	    --config "$cfg" --as-of "$as_of" "$scratch/aged.tsv"
+	judge score-debtor || return 0
+	mkdir -p "$root/rejects/$as_of"
+	rej=$root/rejects/$as_of/build-chasepath.rejects
+	step 4 "$scratch/plan.tsv" "$tool_build_chasepath" --db "$db" \
+	    --config "$cfg" --as-of "$as_of" --rejects "$rej" "$scratch/scored.tsv"
+	judge build-chasepath || return 0
+	k=$(rows "$rej")
+	rejected=$((rejected + k))
+	[ "$k" -eq 0 ] || status=rejects
+	[ -s "$rej" ] || rm -f "$rej"
+	planned=$(rows "$scratch/plan.tsv")
+	plan=$root/plans/$as_of.tsv
+	place "$scratch/plan.tsv" "$plan" || return 0
+
+	# 5: emit.  The day's emitted.tsv keeps every run's rows: a second
+	# run the same day adds what it sent (nothing, when nothing is new).
+	mkdir -p "$root/outbox"
+	rej=$root/rejects/$as_of/emit-letters.rejects
+	step 5 "$scratch/emitted.tsv" "$tool_emit_letters" --db "$db" \
+	    --config "$cfg" --as-of "$as_of" --outbox "$root/outbox" \
+	    --rejects "$rej" -v "$plan"
+	judge emit-letters || return 0
+	k=$(counted emit-letters)
+	rejected=$((rejected + k))
+	[ "$k" -eq 0 ] || status=rejects
+	[ -s "$rej" ] || rm -f "$rej"
+	emitted=$(rows "$scratch/emitted.tsv")
+	out=$root/outbox/$as_of.emitted.tsv
+	if [ -s "$out" ]; then
+		sed 1d "$scratch/emitted.tsv" >>"$out" || { rc=3; failed "appending to $out"; return 0; }
+	else
+		place "$scratch/emitted.tsv" "$out" || return 0
+	fi
+
+	# 6: the KPIs, the last twelve months, this one to date.
+	# $periods and $rates are lists of words without blanks.
+	# shellcheck disable=SC2086
+	step 6 "$scratch/kpi.tsv" "$tool_kpi_report" --db "$db" --config "$cfg" \
+	    --as-of "$as_of" $periods ${rates:+--rates "$rates"} \
+	    --html "$scratch/kpi.html"
+	judge kpi-report || return 0
+	place "$scratch/kpi.tsv" "$root/reports/$as_of.tsv" || return 0
+	place "$scratch/kpi.html" "$root/reports/$as_of.html" || return 0
+
+	# 7: the export back to the client's system, when the tool is there.
+	if [ -z "$tool_export_client" ]; then
+		log "$(clock) step 7: export-client not found: skipped"
+		return 0
+	fi
+	mkdir -p "$root/exports/$as_of"
+	step 7 "$scratch/out" "$tool_export_client" --db "$db" --config "$cfg" \
+	    --as-of "$as_of" --dir "$root/exports/$as_of"
+	judge export-client || return 0
+}
+
+# ---- the run ------------------------------------------------------------------
+tty=0
+[ -t 2 ] && [ "$quiet" -eq 0 ] && tty=1
+[ "$quiet" -eq 1 ] || { printf '%s\n' "$summary_header"; header_done=1; }
+if [ "$all" -eq 1 ]; then
+	for d in "$bureau"/*/; do
+		d=${d%/}
+		case ${d##*/} in
+		.* | _*) continue ;;
+		esac
+		[ -f "$d/client.yaml" ] || continue
+		client "$d"
+		rank
+	done
+else
+	for d; do
+		client "$d"
+		rank
+	done
+fi
+exit "$worst"
