@@ -678,6 +678,7 @@ chase_item_step(const struct chase_config *c, const struct chase_path *p,
     size_t n)
 {
 	int32_t nominal = due + p->steps[k].due_offset, shift = 0;
+	int32_t end = INT32_MIN;	/* the last counted pause's close */
 	size_t *ord = n ? xreallocarray(NULL, n, sizeof *ord) : NULL;
 
 	/* The pauses in the order they began (insertion sort: an item has
@@ -690,12 +691,18 @@ chase_item_step(const struct chase_config *c, const struct chase_path *p,
 			ord[j] = ord[j - 1];
 		ord[j] = i;
 	}
+	/* Overlapping queries (a price and a delivery dispute of one
+	 * invoice) pause it once: a day in two of them is one day paused,
+	 * so each adds only what runs past the ones before it. */
 	for (size_t i = 0; i < n; i++) {
 		size_t j = ord[i];
+		int32_t from = opened[j] > end ? opened[j] : end;
 
-		if (closed[j] > opened[j] &&
-		    calendar_roll(&c->cal, nominal + shift) >= opened[j])
-			shift += closed[j] - opened[j];
+		if (closed[j] > from &&
+		    calendar_roll(&c->cal, nominal + shift) >= opened[j]) {
+			shift += closed[j] - from;
+			end = closed[j];
+		}
 	}
 	free(ord);
 	return calendar_roll(&c->cal, nominal + shift);

@@ -109,7 +109,8 @@ int chase_path_find(const struct chase_config *c, const char *name);
  * queries [opened[i], closed[i]) (n of them, any order, all closed), the
  * day step k of path p falls on: the nominal day (due + the step's
  * offset) moved on by the days of every pause that began on or before
- * it (pause-and-shift), rolled to a business day.
+ * it (pause-and-shift; days in two pauses that overlap count once),
+ * rolled to a business day.
  */
 int32_t chase_item_step(const struct chase_config *c,
     const struct chase_path *p, size_t k, int32_t due,
