@@ -1420,10 +1420,11 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 
 /* Plans: the strongest status among the debtor's plans in ccy
  * (active or in arrears suppress; broken resumes), *broken_day when
- * broken. */
+ * broken, *ended when the plan of that day did not break but ran out
+ * (below). */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
-    int *status, int32_t *broken_day, struct diag *d)
+    int *status, int32_t *broken_day, int *ended, struct diag *d)
 {
 	static const char sql[] = "SELECT id, total, created, grace_days"
 	    " FROM plan WHERE debtor_id = ?1 AND currency = ?2 AND"
@@ -1433,6 +1434,7 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 
 	*status = -1;
 	*broken_day = INT32_MIN;
+	*ended = 0;
 	if (r->st == NULL || h->id == 0)
 		return 0;
 	if ((s = cached(r, 6, sql, d)) == NULL)
@@ -1471,7 +1473,24 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 		    &cash, &ncash, d) != 0) {
 			res = -1;
 		} else {
+			int over;
+
 			plan_evaluate(&p, in, n, cash, ncash, r->o.as_of);
+			/* A schedule run out unpaid (its last instalment the
+			 * first miss, so never a second; or no instalment)
+			 * is not in good standing for ever: the balance is
+			 * due from its last day, as a broken plan's. */
+			over = (p.status == PLAN_ACTIVE ||
+			    p.status == PLAN_IN_ARREARS) &&
+			    (n == 0 || in[n - 1].status != INST_PENDING);
+			if (over) {
+				int64_t e = n == 0 ? p.created :
+				    (int64_t)in[n - 1].due + p.grace;
+
+				p.status = PLAN_BROKEN;
+				p.broken_on = e > INT32_MAX ? INT32_MAX :
+				    e < INT32_MIN ? INT32_MIN : (int32_t)e;
+			}
 			if (p.status == PLAN_ACTIVE ||
 			    p.status == PLAN_IN_ARREARS) {
 				if (*status != PLAN_ACTIVE)
@@ -1479,8 +1498,10 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 			} else if (p.status == PLAN_BROKEN) {
 				if (*status < 0)
 					*status = PLAN_BROKEN;
-				if (p.broken_on > *broken_day)
+				if (p.broken_on > *broken_day) {
 					*broken_day = p.broken_on;
+					*ended = over;
+				}
 			}
 		}
 		free(in);
@@ -1821,7 +1842,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	size_t nel = 0, ninc = 0, ndebit = 0, nfresh = 0;
 	int32_t *op = NULL, *cl = NULL, broken_promise, broken_plan;
 	int64_t amount = 0, credits = 0, netted = 0;
-	int pk, pending, plan_st, L = -1, last_done = -1, t = -1, res = -1;
+	int pk, pending, plan_st, plan_ended, L = -1, last_done = -1, t = -1, res = -1;
 	const char *why = NULL;
 	struct sbuf skipped = { 0 };
 	char *credit_ids = NULL;
@@ -1874,7 +1895,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		goto out;
 	}
 	if (promises(r, h, ccy, &pending, &broken_promise, d) != 0 ||
-	    plans(r, h, ccy, &plan_st, &broken_plan, d) != 0)
+	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, d) != 0)
 		goto out;
 	if (pending || plan_st == PLAN_ACTIVE || plan_st == PLAN_IN_ARREARS) {
 		suppress(r, debtor, ccy, p, pending ? "promise_pending" :
@@ -1911,7 +1932,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount);
-		why = "plan_broken";
+		why = plan_ended ? "plan_ended" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
