@@ -1906,6 +1906,11 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	for (size_t i = 0; i < nel; i++)
 		if (money_add(amount, el[i]->open, &amount) != 0)
 			amount = INT64_MAX;
+	/* A step's minimum is judged on the balance the communication asks
+	 * for: with credits netted, a letter before action must not go out
+	 * for 50.00 when the client's minimum for one is 100.00. */
+	if (money_add(amount, netted, &amount) != 0 || amount < 0)
+		amount = 0;
 	/* Each item's step now: the last whose day has come, among the
 	 * steps its debtor's balance is large enough for. */
 	for (size_t i = 0; i < nel; i++) {
