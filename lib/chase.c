@@ -1421,7 +1421,9 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 /* Plans: the strongest status among the debtor's plans in ccy
  * (active or in arrears suppress; broken resumes), *broken_day when
  * broken, *ended when the plan of that day did not break but ran out
- * (below). */
+ * (below).  The plans are judged together, sharing the debtor's
+ * receipts as log-contact judges them: one payment never keeps two
+ * plans. */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
     int *status, int32_t *broken_day, int *ended, struct diag *d)
@@ -1430,7 +1432,12 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	    " FROM plan WHERE debtor_id = ?1 AND currency = ?2 AND"
 	    " created <= ?3 ORDER BY id";
 	sqlite3_stmt *s, *si;
-	int rc, res = 0;
+	struct plan_eval *e = NULL;
+	struct plan_inst **in = NULL;
+	size_t *ni = NULL, np = 0;
+	struct promise_cash *cash = NULL;
+	size_t ncash = 0;
+	int rc, irc = SQLITE_DONE, res = 0;
 
 	*status = -1;
 	*broken_day = INT32_MIN;
@@ -1447,70 +1454,79 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_text(s, 2, ccy, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, r->o.as_of);
-	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct plan_eval p;
-		struct plan_inst *in = NULL;
-		struct promise_cash *cash = NULL;
-		size_t n = 0, ncash = 0;
-		int irc;
+	while (irc == SQLITE_DONE && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_inst *v = NULL;
+		size_t n = 0;
 
-		memset(&p, 0, sizeof p);
-		p.total = sqlite3_column_int64(s, 1);
-		p.created = (int32_t)sqlite3_column_int64(s, 2);
-		p.grace = (int32_t)sqlite3_column_int64(s, 3);
+		e = xreallocarray(e, np + 1, sizeof *e);
+		in = xreallocarray(in, np + 1, sizeof *in);
+		ni = xreallocarray(ni, np + 1, sizeof *ni);
+		memset(&e[np], 0, sizeof e[np]);
+		e[np].total = sqlite3_column_int64(s, 1);
+		e[np].created = (int32_t)sqlite3_column_int64(s, 2);
+		e[np].grace = (int32_t)sqlite3_column_int64(s, 3);
 		sqlite3_bind_int64(si, 1, sqlite3_column_int64(s, 0));
 		while ((irc = sqlite3_step(si)) == SQLITE_ROW) {
-			in = xreallocarray(in, n + 1, sizeof *in);
-			memset(&in[n], 0, sizeof in[n]);
-			in[n].due = (int32_t)sqlite3_column_int64(si, 0);
-			in[n].amount = sqlite3_column_int64(si, 1);
+			v = xreallocarray(v, n + 1, sizeof *v);
+			memset(&v[n], 0, sizeof v[n]);
+			v[n].due = (int32_t)sqlite3_column_int64(si, 0);
+			v[n].amount = sqlite3_column_int64(si, 1);
 			n++;
 		}
 		sqlite3_reset(si);
-		if (irc != SQLITE_DONE) {
-			res = state_error(r->st, d, "reading instalments");
-		} else if (contact_load_cash(r->st, h->id, ccy, r->o.as_of,
-		    &cash, &ncash, d) != 0) {
-			res = -1;
-		} else {
-			int over;
-
-			plan_evaluate(&p, in, n, cash, ncash, r->o.as_of);
-			/* A schedule run out unpaid (its last instalment the
-			 * first miss, so never a second; or no instalment)
-			 * is not in good standing for ever: the balance is
-			 * due from its last day, as a broken plan's. */
-			over = (p.status == PLAN_ACTIVE ||
-			    p.status == PLAN_IN_ARREARS) &&
-			    (n == 0 || in[n - 1].status != INST_PENDING);
-			if (over) {
-				int64_t e = n == 0 ? p.created :
-				    (int64_t)in[n - 1].due + p.grace;
-
-				p.status = PLAN_BROKEN;
-				p.broken_on = e > INT32_MAX ? INT32_MAX :
-				    e < INT32_MIN ? INT32_MIN : (int32_t)e;
-			}
-			if (p.status == PLAN_ACTIVE ||
-			    p.status == PLAN_IN_ARREARS) {
-				if (*status != PLAN_ACTIVE)
-					*status = (int)p.status;
-			} else if (p.status == PLAN_BROKEN) {
-				if (*status < 0)
-					*status = PLAN_BROKEN;
-				if (p.broken_on > *broken_day) {
-					*broken_day = p.broken_on;
-					*ended = over;
-				}
-			}
-		}
-		free(in);
-		free(cash);
+		in[np] = v;
+		ni[np] = n;
+		np++;
 	}
-	if (res == 0 && rc != SQLITE_DONE)
+	if (irc != SQLITE_DONE)
+		res = state_error(r->st, d, "reading instalments");
+	else if (rc != SQLITE_DONE)
 		res = state_error(r->st, d, "reading plans");
 	sqlite3_reset(s);
 	sqlite3_reset(si);
+	if (res == 0 && np > 0 && contact_load_cash(r->st, h->id, ccy,
+	    r->o.as_of, &cash, &ncash, d) != 0)
+		res = -1;
+	if (res == 0 && np > 0)
+		plan_evaluate_all(e, in, ni, np, cash, ncash, r->o.as_of);
+	for (size_t j = 0; res == 0 && j < np; j++) {
+		struct plan_eval *p = &e[j];
+		size_t n = ni[j];
+		/* A schedule run out unpaid (its last instalment the first
+		 * miss, so never a second; or no instalment) is not in good
+		 * standing for ever: the balance is due from its last day,
+		 * as a broken plan's. */
+		int over = (p->status == PLAN_ACTIVE ||
+		    p->status == PLAN_IN_ARREARS) &&
+		    (n == 0 || in[j][n - 1].status != INST_PENDING);
+
+		if (over) {
+			int64_t end = n == 0 ? p->created :
+			    (int64_t)in[j][n - 1].due + p->grace;
+
+			p->status = PLAN_BROKEN;
+			p->broken_on = end > INT32_MAX ? INT32_MAX :
+			    end < INT32_MIN ? INT32_MIN : (int32_t)end;
+		}
+		if (p->status == PLAN_ACTIVE ||
+		    p->status == PLAN_IN_ARREARS) {
+			if (*status != PLAN_ACTIVE)
+				*status = (int)p->status;
+		} else if (p->status == PLAN_BROKEN) {
+			if (*status < 0)
+				*status = PLAN_BROKEN;
+			if (p->broken_on > *broken_day) {
+				*broken_day = p->broken_on;
+				*ended = over;
+			}
+		}
+	}
+	for (size_t j = 0; j < np; j++)
+		free(in[j]);
+	free(in);
+	free(ni);
+	free(e);
+	free(cash);
 	return res;
 }
 
