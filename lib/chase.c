@@ -784,6 +784,9 @@ struct chase_run {
 	struct hmap *seen;
 	char **streams;
 	size_t nstreams;
+	/* The state's own open amount of each document on the day (the
+	 * replay's), keyed as seen is: a stream is checked against it. */
+	struct hmap *asof;
 	struct sbuf vis;	/* write_row's name, reused */
 	long problems;
 };
@@ -835,6 +838,7 @@ chase_free(struct chase_run *r)
 	free(r->pauses);
 	hmap_free(r->byref);
 	hmap_free(r->seen);
+	hmap_free(r->asof);
 	for (size_t i = 0; i < r->nstreams; i++)
 		free(r->streams[i]);
 	free(r->streams);
@@ -939,6 +943,29 @@ col(struct tsv_reader *t, const char *name)
 	return tsv_col(t, name);
 }
 
+/* doc_key: a document's key in seen and asof: a receipt's entry key and
+ * an item's doc_id are two namespaces. */
+static void
+doc_key(struct sbuf *key, int kind, const char *doc)
+{
+	sbuf_addc(key, kind == IT_UNAPPLIED ? 'p' : 'i');
+	sbuf_add(key, doc, strlen(doc));
+}
+
+/* row_kind: what an aged stream row is: cash on account (its bucket or
+ * type says so), a credit (negative) or a debit. */
+static enum item_kind
+row_kind(struct tsv_reader *t, int c_bucket, int c_type, int64_t open)
+{
+	if (c_bucket >= 0 && strcmp(tsv_field(t, (size_t)c_bucket),
+	    "unapplied") == 0)
+		return IT_UNAPPLIED;
+	if (c_type >= 0 && (strcmp(tsv_field(t, (size_t)c_type), "receipt")
+	    == 0 || strcmp(tsv_field(t, (size_t)c_type), "payment") == 0))
+		return IT_UNAPPLIED;
+	return open < 0 ? IT_CREDIT : IT_DEBIT;
+}
+
 /* first_row: whether this is the first row of document doc (of kind
  * kind) in the streams read; if not, d says where the first was.  The
  * first row stands and a later one is rejected: two exports joined, or a
@@ -954,9 +981,7 @@ first_row(struct chase_run *r, size_t stream, long line, int kind,
 
 	if (r->seen == NULL)
 		r->seen = hmap_new();
-	/* A receipt's entry key and an item's doc_id are two namespaces. */
-	sbuf_addc(&key, kind == IT_UNAPPLIED ? 'p' : 'i');
-	sbuf_add(&key, doc, strlen(doc));
+	doc_key(&key, kind, doc);
 	v = hmap_put(r->seen, key.buf, key.len, &created);
 	sbuf_free(&key);
 	if (created) {
@@ -972,6 +997,114 @@ first_row(struct chase_run *r, size_t stream, long line, int kind,
 		    "%s:%ld): this row is not used", q(doc, buf, sizeof buf),
 		    r->streams[*v >> 32], (long)(*v & 0xffffffff));
 	return 0;
+}
+
+/* check_open: whether the stream's open amount of doc is the state's on
+ * the day; if not, d says so.  A stream of another day (yesterday's file
+ * picked up by mistake, an --as-of that differs) would chase an invoice
+ * paid since, or for more than is owed. */
+static void
+check_open(struct chase_run *r, int kind, const char *doc, const char *ccy,
+    int64_t open, struct diag *d)
+{
+	struct sbuf key = { 0 };
+	const int64_t *v;
+	char b1[80], b2[MONEY_BUFSZ], b3[MONEY_BUFSZ], day[DATE_BUFSZ];
+	int digits = money_minor_digits(ccy);
+
+	doc_key(&key, kind, doc);
+	v = hmap_get(r->asof, key.buf, key.len);
+	sbuf_free(&key);
+	date_format(r->o.as_of, day);
+	if (v == NULL)
+		diag_set(d, "field \"open_amount\": %s for %s, but the state "
+		    "has nothing of it open on %s (paid, or not yet issued): a "
+		    "stream of another day?", money_format(open, digits, b2),
+		    q(doc, b1, sizeof b1), day);
+	else if (*v != open)
+		diag_set(d, "field \"open_amount\": %s for %s, but the state "
+		    "has %s open on %s: a stream of another day?",
+		    money_format(open, digits, b2), q(doc, b1, sizeof b1),
+		    money_format(*v, digits, b3), day);
+}
+
+/* replay: the state's aged items on the day, as age-ledger --by item
+ * writes them, into a temporary file read from its start. */
+static FILE *
+replay(struct chase_run *r, struct diag *d)
+{
+	struct aging_opts ao;
+	struct aging *a;
+	FILE *tmp;
+
+	memset(&ao, 0, sizeof ao);
+	ao.as_of = r->o.as_of;
+	ao.by = AGING_BY_ITEM;
+	ao.basis = AGING_DUE;
+	aging_bounds_default(&ao.bounds);
+	if ((tmp = tmpfile()) == NULL) {
+		diag_set(d, "a temporary file: %s", strerror(errno));
+		return NULL;
+	}
+	a = aging_new(&ao);
+	if (aging_scan_state(a, r->st, d) != 0 || aging_write(a, tmp, d) != 0)
+		goto fail;
+	if (fflush(tmp) != 0 || ferror(tmp)) {
+		diag_set(d, "a temporary file: %s", strerror(errno));
+		goto fail;
+	}
+	aging_free(a);
+	rewind(tmp);
+	return tmp;
+fail:
+	aging_free(a);
+	fclose(tmp);
+	return NULL;
+}
+
+/* load_asof: r->asof from the replay.  0, or -1 with d set. */
+static int
+load_asof(struct chase_run *r, struct diag *d)
+{
+	FILE *tmp = replay(r, d);
+	struct tsv_reader *t;
+	int c_doc, c_ccy, c_open, c_bucket, c_type, rc, res = 0;
+
+	if (tmp == NULL)
+		return -1;
+	if ((t = tsv_open(tmp, "state", d)) == NULL) {
+		fclose(tmp);
+		return -1;
+	}
+	c_doc = tsv_col(t, "doc_id");
+	c_ccy = tsv_col(t, "currency");
+	c_open = tsv_col(t, "open_amount");
+	c_bucket = tsv_col(t, "bucket");
+	c_type = tsv_col(t, "doc_type");
+	r->asof = hmap_new();
+	while (res == 0 && c_doc >= 0 && c_ccy >= 0 && c_open >= 0 &&
+	    (rc = tsv_next(t, d)) != 0) {
+		struct sbuf key = { 0 };
+		int64_t open;
+		int digits;
+
+		if (rc < 0 || (digits = money_minor_digits(tsv_field(t,
+		    (size_t)c_ccy))) < 0 || money_parse(tsv_field(t,
+		    (size_t)c_open), tsv_field_len(t, (size_t)c_open), digits,
+		    MONEY_POINT, &open, NULL, d) != 0) {
+			diag_set(d, "the state's aged items could not be read "
+			    "back");
+			res = -1;
+			break;
+		}
+		doc_key(&key, (int)row_kind(t, c_bucket, c_type, open),
+		    tsv_field(t, (size_t)c_doc));
+		*hmap_put(r->asof, key.buf, key.len, NULL) = open;
+		sbuf_free(&key);
+	}
+	tsv_close(t);
+	fclose(tmp);
+	return res;
 }
 
 /* reject: the row whole to the rejects file, the header before the
@@ -1018,6 +1151,11 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		d->line = 1;
 		tsv_close(t);
 		return -1;
+	}
+	if (r->st != NULL && !r->from_state && r->asof == NULL &&
+	    load_asof(r, d) != 0) {
+		tsv_close(t);
+		return -2;
 	}
 	nbad = 0;
 	r->streams = xreallocarray(r->streams, r->nstreams + 1,
@@ -1071,16 +1209,10 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			tsv_close(t);
 			return -2;
 		}
-		it.kind = IT_DEBIT;
-		if (c_bucket >= 0 && strcmp(tsv_field(t, (size_t)c_bucket),
-		    "unapplied") == 0)
-			it.kind = IT_UNAPPLIED;
-		else if (c_type >= 0 && (strcmp(tsv_field(t, (size_t)c_type),
-		    "receipt") == 0 || strcmp(tsv_field(t, (size_t)c_type),
-		    "payment") == 0))
-			it.kind = IT_UNAPPLIED;
-		else if (it.open < 0)
-			it.kind = IT_CREDIT;
+		it.kind = row_kind(t, c_bucket, c_type, it.open);
+		if (d->msg[0] == '\0' && r->asof != NULL)
+			check_open(r, (int)it.kind, tsv_field(t,
+			    (size_t)c_doc), ccy, it.open, d);
 		if (d->msg[0] == '\0')
 			(void)first_row(r, stream, tsv_line(t), (int)it.kind,
 			    tsv_field(t, (size_t)c_doc), d);
@@ -1122,42 +1254,21 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 int
 chase_read_state(struct chase_run *r, struct diag *d)
 {
-	struct aging_opts ao;
-	struct aging *a;
-	FILE *tmp;
+	FILE *tmp = replay(r, d), *rj = r->o.rejects;
 	long bad = 0;
-	int rc = -1;
+	int rc;
 
-	memset(&ao, 0, sizeof ao);
-	ao.as_of = r->o.as_of;
-	ao.by = AGING_BY_ITEM;
-	ao.basis = AGING_DUE;
-	aging_bounds_default(&ao.bounds);
-	if ((tmp = tmpfile()) == NULL) {
-		diag_set(d, "a temporary file: %s", strerror(errno));
+	if (tmp == NULL)
 		return -1;
+	r->o.rejects = NULL;	/* not outside input */
+	r->from_state = 1;
+	rc = chase_read_stream(r, tmp, "state", &bad, d);
+	r->from_state = 0;
+	r->o.rejects = rj;
+	if (rc == 0 && bad > 0) {
+		diag_set(d, "the state's aged items could not be read back");
+		rc = -1;
 	}
-	a = aging_new(&ao);
-	if (aging_scan_state(a, r->st, d) == 0 && aging_write(a, tmp, d) == 0) {
-		if (fflush(tmp) != 0 || ferror(tmp)) {
-			diag_set(d, "a temporary file: %s", strerror(errno));
-		} else {
-			FILE *rj = r->o.rejects;
-
-			rewind(tmp);
-			r->o.rejects = NULL;	/* not outside input */
-			r->from_state = 1;
-			rc = chase_read_stream(r, tmp, "state", &bad, d);
-			r->from_state = 0;
-			r->o.rejects = rj;
-			if (rc == 0 && bad > 0) {
-				diag_set(d, "the state's aged items could not "
-				    "be read back");
-				rc = -1;
-			}
-		}
-	}
-	aging_free(a);
 	fclose(tmp);
 	return rc;
 }

@@ -153,7 +153,8 @@ void chase_free(struct chase_run *r);
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
  * score optional).  Each row's document must be the state's item (or
- * bank receipt) of that debtor and currency, and not one an earlier row
+ * bank receipt) of that debtor and currency, with the open amount the
+ * state's replay has on the day, and not one an earlier row
  * (of this stream or one read before) listed: the first row stands, a
  * later one is rejected.  in_query is 1, 0 or empty.  A bad row is
  * reported, counted in *bad and written whole to o->rejects (after the
