@@ -785,7 +785,8 @@ struct chase_run {
 	char **streams;
 	size_t nstreams;
 	/* The state's own open amount of each document on the day (the
-	 * replay's), keyed as seen is: a stream is checked against it. */
+	 * replay's), keyed as seen is: a stream is checked against it; and
+	 * the documents in query on the day (value 1). */
 	struct hmap *asof;
 	struct sbuf vis;	/* write_row's name, reused */
 	long problems;
@@ -1028,6 +1029,21 @@ check_open(struct chase_run *r, int kind, const char *doc, const char *ccy,
 		    money_format(*v, digits, b3), day);
 }
 
+/* in_query_asof: whether the state's replay has doc in query on the
+ * day. */
+static int
+in_query_asof(struct chase_run *r, int kind, const char *doc)
+{
+	struct sbuf key = { 0 };
+	int in;
+
+	doc_key(&key, kind, doc);
+	sbuf_addc(&key, '\0');
+	in = hmap_get(r->asof, key.buf, key.len) != NULL;
+	sbuf_free(&key);
+	return in;
+}
+
 /* replay: the state's aged items on the day, as age-ledger --by item
  * writes them, into a temporary file read from its start. */
 static FILE *
@@ -1068,7 +1084,7 @@ load_asof(struct chase_run *r, struct diag *d)
 {
 	FILE *tmp = replay(r, d);
 	struct tsv_reader *t;
-	int c_doc, c_ccy, c_open, c_bucket, c_type, rc, res = 0;
+	int c_doc, c_ccy, c_open, c_bucket, c_type, c_query, rc, res = 0;
 
 	if (tmp == NULL)
 		return -1;
@@ -1081,6 +1097,7 @@ load_asof(struct chase_run *r, struct diag *d)
 	c_open = tsv_col(t, "open_amount");
 	c_bucket = tsv_col(t, "bucket");
 	c_type = tsv_col(t, "doc_type");
+	c_query = tsv_col(t, "in_query");
 	r->asof = hmap_new();
 	while (res == 0 && c_doc >= 0 && c_ccy >= 0 && c_open >= 0 &&
 	    (rc = tsv_next(t, d)) != 0) {
@@ -1100,6 +1117,11 @@ load_asof(struct chase_run *r, struct diag *d)
 		doc_key(&key, (int)row_kind(t, c_bucket, c_type, open),
 		    tsv_field(t, (size_t)c_doc));
 		*hmap_put(r->asof, key.buf, key.len, NULL) = open;
+		if (c_query >= 0 && strcmp(tsv_field(t, (size_t)c_query), "1")
+		    == 0) {
+			sbuf_addc(&key, '\0');	/* the in-query key */
+			*hmap_put(r->asof, key.buf, key.len, NULL) = 1;
+		}
 		sbuf_free(&key);
 	}
 	tsv_close(t);
@@ -1228,6 +1250,12 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		memcpy(it.ccy, ccy, 3);
 		it.in_query = c_query >= 0 &&
 		    strcmp(tsv_field(t, (size_t)c_query), "1") == 0;
+		/* In query on the day by the state too: a stream without
+		 * the column (cut, another tool's) or one of another day
+		 * must not chase a disputed invoice. */
+		if (r->asof != NULL && !it.in_query)
+			it.in_query = in_query_asof(r, (int)it.kind,
+			    tsv_field(t, (size_t)c_doc));
 		k = debtor_of(r, v, c_name >= 0 ? tsv_field(t,
 		    (size_t)c_name) : NULL);
 		it.debtor = k;
