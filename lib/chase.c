@@ -550,6 +550,7 @@ config_init(struct chase_config *c)
 	memset(c, 0, sizeof *c);
 	calendar_init(&c->cal);
 	c->time_zone = xstrdup("UTC");
+	c->pap_days = 30;
 	for (int i = 0; i < CHASE_NCHANNELS; i++)
 		c->limit[i] = -1;
 	/* DOMAIN.md 4.2: calls to businesses Mon-Fri 09:00-17:30, to
@@ -592,6 +593,19 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 		}
 	} else {
 		default_path(c);
+	}
+	/* emit-letters' section: the reply date its letter of claim gives,
+	 * which no claim may come before. */
+	{
+		const struct cfg_node *br = cfg_get(root, "branding");
+
+		if (!cfg_is_null(br) && br->kind == CFG_MAP) {
+			if ((r = cfg_get_int(br, "branding", "pap_days", 30,
+			    365, &v, d)) < 0)
+				return -1;
+			if (r == 1)
+				c->pap_days = (int)v;
+		}
 	}
 	if (cfg_is_null(ch))
 		return 0;
@@ -1330,7 +1344,7 @@ struct caction {
 struct hist {
 	int64_t id;		/* 0: not in the state */
 	const char *type;
-	char *segment, *chase_path, *zone;
+	char *segment, *chase_path, *zone, *country;
 	int restricted;
 	char *hold;		/* the kind of a hold in force, or NULL */
 	struct caction *act;
@@ -1344,6 +1358,7 @@ hist_free(struct hist *h)
 	free(h->segment);
 	free(h->chase_path);
 	free(h->zone);
+	free(h->country);
 	free(h->hold);
 	for (size_t i = 0; i < h->nact; i++) {
 		free(h->act[i].step);
@@ -1375,7 +1390,7 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
     struct diag *d)
 {
 	static const char dsql[] = "SELECT id, type, segment, chase_path,"
-	    " time_zone, restricted FROM debtor WHERE ref = ?";
+	    " time_zone, restricted, country FROM debtor WHERE ref = ?";
 	static const char hsql[] = "SELECT kind, start_date, end_date,"
 	    " released FROM hold WHERE debtor_id = ? ORDER BY start_date, id";
 	static const char asql[] = "SELECT id, step, channel, as_of,"
@@ -1407,6 +1422,7 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		h->chase_path = col_dup(s, 3);
 		h->zone = col_dup(s, 4);
 		h->restricted = sqlite3_column_int(s, 5) != 0;
+		h->country = col_dup(s, 6);
 	} else if (rc != SQLITE_DONE) {
 		goto state_err;
 	}
@@ -1866,6 +1882,45 @@ lapsed(const struct chase_step *s, struct citem *const *it, size_t n,
 	return 1;
 }
 
+/* claim_step: whether step s hands the debt on towards a claim (an
+ * agency, a solicitor). */
+static int
+claim_step(const struct chase_step *s)
+{
+	return s->escalation != NULL && (strcmp(s->escalation, "agency") ==
+	    0 || strcmp(s->escalation, "solicitor") == 0);
+}
+
+/* pap_until: for a debtor the Pre-Action Protocol covers (a consumer or
+ * sole trader in England and Wales: country GB or not given, as
+ * emit-letters judges it), the reply date of its last letter before
+ * action in ccy (a step of p with that escalation, done on a day):
+ * that day plus pap_days.  INT32_MIN when none. */
+static int32_t
+pap_until(const struct chase_run *r, const struct chase_path *p,
+    const struct hist *h, const char *ccy)
+{
+	int32_t last = INT32_MIN;
+
+	if (strcmp(h->type, "consumer") != 0 &&
+	    strcmp(h->type, "sole_trader") != 0)
+		return INT32_MIN;
+	if (h->country != NULL && *h->country != '\0' &&
+	    !util_strcaseeq(h->country, "GB"))
+		return INT32_MIN;
+	for (size_t i = 0; i < h->nact; i++) {
+		const struct caction *a = &h->act[i];
+		int k = step_index(p, a->step);
+
+		if (k >= 0 && p->steps[k].escalation != NULL &&
+		    strcmp(p->steps[k].escalation, "letter_before_action") ==
+		    0 && (a->ccy[0] == '\0' || strcmp(a->ccy, ccy) == 0) &&
+		    a->as_of > last)
+			last = a->as_of;
+	}
+	return last == INT32_MIN ? INT32_MIN : last + r->c->pap_days;
+}
+
 static int
 acted_since(const struct hist *h, int32_t day)
 {
@@ -2208,6 +2263,19 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			w->step = t;
 			w->amount = amount;
 			w->has_amount = 1;
+		}
+		res = 0;
+		goto out;
+	}
+	/* The letter of claim gives a consumer or sole trader pap_days to
+	 * reply (DOMAIN.md 3.3): no hand-over to an agency or a solicitor
+	 * before then, even when a catch-up puts that step the next day. */
+	if (claim_step(&p->steps[t]) && r->o.as_of <= pap_until(r, p, h,
+	    ccy)) {
+		w = suppress(r, debtor, ccy, p, "pap_reply");
+		if (w) {
+			w->step = t;
+			w->step_date = pap_until(r, p, h, ccy);
 		}
 		res = 0;
 		goto out;

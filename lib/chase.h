@@ -81,6 +81,9 @@ struct chase_config {
 	char *time_zone;		/* the client's; default UTC */
 	struct calendar cal;
 	int min_gap;			/* days between contacts */
+	/* The Pre-Action Protocol's reply time (branding.pap_days, the one
+	 * emit-letters writes in the letter of claim; default 30). */
+	int pap_days;
 	int64_t min_balance;		/* hundredths */
 	enum chase_missed missed;
 	int net_credits, net_unapplied;
