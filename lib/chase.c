@@ -550,6 +550,7 @@ config_init(struct chase_config *c)
 	memset(c, 0, sizeof *c);
 	calendar_init(&c->cal);
 	c->time_zone = xstrdup("UTC");
+	c->deadline_days = 7;
 	c->pap_days = 30;
 	for (int i = 0; i < CHASE_NCHANNELS; i++)
 		c->limit[i] = -1;
@@ -594,12 +595,17 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	} else {
 		default_path(c);
 	}
-	/* emit-letters' section: the reply date its letter of claim gives,
-	 * which no claim may come before. */
+	/* emit-letters' section: the deadline its letter before action
+	 * gives, which no claim may come before. */
 	{
 		const struct cfg_node *br = cfg_get(root, "branding");
 
 		if (!cfg_is_null(br) && br->kind == CFG_MAP) {
+			if ((r = cfg_get_int(br, "branding", "deadline_days",
+			    0, 365, &v, d)) < 0)
+				return -1;
+			if (r == 1)
+				c->deadline_days = (int)v;
 			if ((r = cfg_get_int(br, "branding", "pap_days", 30,
 			    365, &v, d)) < 0)
 				return -1;
@@ -1891,23 +1897,22 @@ claim_step(const struct chase_step *s)
 	    0 || strcmp(s->escalation, "solicitor") == 0);
 }
 
-/* pap_until: for a debtor the Pre-Action Protocol covers (a consumer or
- * sole trader in England and Wales: country GB or not given, as
- * emit-letters judges it), the reply date of its last letter before
- * action in ccy (a step of p with that escalation, done on a day):
- * that day plus pap_days.  INT32_MIN when none. */
+/* claim_until: the deadline the debtor's last letter before action in
+ * ccy gave (a step of p with that escalation, done on a day), the first
+ * day a claim step may come: that day plus deadline_days, or pap_days
+ * for a debtor the
+ * Pre-Action Protocol covers (*pap set: a consumer or sole trader in
+ * England and Wales, country GB or not given, as emit-letters judges
+ * it).  INT32_MIN when none. */
 static int32_t
-pap_until(const struct chase_run *r, const struct chase_path *p,
-    const struct hist *h, const char *ccy)
+claim_until(const struct chase_run *r, const struct chase_path *p,
+    const struct hist *h, const char *ccy, int *pap)
 {
 	int32_t last = INT32_MIN;
 
-	if (strcmp(h->type, "consumer") != 0 &&
-	    strcmp(h->type, "sole_trader") != 0)
-		return INT32_MIN;
-	if (h->country != NULL && *h->country != '\0' &&
-	    !util_strcaseeq(h->country, "GB"))
-		return INT32_MIN;
+	*pap = (strcmp(h->type, "consumer") == 0 ||
+	    strcmp(h->type, "sole_trader") == 0) && (h->country == NULL ||
+	    *h->country == '\0' || util_strcaseeq(h->country, "GB"));
 	for (size_t i = 0; i < h->nact; i++) {
 		const struct caction *a = &h->act[i];
 		int k = step_index(p, a->step);
@@ -1918,7 +1923,8 @@ pap_until(const struct chase_run *r, const struct chase_path *p,
 		    a->as_of > last)
 			last = a->as_of;
 	}
-	return last == INT32_MIN ? INT32_MIN : last + r->c->pap_days;
+	return last == INT32_MIN ? INT32_MIN : last + (*pap ?
+	    r->c->pap_days : r->c->deadline_days);
 }
 
 static int
@@ -2267,18 +2273,24 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	/* The letter of claim gives a consumer or sole trader pap_days to
-	 * reply (DOMAIN.md 3.3): no hand-over to an agency or a solicitor
-	 * before then, even when a catch-up puts that step the next day. */
-	if (claim_step(&p->steps[t]) && r->o.as_of <= pap_until(r, p, h,
-	    ccy)) {
-		w = suppress(r, debtor, ccy, p, "pap_reply");
-		if (w) {
-			w->step = t;
-			w->step_date = pap_until(r, p, h, ccy);
+	/* The letter before action gave a deadline (the letter of claim
+	 * to a consumer or sole trader pap_days to reply, DOMAIN.md 3.3:
+	 * no claim before them): no hand-over to an agency or a solicitor
+	 * before that day, even when a catch-up puts the step the next. */
+	if (claim_step(&p->steps[t])) {
+		int pap;
+		int32_t until = claim_until(r, p, h, ccy, &pap);
+
+		if (until != INT32_MIN && r->o.as_of < until) {
+			w = suppress(r, debtor, ccy, p, pap ? "pap_reply" :
+			    "letter_deadline");
+			if (w) {
+				w->step = t;
+				w->step_date = until;
+			}
+			res = 0;
+			goto out;
 		}
-		res = 0;
-		goto out;
 	}
 	/* New items at the end of the path: done is what they had. */
 	done = nfresh > 0 ? done_mask(h, &p->steps[t], ccy, fresh, nfresh) :

@@ -81,9 +81,11 @@ struct chase_config {
 	char *time_zone;		/* the client's; default UTC */
 	struct calendar cal;
 	int min_gap;			/* days between contacts */
-	/* The Pre-Action Protocol's reply time (branding.pap_days, the one
-	 * emit-letters writes in the letter of claim; default 30). */
-	int pap_days;
+	/* The days a letter before action gives (emit-letters' branding:
+	 * deadline_days, default 7, the deadline it writes; pap_days,
+	 * default 30, the Pre-Action Protocol's reply time in a letter of
+	 * claim): no claim step before they have passed. */
+	int deadline_days, pap_days;
 	int64_t min_balance;		/* hundredths */
 	enum chase_missed missed;
 	int net_credits, net_unapplied;
