@@ -1927,11 +1927,16 @@ claim_until(const struct chase_run *r, const struct chase_path *p,
 	    r->c->pap_days : r->c->deadline_days);
 }
 
+/* acted_since: whether an action in ccy (or in no currency) was taken
+ * on or after day: the answer to a promise or plan of that currency that
+ * broke then.  A letter about the pounds owed does not answer a broken
+ * promise to pay the euros. */
 static int
-acted_since(const struct hist *h, int32_t day)
+acted_since(const struct hist *h, int32_t day, const char *ccy)
 {
 	for (size_t i = 0; i < h->nact; i++)
-		if (h->act[i].as_of >= day)
+		if (h->act[i].as_of >= day && (h->act[i].ccy[0] == '\0' ||
+		    strcmp(h->act[i].ccy, ccy) == 0))
 			return 1;
 	return 0;
 }
@@ -2150,14 +2155,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	/* A broken promise or plan that no action has answered yet.  The
 	 * day it broke may be a weekend or a holiday: the answer is due on
 	 * the next business day, as a step's day is. */
-	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan)) {
+	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount);
 		why = plan_ended ? "plan_ended" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
-	    !acted_since(h, broken_promise)) {
+	    !acted_since(h, broken_promise, ccy)) {
 		t = p->broken_promise >= 0 ? p->broken_promise :
 		    next_escalation(p, last_done, h, ccy, el, nel,
 		    amount);
