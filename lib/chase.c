@@ -544,6 +544,41 @@ load_limits(const struct cfg_node *n, struct chase_config *c, struct diag *d)
 	return 0;
 }
 
+/* claim_step: whether step s hands the debt on towards a claim (an
+ * agency, a solicitor). */
+static int
+claim_step(const struct chase_step *s)
+{
+	return s->escalation != NULL && (strcmp(s->escalation, "agency") ==
+	    0 || strcmp(s->escalation, "solicitor") == 0);
+}
+
+/*
+ * claim_minimums: a step handing the debt to an agency or a solicitor is
+ * for no smaller a balance than the letter before action before it: a
+ * debt the client thinks too small for that letter would otherwise be
+ * handed over without one (a consumer's claim with no letter of claim,
+ * DOMAIN.md 3.3).
+ */
+static void
+claim_minimums(struct chase_config *c)
+{
+	for (size_t i = 0; i < c->npaths; i++) {
+		struct chase_path *p = &c->paths[i];
+		int64_t lba = 0;
+
+		for (size_t k = 0; k < p->nsteps; k++) {
+			struct chase_step *s = &p->steps[k];
+
+			if (s->escalation != NULL && strcmp(s->escalation,
+			    "letter_before_action") == 0 && s->min_amount > lba)
+				lba = s->min_amount;
+			if (claim_step(s) && s->min_amount < lba)
+				s->min_amount = lba;
+		}
+	}
+}
+
 static void
 config_init(struct chase_config *c)
 {
@@ -595,6 +630,7 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	} else {
 		default_path(c);
 	}
+	claim_minimums(c);
 	/* emit-letters' section: the deadline its letter before action
 	 * gives, which no claim may come before. */
 	{
@@ -1888,22 +1924,12 @@ lapsed(const struct chase_step *s, struct citem *const *it, size_t n,
 	return 1;
 }
 
-/* claim_step: whether step s hands the debt on towards a claim (an
- * agency, a solicitor). */
-static int
-claim_step(const struct chase_step *s)
-{
-	return s->escalation != NULL && (strcmp(s->escalation, "agency") ==
-	    0 || strcmp(s->escalation, "solicitor") == 0);
-}
-
 /* claim_until: the deadline the debtor's last letter before action in
  * ccy gave (a step of p with that escalation, done on a day), the first
  * day a claim step may come: that day plus deadline_days, or pap_days
- * for a debtor the
- * Pre-Action Protocol covers (*pap set: a consumer or sole trader in
- * England and Wales, country GB or not given, as emit-letters judges
- * it).  INT32_MIN when none. */
+ * for a debtor the Pre-Action Protocol covers (*pap set: a consumer or
+ * sole trader in England and Wales, country GB or not given, as
+ * emit-letters judges it).  INT32_MIN when none. */
 static int32_t
 claim_until(const struct chase_run *r, const struct chase_path *p,
     const struct hist *h, const char *ccy, int *pap)
