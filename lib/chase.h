@@ -99,9 +99,12 @@ struct chase_config {
 /*
  * chase_config_load: the paths: and chase: sections of root (NULL: no
  * file) into c.  With no paths: section the path is DOMAIN.md 4.1's
- * default, named "default".  Returns 0, or -1 with d set (the dotted key
- * first, d->line at it); unknown keys are errors.  chase_config_free is
- * safe either way.
+ * default, named "default".  A step handing the debt to an agency or a
+ * solicitor gets at least the min_amount of the letter before action
+ * before it; branding's deadline_days and pap_days are read too (the
+ * deadline a letter before action gives).  Returns 0, or -1 with d set
+ * (the dotted key first, d->line at it); unknown keys are errors.
+ * chase_config_free is safe either way.
  */
 int chase_config_load(const struct cfg_node *root, struct chase_config *c,
     struct diag *d);
