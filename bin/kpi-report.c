@@ -7,6 +7,7 @@
  * kpi-report(1).
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ load_rates(struct cli *c, const char *file, const char *report)
 	if (kpi_rates_load(r, fp, cli_input_name(file), c->as_of, &d) != 0) {
 		cli_at(c, cli_input_name(file), d.line, "%s", d.msg);
 		kpi_rates_free(r);
+		cli_close_input(fp);
 		exit(EXIT_USAGE);
 	}
 	cli_close_input(fp);
@@ -83,6 +85,10 @@ main(int argc, char *argv[])
 	int opt, rc, status = EXIT_OK;
 
 	cli_init(&c, "kpi-report", usage);
+	/* getopt's own messages (an unknown option) name the tool as
+	 * every other message does, not the path it was run by. */
+	if (argc > 0)
+		argv[0] = (char *)c.prog;
 	diag_clear(&d);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (cli_shared_option(&c, opt, optarg))
@@ -147,16 +153,19 @@ main(int argc, char *argv[])
 	cli_need_stdout(&c);
 	rates = load_rates(&c, rates_path, report);
 
-	/* Freed before each exit: the sanitizer's leak check must not
-	 * depend on where the compiler kept the pointer. */
-	if (cli_state_open(&c, &st, STATE_READ, &d) != 0) {
-		kpi_rates_free(rates);
-		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
+	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
+		rc = -1;
+	else {
+		rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
+		state_close(&st);
 	}
-	rc = kpi_gather(&st, p, np, &k, &cfg, rates, c.as_of, &x, &d);
-	state_close(&st);
 	if (rc != 0) {
+		/* Freed before exiting, so the sanitizer's leak check sees
+		 * nothing whatever the optimizer kept on the stack. */
 		kpi_rates_free(rates);
+		kpi_config_free(&k);
+		config_free(&cfg);
+		free(p);
 		cli_die(&c, rc == -2 ? EXIT_USAGE : EXIT_STATE, "%s: %s", c.db,
 		    d.msg);
 	}
@@ -172,8 +181,10 @@ main(int argc, char *argv[])
 		} else if (cli_replace_commit(&c, &html) != 0)
 			status = EXIT_STATE;
 	}
-	if (status == EXIT_OK)
-		kpi_write_tsv(stdout, &rows, p);
+	errno = 0;
+	if (status == EXIT_OK && kpi_write_tsv(stdout, &rows, p) != 0 &&
+	    cli_stdout_failed(&c) != 0)
+		status = EXIT_STATE;
 	kpi_rows_free(&rows);
 	kpi_data_free(&x);
 	kpi_rates_free(rates);

@@ -100,6 +100,10 @@ main(int argc, char *argv[])
 	long bad = 0;
 
 	cli_init(&c, "score-debtor", usage);
+	/* getopt's own messages (an unknown option) name the tool as
+	 * every other message does, not the path it was run by. */
+	if (argc > 0)
+		argv[0] = (char *)c.prog;
 	memset(&o, 0, sizeof o);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (cli_shared_option(&c, opt, optarg))

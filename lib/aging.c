@@ -1549,21 +1549,12 @@ pow10i(int e)
 static int
 set_rate(struct ccy *c, int64_t num, int frac, int report_digits)
 {
-	int e = report_digits - frac - c->digits;
-	int64_t mul;
 	char *p;
 	int n;
 
-	/* frac <= 12 and digits <= 3 keep 10^-e within int64_t. */
-	if (e >= 0) {
-		if (money_mul(num, pow10i(e), &mul) != 0)
-			return -1;
-		c->mul = mul;
-		c->div = 1;
-	} else {
-		c->mul = num;
-		c->div = pow10i(-e);
-	}
+	if (money_rate_factors(num, frac, c->digits, report_digits, &c->mul,
+	    &c->div) != 0)
+		return -1;
 	c->has_rate = 1;
 	/* The rate as written, less any leading zeros. */
 	n = snprintf(c->rate, sizeof c->rate, "%0*lld", frac + 1,

@@ -1835,24 +1835,15 @@ suppress(struct chase_run *r, size_t debtor, const char *ccy,
 	return new_row(r, debtor, ccy, p, reason);
 }
 
+/* path_of: the debtor's path: its own chase_path (-1 when the config
+ * has none of that name), else the first rule that matches, else the
+ * default.  band NULL matches no rule that names a score band. */
 static int
-choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
+path_of(const struct chase_config *c, const struct hist *h,
+    const char *band)
 {
-	const struct chase_config *c = r->c;
-	const char *band = r->debtors[debtor].score_band;
-	int k;
-
-	if (h->chase_path != NULL) {
-		if ((k = chase_path_find(c, h->chase_path)) < 0) {
-			char buf[80];
-
-			problem(r, "debtor %s: chase_path %s is not a path of "
-			    "the configuration (not chased)",
-			    r->debtors[debtor].ref, q(h->chase_path, buf,
-			    sizeof buf));
-		}
-		return k;
-	}
+	if (h->chase_path != NULL)
+		return chase_path_find(c, h->chase_path);
 	for (size_t i = 0; i < c->nrules; i++) {
 		const struct chase_rule *u = &c->rules[i];
 
@@ -1867,6 +1858,46 @@ choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
 		return (int)u->path;
 	}
 	return (int)c->default_path;
+}
+
+/*
+ * path_may_be: whether path k can be the one path_of gives a debtor with
+ * no chase_path of its own, its score band unknown: a rule naming a band
+ * (matching the rest) may give its path, the first rule without one that
+ * matches gives its path and ends the search, else the default path.
+ */
+static int
+path_may_be(const struct chase_config *c, const struct hist *h, size_t k)
+{
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct chase_rule *u = &c->rules[i];
+
+		if (u->segment && (h->segment == NULL ||
+		    strcmp(u->segment, h->segment) != 0))
+			continue;
+		if (u->type && strcmp(u->type, h->type) != 0)
+			continue;
+		if (u->path == k)
+			return 1;
+		if (u->score_band == NULL)
+			return 0;
+	}
+	return c->default_path == k;
+}
+
+static int
+choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
+{
+	int k = path_of(r->c, h, r->debtors[debtor].score_band);
+
+	if (k < 0) {
+		char buf[80];
+
+		problem(r, "debtor %s: chase_path %s is not a path of the "
+		    "configuration (not chased)", r->debtors[debtor].ref,
+		    q(h->chase_path, buf, sizeof buf));
+	}
+	return k;
 }
 
 /* covers: whether action a is of step `step` on channel ch and covered
@@ -2607,4 +2638,61 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 	}
 	*problems = r->problems;
 	return planned;
+}
+
+int
+chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
+    const char *path, const char *step, struct chase_verdict *v,
+    struct diag *d)
+{
+	struct hist h;
+	int k = -1, pending, plan_st, ended, res = 0;
+	int32_t broken;
+
+	memset(v, 0, sizeof *v);
+	if (load_hist(r, ref, &h, d) != 0)
+		return -1;
+	if (path != NULL && *path != '\0') {
+		k = chase_path_find(r->c, path);
+		/* A debtor given its own path is chased on that one only;
+		 * another is chased on one the rules can give it. */
+		if (k >= 0 && ((h.chase_path != NULL &&
+		    strcmp(h.chase_path, path) != 0) || (h.chase_path == NULL
+		    && !path_may_be(r->c, &h, (size_t)k))))
+			k = -1;
+		v->path = k >= 0 ? r->c->paths[k].name : NULL;
+	} else {
+		k = path_of(r->c, &h, NULL);
+		v->path = k >= 0 ? r->c->paths[k].name : NULL;
+	}
+	/* The stops in plan_group's order, with its reasons. */
+	if (h.hold != NULL)
+		v->why = "hold";
+	else if (h.restricted)
+		v->why = "restricted";
+	else if (k < 0)
+		v->why = "unknown_path";
+	else {
+		const struct chase_path *p = &r->c->paths[k];
+		size_t i;
+
+		for (i = 0; i < p->nsteps; i++)
+			if (strcmp(p->steps[i].name, step) == 0)
+				break;
+		if (i < p->nsteps)
+			v->step = &p->steps[i];
+		if (i == p->nsteps)
+			v->why = "not_a_step";
+		else if (promises(r, &h, ccy, &pending, &broken, d) != 0 ||
+		    plans(r, &h, ccy, &plan_st, &broken, &ended, d) != 0)
+			res = -1;
+		else if (pending)
+			v->why = "promise_pending";
+		else if (plan_st == PLAN_ACTIVE)
+			v->why = "plan_active";
+		else if (plan_st == PLAN_IN_ARREARS)
+			v->why = "plan_in_arrears";
+	}
+	hist_free(&h);
+	return res;
 }

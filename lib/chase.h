@@ -191,4 +191,30 @@ int chase_read_state(struct chase_run *r, struct diag *d);
 long chase_write(struct chase_run *r, FILE *out, long *problems,
     struct diag *d);
 
+/*
+ * chase_check_send: what the rules say, on r's day, of sending debtor
+ * ref step `step` in currency ccy now.  emit-letters asks it of every
+ * plan row in the transaction that records the row, so that a plan made
+ * earlier (or by hand) cannot send what the state has since stopped: the
+ * same hold, restriction, promise and plan evaluations as the plan's.
+ * path: the row's path (it must be a path of the config and, for a
+ * debtor with a chase_path of its own, that one), or NULL or "" for the
+ * debtor's own (its chase_path, else the first select rule that matches
+ * without a score band, else the default).  v->why is NULL when the row
+ * may go, else the plan's reason: hold, restricted, unknown_path,
+ * not_a_step (step is not, exactly, a step of the path),
+ * promise_pending, plan_active or plan_in_arrears; v->path the path
+ * judged (NULL when none), v->step the step found in it (NULL when
+ * none), whose channels and template a row must keep.  0, or -1 with d
+ * set on a state error.
+ */
+struct chase_verdict {
+	const char *why;
+	const char *path;
+	const struct chase_step *step;
+};
+int chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
+    const char *path, const char *step, struct chase_verdict *v,
+    struct diag *d);
+
 #endif

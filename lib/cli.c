@@ -710,6 +710,20 @@ cli_keep_going_on_epipe(void)
 }
 
 int
+cli_stdout_failed(const struct cli *c)
+{
+	if (errno == EPIPE || stdout_gone) {
+		stdout_gone = 1;
+		return 0;
+	}
+	if (!stdout_told)
+		fprintf(stderr, "%s: standard output: %s\n", c->prog,
+		    strerror(errno ? errno : EIO));
+	stdout_told = 1;
+	return -1;
+}
+
+int
 cli_finish(const struct cli *c, int status)
 {
 	errno = 0;

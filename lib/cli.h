@@ -244,6 +244,12 @@ int cli_replace_open(const struct cli *c, struct cli_replace *r,
 int cli_replace_commit(const struct cli *c, struct cli_replace *r);
 void cli_replace_abort(struct cli_replace *r);
 
+/* cli_stdout_failed: a write or flush of stdout just failed (errno
+ * set): tells why once, with the system's reason of that failure (a
+ * later check would only see the stream's error flag), and returns -1;
+ * a reader that went away (EPIPE) is no fault: 0, nothing said. */
+int cli_stdout_failed(const struct cli *c);
+
 /* cli_finish: flushes stdout and checks it (a full disk is never silent);
  * returns status, or 3 when stdout failed. */
 int cli_finish(const struct cli *c, int status);

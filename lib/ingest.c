@@ -238,7 +238,7 @@ ingest_begin(struct state *st, const struct ingest_opts *o, struct diag *d)
 	    "THEN ?13 ELSE json_patch(attrs, ?13) END, "
 	    "updated_batch_id = ?14 WHERE doc_id = ?10", d) ||
 	    prep(r, &r->ins_settle, "INSERT INTO settlement (item_id, date, "
-	    "amount, kind, batch_id) VALUES (?,?,?,?,?)", d) ||
+	    "amount, kind, batch_id, date_known) VALUES (?,?,?,?,?,?)", d) ||
 	    prep(r, &r->ins_change, "INSERT INTO item_change (item_id, "
 	    "batch_id, field, old_value, new_value) VALUES (?,?,?,?,?)", d) ||
 	    prep(r, &r->find_debtor, "SELECT id FROM debtor WHERE ref = ?",
@@ -1131,9 +1131,11 @@ bureau_settled(struct ingest_run *r, int64_t item, int64_t *sum,
 	return 0;
 }
 
+/* add_settlement: date_known 0 for a paid part the export gives with no
+ * day (see the settlement table in lib/state.c). */
 static int
 add_settlement(struct ingest_run *r, int64_t item, int32_t date,
-    int64_t amount, const char *kind, struct diag *d)
+    int64_t amount, const char *kind, int date_known, struct diag *d)
 {
 	sqlite3_stmt *s = r->ins_settle;
 
@@ -1142,6 +1144,7 @@ add_settlement(struct ingest_run *r, int64_t item, int32_t date,
 	sqlite3_bind_int64(s, 3, amount);
 	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, r->st->batch_id);
+	sqlite3_bind_int(s, 6, date_known);
 	return step_done(r, s, "recording a settlement", d);
 }
 
@@ -1264,9 +1267,11 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		item = sqlite3_last_insert_rowid(r->st->db);
 		listed(r, item, line);
 		*res = UP_NEW;
+		/* A new item's paid part: with no settled date, the day is
+		 * unknown (before this export, perhaps long before). */
 		if (open != w->amount &&
 		    add_settlement(r, item, settle_date, w->amount - open,
-		    settle_kind, d) != 0)
+		    settle_kind, strcmp(settle_kind, "export") != 0, d) != 0)
 			return -1;
 		return 0;
 	}
@@ -1401,7 +1406,7 @@ upsert(struct ingest_run *r, const struct file_ctx *f, const struct row *w,
 		int64_t delta = carried - open;
 
 		if (delta != 0 && add_settlement(r, item, settle_date, delta,
-		    delta > 0 ? settle_kind : "reopen", d) != 0)
+		    delta > 0 ? settle_kind : "reopen", 1, d) != 0)
 			return -1;
 	}
 	s = r->upd_item;
@@ -2139,7 +2144,7 @@ ingest_finish(struct ingest_run *r, struct batch_counts *c, struct diag *d)
 		if (r->seen[item])
 			continue;
 		if ((open != 0 && add_settlement(r, item, r->o->as_of, open,
-		    "snapshot", d) != 0))
+		    "snapshot", 1, d) != 0))
 			break;
 		sqlite3_bind_int(close, 1, r->o->as_of);
 		sqlite3_bind_int64(close, 2, r->st->batch_id);

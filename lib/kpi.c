@@ -10,6 +10,7 @@
 
 #include "date.h"
 #include "kpi.h"
+#include "money.h"
 #include "util.h"
 
 int
@@ -31,6 +32,13 @@ kpi_dso_countback(int64_t ar, const int64_t *sales, const int *days,
 	*exhausted = 0;
 	if (n == 0 || sales[0] <= 0)
 		return -1;
+	/* A negative net AR (credits beyond the debit items) walks no month:
+	 * it is its share of the latest month's, negative, as the simple
+	 * DSO is (the new user's D12: it was 0.00 beside -15.50). */
+	if (left < 0) {
+		*out = left / (long double)sales[0] * days[0];
+		return 0;
+	}
 	for (i = 0; i < n && left > 0; i++) {
 		if (sales[i] <= 0)
 			break;
@@ -159,27 +167,64 @@ kpi_median(int32_t *v, size_t n, long double *out)
 	return 0;
 }
 
-/* Half away from zero; the nudge keeps a half that the binary fraction
- * holds a hair below (x.xx4999...) from rounding down. */
-static long double
-round_dp(long double v, int dp)
-{
-	long double scale = powl(10, dp);
-	long double x = fabsl(v) * scale;
-	long double r = floorl(x + 0.5L + x * 1e-15L);
+static const int64_t pow10_i[] = { 1, 10, 100, 1000, 10000, 100000,
+	1000000, 10000000, 100000000, 1000000000, 10000000000 };
 
-	return (v < 0 ? -r : r) / scale;
+int
+kpi_round_q(__int128 num, __int128 den, int dp, int64_t *out)
+{
+	__int128 lim = (__int128)1 << 112, q, r, ad;
+
+	if (den == 0 || dp < 0 || dp > 6 || num >= lim || num <= -lim)
+		return -1;
+	num *= pow10_i[dp];
+	q = num / den;
+	r = num % den;
+	if (r < 0)
+		r = -r;
+	ad = den < 0 ? -den : den;
+	/* Truncated toward zero; step away from it on half or more. */
+	if (r >= ad - r)
+		q += (num < 0) != (den < 0) ? -1 : 1;
+	if (q > INT64_MAX || q < INT64_MIN)
+		return -1;
+	*out = (int64_t)q;
+	return 0;
+}
+
+int
+kpi_round_ld(long double v, int dp, int64_t *out)
+{
+	long double x;
+
+	if (dp < 0 || dp > 6)
+		return -1;
+	x = roundl(v * (long double)pow10_i[dp]);	/* half away from 0 */
+	if (!(fabsl(x) < 0x1p63L))
+		return -1;
+	*out = (int64_t)x;
+	return 0;
+}
+
+char *
+kpi_format_scaled(int64_t v, int dp, char *buf)
+{
+	char m[MONEY_BUFSZ];
+
+	snprintf(buf, KPI_BUFSZ, "%s", money_format(v, dp, m));
+	return buf;
 }
 
 char *
 kpi_format(long double v, int dp, char *buf)
 {
-	long double r = round_dp(v, dp);
+	int64_t s;
 
-	if (r == 0)
-		r = 0;		/* no "-0.00" */
-	snprintf(buf, KPI_BUFSZ, "%.*Lf", dp, r);
-	return buf;
+	if (kpi_round_ld(v, dp, &s) != 0) {
+		snprintf(buf, KPI_BUFSZ, "%s", "(too large)");
+		return buf;
+	}
+	return kpi_format_scaled(s, dp, buf);
 }
 
 /* Periods. */
@@ -215,6 +260,8 @@ parse_side(const char *s, size_t n, struct pside *p)
 	    (s[3] - '0');
 	if (p->y < 1 || p->y > 9999)
 		return -1;
+	if (p->y < DATE_MIN_YEAR || p->y > DATE_MAX_YEAR)
+		return -2;		/* a date, but not one we keep */
 	if (n == 4) {
 		p->kind = PK_YEAR;
 		if (date_from_ymd(p->y, 1, 1, &a) || date_from_ymd(p->y, 12,
@@ -280,10 +327,16 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 	struct pside a, b;
 	size_t len = strlen(s), cap, n0 = *n;
 	char q[40];
+	int rc;
 
 	/* The caller's array is exactly *n long (or grown by us). */
 	cap = *n;
 	if (dots == NULL) {
+		if (parse_side(s, len, &a) == -2) {
+			diag_set(d, "\"%s\": the year is outside %d..%d", s,
+			    DATE_MIN_YEAR, DATE_MAX_YEAR);
+			return -1;
+		}
 		if (parse_side(s, len, &a) != 0 || a.kind == PK_DAY) {
 			diag_set(d, "\"%s\" is not a period (use 2024-03, "
 			    "2024-Q1, 2024 or 2024-01-01..2024-03-31)", s);
@@ -294,14 +347,26 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 			(*p)[*n - 1].label[5] = 'Q';
 		return 0;
 	}
-	if (parse_side(s, (size_t)(dots - s), &a) != 0) {
-		diag_set(d, "\"%s\": its start \"%.*s\" is not a day, month, "
-		    "quarter or year (no such date?)", s, (int)(dots - s), s);
+	if ((rc = parse_side(s, (size_t)(dots - s), &a)) != 0) {
+		if (rc == -2)
+			diag_set(d, "\"%s\": its start \"%.*s\" is outside "
+			    "the years %d..%d", s, (int)(dots - s), s,
+			    DATE_MIN_YEAR, DATE_MAX_YEAR);
+		else
+			diag_set(d, "\"%s\": its start \"%.*s\" is not a "
+			    "day, month, quarter or year (no such date?)", s,
+			    (int)(dots - s), s);
 		return -1;
 	}
-	if (parse_side(dots + 2, strlen(dots + 2), &b) != 0) {
-		diag_set(d, "\"%s\": its end \"%s\" is not a day, month, "
-		    "quarter or year (no such date?)", s, dots + 2);
+	if ((rc = parse_side(dots + 2, strlen(dots + 2), &b)) != 0) {
+		if (rc == -2)
+			diag_set(d, "\"%s\": its end \"%s\" is outside the "
+			    "years %d..%d", s, dots + 2, DATE_MIN_YEAR,
+			    DATE_MAX_YEAR);
+		else
+			diag_set(d, "\"%s\": its end \"%s\" is not a day, "
+			    "month, quarter or year (no such date?)", s,
+			    dots + 2);
 		return -1;
 	}
 	if (a.kind != b.kind) {
@@ -350,18 +415,23 @@ kpi_period_parse(const char *s, struct kpi_period **p, size_t *n,
 }
 
 enum kpi_status
-kpi_status_of(long double value, long double target, long double margin,
+kpi_status_of(int64_t value, int64_t target, long double margin,
     enum kpi_dir dir, int dp)
 {
-	long double v = round_dp(value, dp), t = round_dp(target, dp);
-	long double miss;
+	__int128 miss;
+	long double m;
 
-	if (dir == KPI_NO_DIRECTION)
+	if (dir == KPI_NO_DIRECTION || dp < 0 || dp > 6)
 		return KPI_ST_NONE;
-	miss = dir == KPI_LOWER_BETTER ? v - t : t - v;
+	miss = dir == KPI_LOWER_BETTER ? (__int128)value - target :
+	    (__int128)target - value;
 	if (miss <= 0)
 		return KPI_ST_ON;
-	if (miss <= round_dp(margin, dp))
+	/* The margin is not rounded to the printed decimals (7.015 is not
+	 * 7.02): it is compared at four more, where a margin the config
+	 * gives (at most four decimals) is exact. */
+	m = roundl(margin * (long double)pow10_i[dp + 4]);
+	if ((long double)(miss * 10000) <= m)
 		return KPI_ST_NEAR;
 	return KPI_ST_OFF;
 }

@@ -36,7 +36,8 @@ int kpi_dso_simple(int64_t ar, int64_t sales, int days, long double *out);
  * whose sales are <= 0.  *exhausted is set when the months ran out (or
  * hit such a month) with AR still left, so the figure is a floor.
  * Returns -1 (undefined) when the latest month's sales are <= 0; an AR of
- * zero or less is 0 days.
+ * zero is 0 days, a negative one its share of the latest month's sales
+ * times that month's days (negative, as kpi_dso_simple gives it).
  */
 int kpi_dso_countback(int64_t ar, const int64_t *sales, const int *days,
     size_t n, long double *out, int *exhausted);
@@ -87,10 +88,21 @@ int kpi_mean(const int32_t *v, size_t n, long double *out);
 int kpi_median(int32_t *v, size_t n, long double *out);
 
 /*
- * kpi_format: v rounded half away from zero to dp decimals into buf
- * (KPI_BUFSZ); "-0.00" never appears.  Returns buf.
+ * Rounding, always half away from zero and once.  kpi_round_q: num / den
+ * scaled by 10^dp, exactly (1005/1000 at 2 decimals is 101: no binary
+ * fraction on the way).  kpi_round_ld: the same of a long double, for
+ * the figures that are no exact ratio of integers here (countback, true
+ * DSO, chart scales): no nudge, so a long double a hair below a half
+ * rounds down.  Both return -1 (nothing set) when the result is beyond
+ * int64 or den is 0; dp is 0..6.
+ * kpi_format_scaled: such a scaled integer as a decimal into buf
+ * (KPI_BUFSZ); kpi_format: kpi_round_ld then that ("(too large)"
+ * beyond); "-0.00" never appears.  Both return buf.
  */
 #define KPI_BUFSZ 64
+int kpi_round_q(__int128 num, __int128 den, int dp, int64_t *out);
+int kpi_round_ld(long double v, int dp, int64_t *out);
+char *kpi_format_scaled(int64_t v, int dp, char *buf);
 char *kpi_format(long double v, int dp, char *buf);
 
 /* Reporting periods: [start, end] inclusive day numbers and a label. */
@@ -117,12 +129,14 @@ enum kpi_dir { KPI_LOWER_BETTER, KPI_HIGHER_BETTER, KPI_NO_DIRECTION };
 enum kpi_status { KPI_ST_NONE, KPI_ST_ON, KPI_ST_NEAR, KPI_ST_OFF };
 
 /*
- * kpi_status: on when value meets target (lower-better: value <= target;
- * higher-better: >=), near when it misses by no more than margin, else
- * off.  The comparison is made on the printed figures (value and target
- * rounded to dp), so a report never says "off" beside equal numbers.
+ * kpi_status_of: on when value meets target (lower-better: value <=
+ * target; higher-better: >=), near when it misses by no more than
+ * margin, else off.  value and target are the printed figures (scaled
+ * by 10^dp, dp 0..6), so a report never says "off" beside equal
+ * numbers; the margin is not rounded to dp (a miss of 7.02 is beyond a
+ * margin of 7.015).
  */
-enum kpi_status kpi_status_of(long double value, long double target,
+enum kpi_status kpi_status_of(int64_t value, int64_t target,
     long double margin, enum kpi_dir dir, int dp);
 const char *kpi_status_name(enum kpi_status s);
 

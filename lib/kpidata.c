@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aging.h"
+#include "chase.h"
 #include "contact.h"
 #include "date.h"
 #include "kpidata.h"
@@ -76,10 +77,20 @@ num_of(const struct cfg_node *n, const char *what, int allow_neg,
 
 	if ((r = cfg_to_str(n, what, &s, d)) != 1)
 		return r;
-	if (money_parse(s, strlen(s), 4, MONEY_POINT, &v, NULL, d) != 0 ||
-	    (!allow_neg && v < 0)) {
-		diag_set(d, "%s: \"%.40s\" is not a %snumber (like 45 or "
-		    "72.5)", what, s, allow_neg ? "" : "non-negative ");
+	if (money_parse(s, strlen(s), 4, MONEY_POINT, &v, NULL, d) != 0) {
+		/* Say what is wrong with a number (the new user's D8). */
+		const char *why = strstr(d->msg, "decimals") != NULL ?
+		    "has more than 4 decimals" : strstr(d->msg, "too large")
+		    != NULL ? "is too large" : "is not a number (like 45 or "
+		    "72.5)";
+
+		diag_set(d, "%s: \"%.40s\" %s", what, s, why);
+		d->line = n->line;
+		return -1;
+	}
+	if (!allow_neg && v < 0) {
+		diag_set(d, "%s: \"%.40s\" is negative (give 0 or more)", what,
+		    s);
 		d->line = n->line;
 		return -1;
 	}
@@ -247,12 +258,54 @@ load_targets(const struct cfg_node *m, struct kpi_config *k, struct diag *d)
 			d->line = n->line;
 			return -1;
 		}
-		if (num_of(v, what, 1, &t->value, d) < 0)
+		/* Only a signed DBT can aim below zero (paying early); a
+		 * negative DSO, ADD, share or count is no target. */
+		if (num_of(v, what, strcmp(m->keys[i], "dbt") == 0,
+		    &t->value, d) < 0)
 			return -1;
 		t->key = xstrdup(m->keys[i]);
 		k->ntargets++;
 	}
 	return 0;
+}
+
+/*
+ * check_escal: each kpi.escalation_steps name is a step of one of the
+ * config's paths (DOMAIN.md 4.1's default path without a paths:
+ * section), or the count would be 0 for ever with nothing said (the new
+ * user's D4: the example named final_demand and legal; its steps are
+ * S0..S6).  An unknown one is an error at its line.
+ */
+static int
+check_escal(const struct cfg_node *root, const struct kpi_config *k,
+    struct diag *d)
+{
+	const struct cfg_node *m = cfg_get(cfg_get(root, "kpi"),
+	    "escalation_steps");
+	struct chase_config c;
+	int rc = 0;
+
+	if (chase_config_load(root, &c, d) != 0) {
+		chase_config_free(&c);
+		return -1;
+	}
+	for (size_t i = 0; rc == 0 && i < k->nescal; i++) {
+		int found = 0;
+
+		for (size_t p = 0; !found && p < c.npaths; p++)
+			for (size_t j = 0; !found && j < c.paths[p].nsteps; j++)
+				found = strcmp(c.paths[p].steps[j].name,
+				    k->escal[i]) == 0;
+		if (!found) {
+			diag_set(d, "kpi.escalation_steps: \"%.40s\" is no "
+			    "step of the chase paths (name a step: of "
+			    "paths:, S0..S6 without them)", k->escal[i]);
+			d->line = m != NULL && i < m->n ? m->items[i]->line : 0;
+			rc = -1;
+		}
+	}
+	chase_config_free(&c);
+	return rc;
 }
 
 int
@@ -267,6 +320,8 @@ kpi_config_load(const struct cfg_node *root, struct kpi_config *k,
 		goto fail;
 	if ((m = cfg_get(root, "targets")) != NULL && !cfg_is_null(m) &&
 	    load_targets(m, k, d) != 0)
+		goto fail;
+	if (k->nescal > 0 && check_escal(root, k, d) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -290,6 +345,10 @@ struct kpi_rate {
 	int digits;
 	int64_t rate8;			/* rate * 10^8 */
 	int32_t day;
+	int64_t mul, div;		/* money_rate_factors of rate8 */
+	int factors;			/* mul and div set */
+	int later;			/* rate8 0: only rates dated after
+					   the as-of day were given */
 };
 
 struct kpi_rates {
@@ -298,6 +357,10 @@ struct kpi_rates {
 	size_t n;
 	struct kpi_rate v[256];
 	char missing[4];		/* the first currency without one */
+	char too_big[4];		/* the first whose amount, converted,
+					   is beyond int64 */
+	int missing_later;		/* missing has rates, all later */
+	int32_t as_of;
 };
 
 struct kpi_rates *
@@ -364,8 +427,22 @@ kpi_rates_load(struct kpi_rates *r, FILE *fp, const char *name,
 			    "(use YYYY-MM-DD)", tsv_field(t, (size_t)cd));
 			goto fail;
 		}
-		if (day > as_of)
+		r->as_of = as_of;
+		if (day > as_of) {
+			/* Not in force yet; kept (with no rate) so that a
+			 * missing rate can say so. */
+			for (i = 0; i < r->n; i++)
+				if (strcmp(r->v[i].code, code) == 0)
+					break;
+			if (i == r->n && r->n < sizeof r->v / sizeof r->v[0]) {
+				r->n++;
+				snprintf(r->v[i].code, 4, "%s", code);
+				r->v[i].digits = money_minor_digits(code);
+				r->v[i].day = INT32_MIN;
+				r->v[i].later = 1;
+			}
 			continue;
+		}
 		if (strcmp(code, r->report) == 0 && v != 100000000) {
 			diag_set(d, "field \"rate\": the reporting currency "
 			    "%s converts at 1, not %.40s", code, rate);
@@ -402,26 +479,43 @@ fail:
 	return -1;
 }
 
-/* conv: amount (minor units of ccy) in reporting minor units; -1 when ccy
- * has no rate (its code kept in r->missing). */
+/*
+ * conv: amount (minor units of ccy) in reporting minor units, in one
+ * rounding with the factors age-ledger uses (money_rate_factors).  -1
+ * when ccy has no rate (its code kept in r->missing), -2 when the result
+ * is beyond int64 (its code kept in r->too_big).
+ */
 static int
 conv(struct kpi_rates *r, const char *ccy, int64_t amount, int64_t *out)
 {
-	int64_t v;
-
 	if (ccy != NULL && strcmp(ccy, r->report) == 0) {
 		*out = amount;
 		return 0;
 	}
-	for (size_t i = 0; ccy != NULL && i < r->n; i++)
-		if (strcmp(r->v[i].code, ccy) == 0) {
-			if (money_muldiv(amount, r->v[i].rate8, 100000000,
-			    &v) != 0 || money_rescale(v, r->v[i].digits,
-			    r->digits, &v) != 0)
-				return -1;
-			*out = v;
-			return 0;
+	for (size_t i = 0; ccy != NULL && i < r->n; i++) {
+		struct kpi_rate *k = &r->v[i];
+
+		if (strcmp(k->code, ccy) != 0)
+			continue;
+		if (k->rate8 == 0) {
+			if (r->missing[0] == '\0') {
+				snprintf(r->missing, 4, "%s", ccy);
+				r->missing_later = k->later;
+			}
+			return -1;
 		}
+		if (!k->factors) {
+			if (money_rate_factors(k->rate8, 8, k->digits,
+			    r->digits, &k->mul, &k->div) != 0)
+				break;
+			k->factors = 1;
+		}
+		if (money_muldiv(amount, k->mul, k->div, out) == 0)
+			return 0;
+		if (r->too_big[0] == '\0')
+			snprintf(r->too_big, 4, "%s", ccy);
+		return -2;
+	}
 	if (r->missing[0] == '\0')
 		snprintf(r->missing, 4, "%s", ccy ? ccy : "");
 	return -1;
@@ -673,9 +767,27 @@ step_err(struct state *st, sqlite3_stmt *s, int rc, struct diag *d,
 	return 0;
 }
 
+/* rate_fail: after conv failed: a missing rate is the caller's to give
+ * (-2, a usage error); an amount beyond int64 once converted is no
+ * report (-1, exit 3), named. */
 static int
 rate_fail(struct run *r, struct diag *d)
 {
+	if (r->rates->too_big[0] != '\0') {
+		diag_set(d, "%s amounts converted into %s too large (beyond "
+		    "%lld minor units): no report", r->rates->too_big,
+		    r->rates->report, (long long)INT64_MAX);
+		return -1;
+	}
+	if (r->rates->missing_later) {
+		char day[DATE_BUFSZ];
+
+		diag_set(d, "the state holds amounts in %s: --rates gives "
+		    "rates for %s into %s only dated after %s (none on or "
+		    "before it)", r->rates->missing, r->rates->missing,
+		    r->rates->report, date_format(r->rates->as_of, day));
+		return -2;
+	}
 	diag_set(d, "the state holds amounts in %s: give --rates with a "
 	    "rate for %s into %s", r->rates->missing, r->rates->missing,
 	    r->rates->report);
@@ -746,14 +858,102 @@ pay_kind(const char *k)
 	return 0;
 }
 
+/*
+ * The payments of one item so far, in date order, for what a reversal or
+ * a reopening takes back: the latest first, as score-debtor does, at the
+ * days that payment was weighted with.  known 0: a paid part of unknown
+ * day (settlement.date_known) or a snapshot close, which never entered
+ * the figures nor the cash.
+ */
+struct paid {
+	int64_t left;			/* not yet taken back */
+	int32_t t;
+	int known;
+};
+
+struct paids {
+	int64_t item;
+	size_t n, cap;
+	struct paid *v;
+};
+
+static void
+paid_push(struct paids *p, int64_t a, int32_t t, int known)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xreallocarray(p->v, p->cap, sizeof *p->v);
+	}
+	p->v[p->n].left = a;
+	p->v[p->n].t = t;
+	p->v[p->n].known = known;
+	p->n++;
+}
+
+/* pay_weigh: adds (sign 1) or takes back (-1) a of a payment on day t
+ * of an item issued and due as given to the slot's ADP and DBT sums;
+ * whole: the payment counts (or no longer counts) as one. */
+static void
+pay_weigh(struct run *r, size_t sl, int64_t a, int32_t t, int32_t issue,
+    int32_t due, int sign, int whole)
+{
+	long double dtp = t - issue, dbt = t - due;
+	long double w = (long double)a * sign;
+
+	madd(&r->pay_amt[sl], sign > 0 ? a : mneg(a));
+	r->pay_dtp[sl] += w * dtp;
+	r->pay_dbt[sl] += w * dbt;
+	r->pay_late[sl] += w * (dbt > 0 ? dbt : 0);
+	if (whole) {
+		r->pay_sum[sl] += sign * dtp;
+		r->pay_n[sl] += sign;
+	}
+}
+
+/*
+ * take_back: a reversal or reopening of `back` (> 0) on slot sl takes
+ * back the item's latest payments first.  Out of ADP and DBT in the
+ * slot each payment was counted in, at its days, as score-debtor drops
+ * it: a bounced receipt was no payment, and a later period's figures of
+ * days are not bent by one it never had.  Out of cash in the slot of
+ * the reversal, as the bank statement nets it.  What no known payment
+ * holds (a paid part of unknown day, or more than was paid) leaves the
+ * figures of days alone; the cash of the latter is still taken back.
+ */
+static void
+take_back(struct run *r, struct paids *p, size_t sl, int64_t back,
+    int32_t issue, int32_t due)
+{
+	while (back > 0 && p->n > 0) {
+		struct paid *e = &p->v[p->n - 1];
+		int64_t take = e->left < back ? e->left : back;
+
+		if (e->known) {
+			pay_weigh(r, slot(r, e->t), take, e->t, issue, due,
+			    -1, take == e->left);
+			madd(&r->cash[sl], mneg(take));
+		}
+		e->left -= take;
+		back -= take;
+		if (e->left == 0)
+			p->n--;
+	}
+	if (back > 0)
+		madd(&r->cash[sl], mneg(back));
+}
+
 static int
 scan_settlements(struct run *r, struct state *st, struct diag *d)
 {
+	/* By item and date, so a reversal meets the payments before it. */
 	sqlite3_stmt *s = state_prepare(st, "SELECT s.date, s.amount, "
 	    "s.kind, p.debtor_id, i.id, i.debtor_id, i.issue_date, "
-	    "i.due_date, i.amount, i.currency, i.doc_type, p.currency "
+	    "i.due_date, i.amount, i.currency, i.doc_type, p.currency, "
+	    "s.date_known "
 	    "FROM settlement s JOIN item i ON i.id = s.item_id "
-	    "LEFT JOIN payment p ON p.id = s.payment_id", d);
+	    "LEFT JOIN payment p ON p.id = s.payment_id "
+	    "ORDER BY s.item_id, s.date, s.id", d);
+	struct paids paid = { .item = -1 };
 	int rc;
 
 	if (s == NULL)
@@ -776,9 +976,16 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		size_t sl = slot(r, t), at;
 		int64_t a;
 
+		int known = sqlite3_column_int(s, 12);
+
 		if (conv(r->rates, ccy, amount, &a) != 0) {
 			sqlite3_finalize(s);
+			free(paid.v);
 			return rate_fail(r, d);
+		}
+		if (id != paid.item) {
+			paid.item = id;
+			paid.n = 0;
 		}
 		balances(r, t, issue, due, debit, debit,
 		    mneg(a));
@@ -794,26 +1001,28 @@ scan_settlements(struct run *r, struct state *st, struct diag *d)
 		if (issue <= r->snap && (t <= r->snap))
 			snap_item(r, debtor, due, debit,
 			    mneg(a));
-		if (debit && pk != 0) {
-			madd(&r->cash[sl], a);
-			if (pk > 0 && amount > 0) {
-				long double dtp = t - issue, dbt = t - due;
-				long double w = (long double)a;
-
-				madd(&r->pay_amt[sl], a);
-				r->pay_dtp[sl] += w * dtp;
-				r->pay_dbt[sl] += w * dbt;
-				r->pay_late[sl] += w * (dbt > 0 ? dbt : 0);
-				r->pay_sum[sl] += dtp;
-				r->pay_n[sl] += 1;
+		if (debit && pk > 0 && amount > 0) {
+			paid_push(&paid, a, t, known);
+			if (known) {
+				madd(&r->cash[sl], a);
+				pay_weigh(r, sl, a, t, issue, due, 1, 1);
 				if (has_id(r->woitems, r->nwo, id, &at) &&
 				    r->wodays[at] < t)
 					madd(&r->recov[sl], a);
 			}
-		}
+		} else if (debit && amount > 0 && strcmp(kind, "snapshot")
+		    == 0)
+			/* No payment, but what a reopening undoes when the
+			 * item comes back to the export. */
+			paid_push(&paid, a, t, 0);
+		else if (debit && pk < 0 && amount < 0)
+			take_back(r, &paid, sl, mneg(a), issue, due);
+		else if (debit && pk != 0)
+			madd(&r->cash[sl], a);
 		if (strcmp(kind, "writeoff") == 0)
 			madd(&r->woff[sl], a);
 	}
+	free(paid.v);
 	return step_err(st, s, rc, d, "reading settlements");
 }
 
@@ -1398,6 +1607,7 @@ kpi_gather(struct state *st, const struct kpi_period *p, size_t n,
 
 	memset(x, 0, sizeof *x);
 	memset(&r, 0, sizeof r);
+	x->as_of = as_of;
 	r.p = p;
 	r.np = n;
 	r.k = k;

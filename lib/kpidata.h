@@ -130,6 +130,7 @@ struct kpi_data {
 	struct kpi_debtor_bal *top;
 	char currency[4];
 	int digits;
+	int32_t as_of;			/* kpi_gather's */
 };
 
 /*

@@ -71,12 +71,76 @@ detail(struct kpi_row *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char too_large[] = "too large to print: undefined";
+
+/* set: a figure that is no exact ratio here, rounded once (kpi.h). */
 static void
 set(struct kpi_row *r, int rc, long double v)
 {
-	r->defined = rc == 0;
-	if (rc == 0)
+	r->defined = rc == 0 && kpi_round_ld(v, r->dp, &r->sv) == 0;
+	if (r->defined)
 		r->value = v;
+	else if (rc == 0)
+		detail(r, too_large);
+}
+
+/* set_q: num / den rounded exactly (kpi_round_q); rc as set's. */
+static void
+set_q(struct kpi_row *r, int rc, __int128 num, __int128 den)
+{
+	r->defined = rc == 0 && kpi_round_q(num, den, r->dp, &r->sv) == 0;
+	if (r->defined)
+		r->value = (long double)num / (long double)den;
+	else if (rc == 0)
+		detail(r, too_large);
+}
+
+/* set_money: exact minor units, printed as they are (never through a
+ * long double). */
+static void
+set_money(struct kpi_row *r, const struct kpi_data *x, int64_t minor)
+{
+	r->defined = 1;
+	r->sv = minor;
+	r->value = (long double)minor / powl(10, x->digits);
+}
+
+/*
+ * I: a gathered sum back to its int64 (kpidata checked it is one, and a
+ * long double of 64 mantissa bits holds it exactly).  ok_i: whether a
+ * weighted sum (amount x days, not range-checked) still is such an exact
+ * integer; where not, the ratio falls back to long double.
+ */
+static int64_t
+I(long double v)
+{
+	return (int64_t)v;
+}
+
+static int
+ok_i(long double v)
+{
+	return fabsl(v) < 0x1p63L;
+}
+
+/* isum: the sum of n day counts, for an exact mean. */
+static __int128
+isum(const int32_t *v, size_t n)
+{
+	__int128 s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+/* The VAT gross-up 1 + kpi.sales_vat_pct / 100 as VAT_F / 10^6 (the
+ * config gives the percentage with at most four decimals). */
+#define VAT_DEN 1000000
+static int64_t
+vat_f(const struct kpi_config *k)
+{
+	return VAT_DEN + (int64_t)llroundl(k->vat_pct * 10000);
 }
 
 /* Money for details: minor units (long double) as a decimal. */
@@ -85,7 +149,7 @@ mfmt(const struct kpi_data *x, long double v, char *buf)
 {
 	long double r = roundl(v);
 
-	if (fabsl(r) > 9.2e18L)
+	if (!(fabsl(r) < 0x1p63L))
 		return "(too large)";
 	return money_format((int64_t)r, x->digits, buf);
 }
@@ -145,6 +209,45 @@ month_share(const struct kpi_period *p, int32_t m)
 	int32_t hi = p->end < e ? p->end : e;
 
 	return hi < lo ? 0 : (long double)(hi - lo + 1) / (e - m + 1);
+}
+
+/*
+ * period_share: the same sum as an exact fraction over SHARE_L, the
+ * least common multiple of 28, 29, 30 and 31 (every month's length
+ * divides it), so a prorated cash target is rounded once, exactly.
+ */
+#define SHARE_L 377580
+static int64_t
+period_share(const struct kpi_period *p)
+{
+	int64_t sum = 0;
+	int32_t m;
+	int y, mo, dd;
+
+	date_to_ymd(p->start, &y, &mo, &dd);
+	date_from_ymd(y, mo, 1, &m);
+	for (; m <= p->end; m = date_add_months(m, 1)) {
+		int32_t e = date_end_of_month(m);
+		int32_t lo = p->start > m ? p->start : m;
+		int32_t hi = p->end < e ? p->end : e;
+
+		if (hi >= lo)
+			sum += (int64_t)(hi - lo + 1) * (SHARE_L / (e - m + 1));
+	}
+	return sum;
+}
+
+/* cash_target_q: targets.cash_collected prorated to p, in minor units,
+ * as num / den (the target has at most four decimals). */
+static void
+cash_target_q(const struct kpi_target *t, const struct kpi_period *p,
+    const struct kpi_data *x, __int128 *num, __int128 *den)
+{
+	int64_t t4 = (int64_t)llroundl(t->value * 10000);
+
+	*num = (__int128)t4 * (int64_t)powl(10, x->digits) *
+	    period_share(p);
+	*den = (__int128)10000 * SHARE_L;
 }
 
 /* period_months: the months p covers, prorated (month_share). */
@@ -229,10 +332,15 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 	struct kpi_row *r;
 	const struct kpi_target *t;
 	long double cash_target = -1;
+	/* The exact ratios: sales grossed up are S * vf / VAT_DEN, so a
+	 * ratio over them takes VAT_DEN up and vf down. */
+	int64_t vf = vat_f(k), S = I(in->sales);
+	__int128 sden = (__int128)S * vf;
 
 	r = add(rows, pi, "dso_simple", "days", 2);
 	rs = kpi_dso_simple((int64_t)roundl(in->ar_end), isales, days, &dso_s);
-	set(r, rs, dso_s);
+	set_q(r, rs == 0 && sden > 0 ? 0 : -1, (__int128)I(in->ar_end) *
+	    days * VAT_DEN, sden);
 	if (rs == 0)
 		detail(r, "AR %s / sales %s x %d days", mfmt(x, in->ar_end, a),
 		    mfmt(x, sales, b), days);
@@ -251,7 +359,9 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 	r = add(rows, pi, "bpdso_simple", "days", 2);
 	rbs = kpi_dso_simple((int64_t)roundl(current_net(in)), isales, days,
 	    &bp_s);
-	set(r, rbs, bp_s);
+	if (sden <= 0)
+		rbs = -1;
+	set_q(r, rbs, (__int128)I(current_net(in)) * days * VAT_DEN, sden);
 	if (rbs != 0)
 		detail(r, no_sales);
 	else if (current_net(in) != in->current_end)
@@ -269,7 +379,8 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 		detail(r, "no credit sales in the period's last month: "
 		    "undefined");
 	r = add(rows, pi, "add_simple", "days", 2);
-	set(r, rs == 0 && rbs == 0 ? 0 : -1, dso_s - bp_s);
+	set_q(r, rs == 0 && rbs == 0 ? 0 : -1, ((__int128)I(in->ar_end) -
+	    I(current_net(in))) * days * VAT_DEN, sden);
 	if (!r->defined)
 		detail(r, no_sales);
 	r = add(rows, pi, "add_countback", "days", 2);
@@ -294,8 +405,15 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 		long double s = k->cei_sales == KPI_CEI_PER_MONTH ?
 		    sales / p->months : sales;
 
+		/* Over VAT_DEN x months: B and the ends by that, S by vf. */
+		__int128 f = (__int128)VAT_DEN * (k->cei_sales ==
+		    KPI_CEI_PER_MONTH ? p->months : 1);
+		__int128 den = I(in->ar_begin) * f + sden -
+		    I(in->current_end) * f;
+
 		rc = kpi_cei(in->ar_begin, s, in->ar_end, in->current_end, &v);
-		set(r, rc, v);
+		set_q(r, rc == 0 && den > 0 ? 0 : -1, (I(in->ar_begin) * f +
+		    sden - I(in->ar_end) * f) * 100, den);
 		if (rc == 0)
 			detail(r, "B %s, S %s%s, ET %s, EC %s",
 			    mfmt(x, in->ar_begin, a), mfmt(x, s, b),
@@ -308,7 +426,8 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 	r = add(rows, pi, "over_90_pct", "pct", 2);
 	rc = kpi_pct(in->over90_end, k->p90 == KPI_P90_NET ? in->ar_end :
 	    in->gross_end, &v);
-	set(r, rc, v);
+	set_q(r, rc, (__int128)I(in->over90_end) * 100, I(k->p90 ==
+	    KPI_P90_NET ? in->ar_end : in->gross_end));
 	detail(r, rc == 0 ? "%s of %s %s" : "nothing open: undefined",
 	    mfmt(x, in->over90_end, a), mfmt(x, k->p90 == KPI_P90_NET ?
 	    in->ar_end : in->gross_end, b), k->p90 == KPI_P90_NET ?
@@ -316,17 +435,28 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 
 	r = add(rows, pi, "adp", "days", 2);
 	rc = kpi_adp(&in->pay, &v);
-	set(r, rc, v);
+	if (ok_i(in->pay.w_dtp))
+		set_q(r, rc, I(in->pay.w_dtp), I(in->pay.amount));
+	else
+		set(r, rc, v);
 	detail(r, rc == 0 ? "%ld payment%s, %s" : "no payments: undefined",
 	    in->pay.n, in->pay.n == 1 ? "" : "s", mfmt(x, in->pay.amount, a));
 	r = add(rows, pi, "adp_unweighted", "days", 2);
 	rc = kpi_adp_unweighted(&in->pay, &v);
-	set(r, rc, v);
+	set_q(r, rc, I(in->pay.sum_dtp), in->pay.n);
 	if (rc != 0)
 		detail(r, "no payments: undefined");
 	r = add(rows, pi, "dbt", "days", 2);
 	rc = kpi_dbt(&in->pay, k->dbt, &v);
-	set(r, rc, v);
+	{
+		long double w = k->dbt == KPI_DBT_LATE_ONLY ? in->pay.w_late :
+		    in->pay.w_dbt;
+
+		if (ok_i(w))
+			set_q(r, rc, I(w), I(in->pay.amount));
+		else
+			set(r, rc, v);
+	}
 	detail(r, rc == 0 ? "%s" : "no payments: undefined",
 	    k->dbt == KPI_DBT_LATE_ONLY ? "late only" : "signed");
 
@@ -335,19 +465,21 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 
 		r = add(rows, pi, "ptp_kept_count_pct", "pct", 2);
 		rc = kpi_pct(in->ptp_kept, n, &v);
-		set(r, rc, v);
+		set_q(r, rc, (__int128)in->ptp_kept * 100, n);
 		detail(r, rc == 0 ? "%ld kept of %ld, %ld pending" :
 		    "no promise fell due: undefined (%ld of %ld, %ld "
 		    "pending)", in->ptp_kept, n, in->ptp_pending);
 		r = add(rows, pi, "ptp_kept_value_pct", "pct", 2);
 		rc = kpi_pct(in->ptp_kept_v, in->ptp_eval_v, &v);
-		set(r, rc, v);
+		set_q(r, rc, (__int128)I(in->ptp_kept_v) * 100,
+		    I(in->ptp_eval_v));
 		if (rc == 0)
 			detail(r, "%s of %s", mfmt(x, in->ptp_kept_v, a),
 			    mfmt(x, in->ptp_eval_v, b));
 		r = add(rows, pi, "ptp_cash_pct", "pct", 2);
 		rc = kpi_pct(in->ptp_paid_v, in->ptp_eval_v, &v);
-		set(r, rc, v);
+		set_q(r, rc, (__int128)I(in->ptp_paid_v) * 100,
+		    I(in->ptp_eval_v));
 		if (rc == 0)
 			detail(r, "%s received of %s promised",
 			    mfmt(x, in->ptp_paid_v, a),
@@ -356,12 +488,12 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 
 	r = add(rows, pi, "dispute_rate_pct", "pct", 2);
 	rc = kpi_pct(in->disp_n, in->inv_n, &v);
-	set(r, rc, v);
+	set_q(r, rc, (__int128)in->disp_n * 100, in->inv_n);
 	detail(r, rc == 0 ? "%ld of %ld invoices issued" :
 	    "no invoices issued: undefined", in->disp_n, in->inv_n);
 	r = add(rows, pi, "dispute_value_pct", "pct", 2);
 	rc = kpi_pct(in->disp_v, in->inv_v, &v);
-	set(r, rc, v);
+	set_q(r, rc, (__int128)I(in->disp_v) * 100, I(in->inv_v));
 	if (rc != 0)
 		detail(r, "no invoices issued: undefined");
 	{
@@ -372,7 +504,7 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 			    sizeof *tmp);
 		r = add(rows, pi, "dispute_days_mean", "days", 2);
 		rc = kpi_mean(tmp, in->nclosed, &v);
-		set(r, rc, v);
+		set_q(r, rc, isum(tmp, in->nclosed), (__int128)in->nclosed);
 		detail(r, rc == 0 ? "%zu queries closed" :
 		    "no query closed: undefined", in->nclosed);
 		r = add(rows, pi, "dispute_days_median", "days", 2);
@@ -383,49 +515,60 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 		free(tmp);
 		r = add(rows, pi, "dispute_open_days_mean", "days", 2);
 		rc = kpi_mean(in->open_ages, in->nopen, &v);
-		set(r, rc, v);
+		set_q(r, rc, isum(in->open_ages, in->nopen),
+		    (__int128)in->nopen);
 		detail(r, rc == 0 ? "%zu queries open at the end" :
 		    "no query open at the end", in->nopen);
 	}
 
 	r = add(rows, pi, "rpc_per_attempt_pct", "pct", 2);
 	rc = kpi_pct(in->rpcs, in->attempts, &v);
-	set(r, rc, v);
+	set_q(r, rc, (__int128)in->rpcs * 100, in->attempts);
 	detail(r, rc == 0 ? "%ld right-party contacts of %ld call attempts" :
 	    "no call attempts: undefined", in->rpcs, in->attempts);
 	r = add(rows, pi, "rpc_per_connect_pct", "pct", 2);
 	rc = kpi_pct(in->rpcs, in->connects, &v);
-	set(r, rc, v);
+	set_q(r, rc, (__int128)in->rpcs * 100, in->connects);
 	detail(r, rc == 0 ? "%ld of %ld answered calls" :
 	    "no answered calls: undefined", in->rpcs, in->connects);
 
 	r = add(rows, pi, "cash_collected", ccy, x->digits);
-	set(r, 0, major(x, in->cash));
+	set_money(r, x, I(in->cash));
 	detail(r, "cash applied to items");
-	if ((t = kpi_config_target(k, "cash_collected")) != NULL)
-		cash_target = t->value * period_months(p);
 	r = add(rows, pi, "cash_vs_target_pct", "pct", 2);
-	rc = cash_target > 0 ? kpi_pct(major(x, in->cash), cash_target, &v) :
-	    -1;
-	set(r, rc, v);
-	if (rc == 0 && period_months(p) == p->months)
-		detail(r, "target %.*Lf for %d month%s", x->digits, cash_target,
-		    p->months, p->months == 1 ? "" : "s");
-	else if (rc == 0)
-		detail(r, "target %.*Lf for %d day%s (%.4Lf months)",
-		    x->digits, cash_target, days, days == 1 ? "" : "s",
-		    period_months(p));
+	{
+		__int128 tn = 0, td = 1;
+		int64_t tm = 0;
+
+		if ((t = kpi_config_target(k, "cash_collected")) != NULL) {
+			cash_target = t->value * period_months(p);
+			cash_target_q(t, p, x, &tn, &td);
+		}
+		/* cash / (tn / td) x 100 */
+		rc = cash_target > 0 && tn > 0 && kpi_round_q(tn, td, 0,
+		    &tm) == 0 ? 0 : -1;
+		set_q(r, rc, (__int128)I(in->cash) * td * 100, tn);
+		money_format(tm, x->digits, a);
+	}
+	if (r->defined && period_months(p) == p->months)
+		detail(r, "target %s for %d month%s", a, p->months,
+		    p->months == 1 ? "" : "s");
+	else if (r->defined)
+		detail(r, "target %s for %d day%s (%.4Lf months)", a, days,
+		    days == 1 ? "" : "s", period_months(p));
 	else
 		detail(r, "no targets.cash_collected: undefined");
 
 	r = add(rows, pi, "bad_debt_gross_pct", "pct", 2);
 	rc = kpi_pct(in->writeoff, sales, &v);
-	set(r, rc, v);
+	set_q(r, rc == 0 && sden > 0 ? 0 : -1, (__int128)I(in->writeoff) *
+	    100 * VAT_DEN, sden);
 	detail(r, rc == 0 ? "written off %s" : no_sales,
 	    mfmt(x, in->writeoff, a));
 	r = add(rows, pi, "bad_debt_net_pct", "pct", 2);
 	rc = kpi_pct(in->writeoff - in->recovery, sales, &v);
-	set(r, rc, v);
+	set_q(r, rc == 0 && sden > 0 ? 0 : -1, ((__int128)I(in->writeoff) -
+	    I(in->recovery)) * 100 * VAT_DEN, sden);
 	detail(r, rc == 0 ? "recovered %s" : no_sales,
 	    mfmt(x, in->recovery, a));
 
@@ -456,7 +599,7 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 
 		for (int j = 0; j < 5; j++) {
 			r = add(rows, pi, keys[j], "count", 0);
-			set(r, 0, in->act[j]);
+			set_q(r, 0, in->act[j], 1);
 			if (j < 4)
 				detail(r, "%ld actions, %ld logged contacts",
 				    in->act[j] - in->act_contacts[j],
@@ -466,20 +609,45 @@ build_period(struct kpi_rows *rows, size_t pi, const struct kpi_period *p,
 		}
 	}
 	r = add(rows, pi, "credit_sales", ccy, x->digits);
-	set(r, 0, major(x, sales));
+	{
+		int64_t gross;
+
+		/* check_range made sure the grossed-up sales fit. */
+		if (money_muldiv(S, vf, VAT_DEN, &gross) == 0)
+			set_money(r, x, gross);
+		else
+			detail(r, too_large);
+	}
 	if (k->vat_pct > 0)
 		detail(r, "grossed up by %.2Lf%% VAT", k->vat_pct);
 	r = add(rows, pi, "ar_begin", ccy, x->digits);
-	set(r, 0, major(x, in->ar_begin));
+	set_money(r, x, I(in->ar_begin));
 	r = add(rows, pi, "ar_end", ccy, x->digits);
-	set(r, 0, major(x, in->ar_end));
+	set_money(r, x, I(in->ar_end));
 	r = add(rows, pi, "ar_current", ccy, x->digits);
-	set(r, 0, major(x, in->current_end));
+	set_money(r, x, I(in->current_end));
+}
+
+/*
+ * after_as_of: a period ending after the as-of day is not over: its
+ * figures are what the state holds now (later invoices and payments
+ * included), not what the period will show.  Said in each row's detail
+ * (the new user's D10), so a pipeline reading one KPI sees it too.
+ */
+static void
+after_as_of(struct kpi_row *r, int32_t as_of)
+{
+	char day[DATE_BUFSZ];
+	size_t n = strlen(r->detail);
+
+	snprintf(r->detail + n, sizeof r->detail - n, "%sthe period ends "
+	    "after the as-of day %s: not over", n ? "; " : "",
+	    date_format(as_of, day));
 }
 
 static void
 judge(struct kpi_row *r, const struct kpi_config *k,
-    const struct kpi_period *p)
+    const struct kpi_period *p, const struct kpi_data *x)
 {
 	const struct kpi_target *t = kpi_config_target(k, r->key);
 	enum kpi_dir dir = direction(r->key);
@@ -487,15 +655,22 @@ judge(struct kpi_row *r, const struct kpi_config *k,
 
 	if (t == NULL || dir == KPI_NO_DIRECTION)
 		return;
-	r->has_target = 1;
 	r->target = t->value;
-	if (strcmp(r->key, "cash_collected") == 0)
+	if (strcmp(r->key, "cash_collected") == 0) {
+		__int128 tn, td;
+
 		r->target *= period_months(p);
+		cash_target_q(t, p, x, &tn, &td);
+		if (kpi_round_q(tn, td, 0, &r->st) != 0)
+			return;
+	} else if (kpi_round_q(llroundl(t->value * 10000), 10000, r->dp,
+	    &r->st) != 0)
+		return;		/* a target of four decimals: exact */
+	r->has_target = 1;
 	margin = t->margin >= 0 ? t->margin : fabsl(r->target) *
 	    k->near_pct / 100;
 	if (r->defined)
-		r->status = kpi_status_of(r->value, r->target, margin, dir,
-		    r->dp);
+		r->status = kpi_status_of(r->sv, r->st, margin, dir, r->dp);
 }
 
 void
@@ -507,8 +682,11 @@ kpi_rows_build(struct kpi_rows *rows, const struct kpi_period *p,
 		size_t first = rows->n;
 
 		build_period(rows, i, &p[i], x, k);
-		for (size_t j = first; j < rows->n; j++)
-			judge(&rows->v[j], k, &p[i]);
+		for (size_t j = first; j < rows->n; j++) {
+			judge(&rows->v[j], k, &p[i], x);
+			if (p[i].end > x->as_of)
+				after_as_of(&rows->v[j], x->as_of);
+		}
 	}
 }
 
@@ -531,9 +709,9 @@ kpi_write_tsv(FILE *out, const struct kpi_rows *rows,
 
 		fputs(p[r->period].label, out);
 		fprintf(out, "\t%s\t%s\t%s\t", r->key, r->defined ?
-		    kpi_format(r->value, r->dp, buf) : "", r->unit);
+		    kpi_format_scaled(r->sv, r->dp, buf) : "", r->unit);
 		if (r->has_target)
-			fputs(kpi_format(r->target, r->dp, buf), out);
+			fputs(kpi_format_scaled(r->st, r->dp, buf), out);
 		fprintf(out, "\t%s\t", kpi_status_name(r->status));
 		/* Details are ours, but keep the stream's escaping rule. */
 		for (const char *s = r->detail; *s; s++)
@@ -668,6 +846,18 @@ svg_yaxis(FILE *out, int left, int y_top, int y_bottom, long double hi,
 
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, y_top, left, y_bottom);
+	/* Nothing to scale (no value, or all zero): say so, rather than a
+	 * scale of 0.00, 0.00, 0.00 or 1, 1, 0 (the new user's D9). */
+	if (hi == lo) {
+		fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"10\" "
+		    "text-anchor=\"end\">no data</text>\n", left - 5,
+		    y_bottom + 3);
+		fprintf(out, "<text x=\"4\" y=\"%d\" font-size=\"10\">",
+		    y_top - 6);
+		esc(out, unit);
+		fputs("</text>\n", out);
+		return;
+	}
 	for (int i = 0; i <= 2; i++) {
 		long double v = hi - (hi - lo) * i / 2;
 		int y = y_top + (y_bottom - y_top) * i / 2;
@@ -739,7 +929,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 	const int w = 640, h = 240, left = 50, bottom = 40, top = 20;
 	long double max = 0, min = 0;
 	char buf[KPI_BUFSZ];
-	int pen = 0;
+	int pen = 0, any = 0;
 
 	/* The scale runs from the lowest value or 0 to the highest: a
 	 * negative DSO (net AR in credit) is drawn below the zero line,
@@ -751,6 +941,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 			max = r->value;
 		if (r && r->defined && r->value < min)
 			min = r->value;
+		any |= r && r->defined;
 	}
 	if (max <= min)
 		max = min + 1;
@@ -761,7 +952,7 @@ svg_trend(FILE *out, const struct kpi_rows *rows,
 	    (h - bottom - top)))
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, TREND_Y(0), w - 10, TREND_Y(0));
-	svg_yaxis(out, left, top, h - bottom, max, min, 1, "days");
+	svg_yaxis(out, left, top, h - bottom, any ? max : min, min, 1, "days");
 	fputs("<path fill=\"none\" stroke=\"#b5534a\" stroke-width=\"2\" "
 	    "d=\"", out);
 	for (size_t i = 0; i < np; i++) {
@@ -811,6 +1002,7 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 {
 	const int w = 640, h = 240, left = 60, bottom = 40, top = 20;
 	long double max = 0;
+	int nodata = 0;
 	int bw = np ? (w - left - 20) / (int)np : 0;
 	char buf[KPI_BUFSZ];
 
@@ -823,14 +1015,14 @@ svg_cash(FILE *out, const struct kpi_rows *rows,
 			max = r->target;
 	}
 	if (max <= 0)
-		max = 1;
+		max = 1, nodata = 1;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"Cash "
 	    "collected against target\">\n<title>Cash collected against "
 	    "target</title>\n", w, h);
 	fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 	    "stroke=\"#333\"/>\n", left, h - bottom, w - 10, h - bottom);
-	svg_yaxis(out, left, top, h - bottom, max, 0, 0, "cash");
+	svg_yaxis(out, left, top, h - bottom, nodata ? 0 : max, 0, 0, "cash");
 	for (size_t i = 0; i < np; i++) {
 		const struct kpi_row *r = find(rows, i, "cash_collected");
 		int x = left + (int)i * bw + 2;
@@ -925,11 +1117,12 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 		fputs("><td>", out);
 		esc(out, r->key);
 		fputs("</td><td class=\"n\">", out);
-		esc(out, r->defined ? kpi_format(r->value, r->dp, buf) : "");
+		esc(out, r->defined ? kpi_format_scaled(r->sv, r->dp, buf) :
+		    "");
 		fputs("</td><td>", out);
 		esc(out, r->unit);
 		fputs("</td><td class=\"n\">", out);
-		esc(out, r->has_target ? kpi_format(r->target, r->dp, buf) :
+		esc(out, r->has_target ? kpi_format_scaled(r->st, r->dp, buf) :
 		    "");
 		fputs("</td><td>", out);
 		esc(out, st);
@@ -950,8 +1143,13 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 	svg_trend(out, rows, p, np);
 	fputs("<h2>Cash collected against target</h2>\n", out);
 	svg_cash(out, rows, p, np, x->digits);
-	fputs("<h2>Top debtors by balance</h2>\n<table>\n<tr><th>debtor"
-	    "</th><th>name</th><th>balance</th></tr>\n", out);
+	/* No table without rows (kpi.top_debtors: 0, or nothing open). */
+	fputs("<h2>Top debtors by balance</h2>\n", out);
+	if (x->ntop == 0)
+		fputs("<p>None listed.</p>\n", out);
+	else
+		fputs("<table>\n<tr><th>debtor</th><th>name</th>"
+		    "<th>balance</th></tr>\n", out);
 	for (size_t i = 0; i < x->ntop; i++) {
 		fputs("<tr><td>", out);
 		esc_name(out, x->top[i].ref);
@@ -961,6 +1159,8 @@ kpi_write_html(FILE *out, const struct kpi_rows *rows,
 		esc(out, mfmt(x, x->top[i].balance, mb));
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</table>\n</body>\n</html>\n", out);
+	if (x->ntop > 0)
+		fputs("</table>\n", out);
+	fputs("</body>\n</html>\n", out);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -8,6 +8,7 @@
 #ifndef CK_KPIREPORT_H
 #define CK_KPIREPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "kpidata.h"
@@ -18,10 +19,14 @@ struct kpi_row {
 	const char *unit;		/* days, pct, ratio, count, or the
 					   currency code for money */
 	int defined;
-	long double value;		/* money in major units */
+	long double value;		/* money in major units (charts) */
+	int64_t sv;			/* the printed value: value rounded
+					   once, x 10^dp (money: the exact
+					   minor units) */
 	int dp;				/* decimals printed */
 	int has_target;
 	long double target;
+	int64_t st;			/* the printed target, as sv */
 	enum kpi_status status;
 	char detail[200];
 };

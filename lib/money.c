@@ -531,6 +531,25 @@ money_muldiv(int64_t a, int64_t num, int64_t den, int64_t *out)
 }
 
 int
+money_rate_factors(int64_t num, int frac, int from, int to, int64_t *mul,
+    int64_t *div)
+{
+	int e = to - frac - from;
+
+	if (frac < 0 || from < 0 || to < 0 || e > MAX_MINOR || -e > MAX_MINOR)
+		return -1;
+	if (e >= 0) {
+		if (money_mul(num, pow10_tab[e], mul) != 0)
+			return -1;
+		*div = 1;
+	} else {
+		*mul = num;
+		*div = pow10_tab[-e];
+	}
+	return 0;
+}
+
+int
 money_rescale(int64_t v, int from, int to, int64_t *out)
 {
 	if (from < 0 || from > MAX_MINOR || to < 0 || to > MAX_MINOR)

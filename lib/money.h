@@ -74,6 +74,18 @@ int money_mul(int64_t a, int64_t b, int64_t *out);
  * 128 bits; -1 if den is 0 or the result does not fit. */
 int money_muldiv(int64_t a, int64_t num, int64_t den, int64_t *out);
 
+/*
+ * money_rate_factors: an exchange rate num / 10^frac (frac <= 12) as the
+ * factors that take minor units of a currency of `from` digits to one of
+ * `to` digits in one rounding: converted = money_muldiv(v, *mul, *div).
+ * The rate and the change of digits are one fraction, so JPY into GBP
+ * keeps its pence (100 JPY at 0.0049 is 49 pence, never a pound rounded
+ * in yen first).  -1 when the factor does not fit int64.  age-ledger and
+ * kpi-report both convert with it.
+ */
+int money_rate_factors(int64_t num, int frac, int from, int to,
+    int64_t *mul, int64_t *div);
+
 /* money_rescale: v from `from` minor digits to `to`, rounding half away
  * from zero when digits are lost; -1 on overflow. */
 int money_rescale(int64_t v, int from, int to, int64_t *out);

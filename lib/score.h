@@ -92,8 +92,14 @@ struct score_settle {
 	int32_t date;
 	int64_t amount;
 	int pay;		/* 1 a payment (cash, the export's settled or
-				   paid, a snapshot close); 0 a credit note
-				   or write-off; -1 a reversal or reopen */
+				   paid); 2 a close of no day known, which
+				   can be taken back but has no days: a paid
+				   part the first export showed
+				   (settlement.date_known 0) or a snapshot
+				   close (paid, credited or written off, who
+				   knows when: kpi-report's rule too); 0 a
+				   credit note or write-off; -1 a reversal
+				   or reopen */
 };
 struct score_item {
 	int64_t id;
@@ -191,6 +197,7 @@ struct score_acc {
 struct score_part {
 	int32_t date;
 	int64_t amount;
+	int known;		/* 0: its day is unknown (pay 2) */
 };
 struct score_parts {		/* scratch: an item's payments */
 	struct score_part *v;

@@ -109,6 +109,7 @@ score_run_all(struct score_run *r, FILE *out, struct diag *d)
 {
 	sqlite3_stmt *s = state_prepare(r->st, "SELECT id, ref, name"
 	    " FROM debtor ORDER BY ref", d);
+	struct sbuf vis = { 0 };
 	int rc, res = 0;
 
 	if (s == NULL)
@@ -126,11 +127,17 @@ score_run_all(struct score_run *r, FILE *out, struct diag *d)
 		}
 		tsv_put(out, r->h.ref);
 		tsv_sep(out);
-		tsv_put(out, r->h.name);
+		/* The name comes from the client's export: an escape
+		 * sequence or a direction override in it must not reach a
+		 * collector's terminal (shown as U+FFFD, as build-chasepath
+		 * shows it). */
+		util_visible(r->h.name, &vis);
+		tsv_put(out, sbuf_str(&vis));
 		tsv_sep(out);
 		score_write_values(out, r->o.cfg, &sr);
 		tsv_end(out);
 	}
+	sbuf_free(&vis);
 	sqlite3_finalize(s);
 	if (res == 0 && rc != SQLITE_DONE)
 		return state_error(r->st, d, "reading debtors");

@@ -133,6 +133,13 @@ static const char schema_v1[] =
 "  payment_id INTEGER REFERENCES payment(id),"
 "  batch_id INTEGER,"
 "  note TEXT,"
+/* date_known 0: the day is not known, only that it was by `date`: the
+ * paid part of an item the first export already shows (part) paid with
+ * no settled date (ingest-invoices dates it on the export's day).  It
+ * closes the item for the AR, but it is no cash seen on a day: kpi-report
+ * and score-debtor leave it out of days to pay, days beyond terms and
+ * cash collected. */
+"  date_known INTEGER NOT NULL DEFAULT 1 CHECK (date_known IN (0, 1)),"
 /* allocate-payments: the rule that applied it (reference, exact_amount,
  * combination, oldest_due, writeoff, credit_note, reversal), which
  * export-client tells the client; NULL for every other settlement. */
@@ -410,7 +417,7 @@ static const char schema_v1[] =
 "  FROM payment p;"
 "CREATE VIEW settlement_v AS SELECT s.id, i.doc_id,"
 "  date(s.date * 86400, 'unixepoch') AS date, s.amount AS amount_minor,"
-"  s.kind, s.payment_id, s.batch_id, s.note"
+"  s.kind, s.payment_id, s.batch_id, s.note, s.date_known"
 "  FROM settlement s JOIN item i ON i.id = s.item_id;"
 ;
 

@@ -59,6 +59,18 @@ test_dso_edges(void)
 	CHECK(kpi_dso_simple(5000, -10, 31, &v) == -1);
 	CHECK(v == -1);
 	CHECK(kpi_dso_countback(5000, zero, dd, 2, &v, &ex) == -1);
+	/* The new user's D12: net AR -500.00 against March's 1,000.00 of
+	 * sales in 31 days is -15.50, as the simple DSO. */
+	{
+		int64_t m[2] = { 100000, 100000 };
+		int md[2] = { 31, 29 };
+
+		CHECK(kpi_dso_countback(-50000, m, md, 2, &v, &ex) == 0);
+		CHECK_STR(f2(v), "-15.50");
+		CHECK_INT(ex, 0);
+		CHECK(kpi_dso_countback(0, m, md, 2, &v, &ex) == 0);
+		CHECK_STR(f2(v), "0.00");
+	}
 	CHECK(kpi_dso_countback(5000, zero, dd, 0, &v, &ex) == -1);
 	/* AR beyond every month: a floor, flagged. */
 	CHECK(kpi_dso_countback(100, big, dd, 2, &v, &ex) == 0);
@@ -223,13 +235,38 @@ static void
 test_format(void)
 {
 	char buf[KPI_BUFSZ];
+	int64_t v;
 
 	CHECK_STR(kpi_format(0.125L, 2, buf), "0.13");
 	CHECK_STR(kpi_format(-0.125L, 2, buf), "-0.13");
 	CHECK_STR(kpi_format(-0.001L, 2, buf), "0.00");
-	CHECK_STR(kpi_format(1.005L, 2, buf), "1.01");
-	CHECK_STR(kpi_format(2.675L, 2, buf), "2.68");
 	CHECK_STR(kpi_format(29.848L, 2, buf), "29.85");
+	CHECK_STR(kpi_format(1e30L, 2, buf), "(too large)");
+	/* Exact halves as rationals: no binary fraction on the way. */
+	CHECK(kpi_round_q(1005, 1000, 2, &v) == 0);
+	CHECK_INT(v, 101);
+	CHECK(kpi_round_q(-1005, 1000, 2, &v) == 0);
+	CHECK_INT(v, -101);
+	CHECK(kpi_round_q(2675, 1000, 2, &v) == 0);
+	CHECK_INT(v, 268);
+	CHECK(kpi_round_q(1, 40, 2, &v) == 0);		/* 0.025 */
+	CHECK_INT(v, 3);
+	CHECK(kpi_round_q(1, -8, 2, &v) == 0);		/* -0.125 */
+	CHECK_INT(v, -13);
+	CHECK(kpi_round_q(10049, 10000, 2, &v) == 0);
+	CHECK_INT(v, 100);
+	CHECK(kpi_round_q(1, 0, 2, &v) == -1);
+	CHECK(kpi_round_q((__int128)INT64_MAX * 10, 1, 2, &v) == -1);
+	CHECK_STR(kpi_format_scaled(101, 2, buf), "1.01");
+	CHECK_STR(kpi_format_scaled(-5, 2, buf), "-0.05");
+	CHECK_STR(kpi_format_scaled(667, 4, buf), "0.0667");
+	CHECK_STR(kpi_format_scaled(7, 0, buf), "7");
+	/* The new user's D1: 5,000,000,000,000.00 is no long double
+	 * nudged up a penny. */
+	CHECK(kpi_round_ld(5e12L, 2, &v) == 0);
+	CHECK_STR(kpi_format_scaled(v, 2, buf), "5000000000000.00");
+	CHECK_STR(kpi_format(90071992547409.93L, 2, buf),
+	    "90071992547409.93");
 }
 
 static void
@@ -279,24 +316,51 @@ test_periods(void)
 	CHECK(kpi_period_parse("24-03", &p, &n, &d) == -1);
 	CHECK_INT(n, 12);
 	free(p);
+	/* The new user's D8: a date outside the years kept is told so. */
+	{
+		struct kpi_period *q = NULL;
+		size_t nq = 0;
+
+		CHECK(kpi_period_parse("2024-01-01..2999-12-31", &q, &nq, &d)
+		    == -1);
+		CHECK_STR(d.msg, "\"2024-01-01..2999-12-31\": its end "
+		    "\"2999-12-31\" is outside the years 1800..2299");
+		CHECK(kpi_period_parse("9999", &q, &nq, &d) == -1);
+		CHECK_STR(d.msg, "\"9999\": the year is outside 1800..2299");
+		CHECK(kpi_period_parse("2024-13", &q, &nq, &d) == -1);
+		CHECK_INT(nq, 0);
+		free(q);
+	}
 }
 
 static void
 test_status(void)
 {
-	CHECK(kpi_status_of(44.0L, 45, 2, KPI_LOWER_BETTER, 2) == KPI_ST_ON);
-	CHECK(kpi_status_of(45.004L, 45, 2, KPI_LOWER_BETTER, 2) ==
-	    KPI_ST_ON);
-	CHECK(kpi_status_of(47.0L, 45, 2, KPI_LOWER_BETTER, 2) ==
+	/* Printed figures scaled by 100: 44.00 against 45.00. */
+	CHECK(kpi_status_of(4400, 4500, 2, KPI_LOWER_BETTER, 2) == KPI_ST_ON);
+	CHECK(kpi_status_of(4500, 4500, 2, KPI_LOWER_BETTER, 2) == KPI_ST_ON);
+	CHECK(kpi_status_of(4700, 4500, 2, KPI_LOWER_BETTER, 2) ==
 	    KPI_ST_NEAR);
-	CHECK(kpi_status_of(47.01L, 45, 2, KPI_LOWER_BETTER, 2) ==
+	CHECK(kpi_status_of(4701, 4500, 2, KPI_LOWER_BETTER, 2) ==
 	    KPI_ST_OFF);
-	CHECK(kpi_status_of(81.0L, 80, 5, KPI_HIGHER_BETTER, 2) ==
+	CHECK(kpi_status_of(8100, 8000, 5, KPI_HIGHER_BETTER, 2) ==
 	    KPI_ST_ON);
-	CHECK(kpi_status_of(75.0L, 80, 5, KPI_HIGHER_BETTER, 2) ==
+	CHECK(kpi_status_of(7500, 8000, 5, KPI_HIGHER_BETTER, 2) ==
 	    KPI_ST_NEAR);
-	CHECK(kpi_status_of(74.99L, 80, 5, KPI_HIGHER_BETTER, 2) ==
+	CHECK(kpi_status_of(7499, 8000, 5, KPI_HIGHER_BETTER, 2) ==
 	    KPI_ST_OFF);
+	/* The new user's D7: target 70.15, margin 10 % = 7.015; a miss of
+	 * 7.02 is beyond it (the margin is not rounded up to 7.02 first),
+	 * a miss of 7.01 within; a margin of 7.01 holds a miss of 7.01
+	 * exactly. */
+	CHECK(kpi_status_of(7717, 7015, 7.015L, KPI_LOWER_BETTER, 2) ==
+	    KPI_ST_OFF);
+	CHECK(kpi_status_of(7716, 7015, 7.015L, KPI_LOWER_BETTER, 2) ==
+	    KPI_ST_NEAR);
+	CHECK(kpi_status_of(7716, 7015, 70100 / 10000.0L, KPI_LOWER_BETTER,
+	    2) == KPI_ST_NEAR);
+	CHECK(kpi_status_of(667, 600, 0.0067L, KPI_LOWER_BETTER, 4) ==
+	    KPI_ST_NEAR);
 	CHECK_STR(kpi_status_name(KPI_ST_NEAR), "near");
 	CHECK_STR(kpi_status_name(KPI_ST_NONE), "");
 }

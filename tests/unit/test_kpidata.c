@@ -51,7 +51,7 @@ test_values(void)
 	CHECK(load("kpi:\n  countback_month: 30\n  cei_sales: per_month\n"
 	    "  dbt: late_only\n  over_90_basis: net\n  sales_vat_pct: 20\n"
 	    "  near_margin_pct: 2.5\n  monthly_cost: 9200.00\n"
-	    "  costs:\n    2024-02: 100\n  escalation_steps: [legal, agency]\n"
+	    "  costs:\n    2024-02: 100\n  escalation_steps: [S5, S6]\n"
 	    "  top_debtors: 0\n"
 	    "targets:\n  dso_simple: 45\n  cei: {value: 80, margin: 3}\n"
 	    "  dbt: -2\n", &k, &d) == 0);
@@ -65,7 +65,7 @@ test_values(void)
 	CHECK_INT(k.ncosts, 1);
 	CHECK(k.cost[0] == 100);
 	CHECK_INT(k.nescal, 2);
-	CHECK_STR(k.escal[1], "agency");
+	CHECK_STR(k.escal[1], "S6");
 	CHECK_INT(k.top_debtors, 0);
 	CHECK_INT(k.ntargets, 3);
 	t = kpi_config_target(&k, "cei");
@@ -97,6 +97,23 @@ test_errors(void)
 		{ "kpi:\n  sales_vat_pct: 101\n", 2, NULL },
 		{ "kpi:\n  top_debtors: 101\n", 2, NULL },
 		{ "kpi:\n  escalation_steps: legal\n", 2, NULL },
+		/* The new user's D8: numbers told what is wrong with them;
+		 * a negative target only for the signed DBT. */
+		{ "targets:\n  dso_simple: 45.123456789\n", 2,
+		    "targets.dso_simple: \"45.123456789\" has more than 4 "
+		    "decimals" },
+		{ "targets:\n  cash_collected: 99999999999999999999\n", 2,
+		    "targets.cash_collected: \"99999999999999999999\" is too "
+		    "large" },
+		{ "targets:\n  dso_simple: -5\n", 2,
+		    "targets.dso_simple: \"-5\" is negative (give 0 or more)" },
+		/* The new user's D4: a name no path has. */
+		{ "kpi:\n  escalation_steps:\n    - S5\n    - legal\n", 4,
+		    "kpi.escalation_steps: \"legal\" is no step of the chase "
+		    "paths (name a step: of paths:, S0..S6 without them)" },
+		{ "paths:\n  p:\n    steps:\n      - { step: A, offset: 1, "
+		    "channel: email, template: t }\n"
+		    "kpi:\n  escalation_steps: [S6]\n", 6, NULL },
 		{ "kpi:\n  monthly_cost: 1.00001\n", 2, NULL },
 	};
 	struct kpi_config k;

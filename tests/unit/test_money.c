@@ -709,6 +709,42 @@ test_real_ibm(void)
 	CHECK_INT(hi, 12828);
 }
 
+/* money_rate_factors: the rate and the change of digits as one
+ * fraction, so one rounding (the new user's D5: JPY into GBP kept
+ * whole pounds). */
+static void
+test_rate_factors(void)
+{
+	static const struct {
+		int64_t num;
+		int frac, from, to;
+		int64_t v, want;
+		int rc;
+	} tc[] = {
+		{ 49, 4, 0, 2, 100, 49, 0 },		/* 100 JPY at 0.0049 */
+		{ 490000, 8, 0, 2, 100, 49, 0 },	/* the same, 8 places */
+		{ 125, 4, 0, 2, 1000, 1250, 0 },	/* 1000 JPY at 0.0125 */
+		{ 333333, 8, 0, 2, 1000, 333, 0 },	/* 3.33 */
+		{ 471, 3, 2, 3, 10000, 47100, 0 },	/* 100.00 GBP to BHD */
+		{ 25, 4, 0, 3, 1000, 2500, 0 },		/* 1000 JPY to 2.500 */
+		{ 8550, 4, 2, 2, 101, 86, 0 },		/* 0.8635 rounds up */
+		{ 8550, 4, 2, 2, -101, -86, 0 },	/* away from zero */
+		{ 150, 0, 2, 0, 1, 2, 0 },		/* 0.01 at 150: 1.5 */
+		{ 10, 0, 2, 2, INT64_MAX, 0, -1 },	/* beyond int64 */
+	};
+	int64_t mul, div, r;
+
+	for (size_t i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		CHECK_INT(money_rate_factors(tc[i].num, tc[i].frac,
+		    tc[i].from, tc[i].to, &mul, &div), 0);
+		CHECK_INT(money_muldiv(tc[i].v, mul, div, &r), tc[i].rc);
+		if (tc[i].rc == 0)
+			CHECK_INT(r, tc[i].want);
+	}
+	CHECK_INT(money_rate_factors(1, 30, 0, 0, &mul, &div), -1);
+	CHECK_INT(money_rate_factors(INT64_MAX, 0, 0, 3, &mul, &div), -1);
+}
+
 int
 main(void)
 {
@@ -724,6 +760,7 @@ main(void)
 	T_RUN(test_add_mul);
 	T_RUN(test_muldiv);
 	T_RUN(test_rescale);
+	T_RUN(test_rate_factors);
 	T_RUN(test_currency);
 	T_RUN(test_iso4217);
 	T_RUN(test_real_ibm);

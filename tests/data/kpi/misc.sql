@@ -43,4 +43,4 @@ INSERT INTO action (debtor_id, as_of, step, channel, created_at) VALUES
   (1, strftime('%s','2024-02-01')/86400, 'reminder', 'letter', 'x'),
   (1, strftime('%s','2024-02-02')/86400, 'reminder', 'email', 'x'),
   (1, strftime('%s','2024-02-03')/86400, 'reminder', 'sms', 'x'),
-  (1, strftime('%s','2024-03-01')/86400, 'legal', 'letter', 'x');
+  (1, strftime('%s','2024-03-01')/86400, 'S6', 'letter', 'x');
