@@ -81,6 +81,11 @@ struct chase_config {
 	char *time_zone;		/* the client's; default UTC */
 	struct calendar cal;
 	int min_gap;			/* days between contacts */
+	/* The days a letter before action gives (emit-letters' branding:
+	 * deadline_days, default 7, the deadline it writes; pap_days,
+	 * default 30, the Pre-Action Protocol's reply time in a letter of
+	 * claim): no claim step before they have passed. */
+	int deadline_days, pap_days;
 	int64_t min_balance;		/* hundredths */
 	enum chase_missed missed;
 	int net_credits, net_unapplied;
@@ -94,9 +99,12 @@ struct chase_config {
 /*
  * chase_config_load: the paths: and chase: sections of root (NULL: no
  * file) into c.  With no paths: section the path is DOMAIN.md 4.1's
- * default, named "default".  Returns 0, or -1 with d set (the dotted key
- * first, d->line at it); unknown keys are errors.  chase_config_free is
- * safe either way.
+ * default, named "default".  A step handing the debt to an agency or a
+ * solicitor gets at least the min_amount of the letter before action
+ * before it; branding's deadline_days and pap_days are read too (the
+ * deadline a letter before action gives).  Returns 0, or -1 with d set
+ * (the dotted key first, d->line at it); unknown keys are errors.
+ * chase_config_free is safe either way.
  */
 int chase_config_load(const struct cfg_node *root, struct chase_config *c,
     struct diag *d);
@@ -109,7 +117,8 @@ int chase_path_find(const struct chase_config *c, const char *name);
  * queries [opened[i], closed[i]) (n of them, any order, all closed), the
  * day step k of path p falls on: the nominal day (due + the step's
  * offset) moved on by the days of every pause that began on or before
- * it (pause-and-shift), rolled to a business day.
+ * it (pause-and-shift; days in two pauses that overlap count once),
+ * rolled to a business day.
  */
 int32_t chase_item_step(const struct chase_config *c,
     const struct chase_path *p, size_t k, int32_t due,
@@ -152,10 +161,14 @@ void chase_free(struct chase_run *r);
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
  * score optional).  Each row's document must be the state's item (or
- * bank receipt) of that debtor and currency.  A bad row is reported,
- * counted in *bad and written whole to o->rejects (after the stream's
- * header line, once), the rest read.  0, -1 with d set when the header
- * is unusable, -2 with d set on a state error.
+ * bank receipt) of that debtor and currency, with the open amount the
+ * state's replay has on the day, and not one an earlier row
+ * (of this stream or one read before) listed: the first row stands, a
+ * later one is rejected.  in_query is 1, 0 or empty.  A bad row is
+ * reported, counted in *bad and written whole to o->rejects (after the
+ * stream's header line, once), the rest read.  0, -1 with d set when the
+ * header is unusable (a first line that is a data row told so), -2 with
+ * d set on a state error.
  */
 int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
     long *bad, struct diag *d);
