@@ -166,8 +166,8 @@ main(int argc, char **argv)
 		}
 	}
 	cli_options_done(&cli);
-	cli_check_output(&cli, "--unmatched", unmatched_path);
-	cli_check_output(&cli, "--rejects", rejects_path);
+	cli_check_other_client(&cli, "--unmatched", unmatched_path);
+	cli_check_other_client(&cli, "--rejects", rejects_path);
 	argc -= optind;
 	argv += optind;
 	o.as_of = cli.as_of;

@@ -118,7 +118,7 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_options_done(&c);
-	cli_check_output(&c, "--rejects", rejects);
+	cli_check_other_client(&c, "--rejects", rejects);
 	argc -= optind;
 	argv += optind;
 	if (force_state && argc > 0)

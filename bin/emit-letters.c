@@ -92,8 +92,8 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_options_done(&cli);
-	cli_check_output(&cli, "--outbox", outbox);
-	cli_check_output(&cli, "--rejects", rejects_path);
+	cli_check_other_client(&cli, "--outbox", outbox);
+	cli_check_other_client(&cli, "--rejects", rejects_path);
 	/* --outbox wins; then the client folder's, then ./outbox. */
 	if (outbox == NULL)
 		outbox = cli.client_outbox ? cli.client_outbox : "outbox";

@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_options_done(&c);
-	cli_check_output(&c, "--dir", dir);
+	cli_check_other_client(&c, "--dir", dir);
 	argc -= optind;
 	argv += optind;
 	o.as_of = c.as_of;

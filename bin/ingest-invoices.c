@@ -120,7 +120,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_options_done(&cli);
-	cli_check_output(&cli, "--rejects", rejects_path);
+	cli_check_other_client(&cli, "--rejects", rejects_path);
 	argc -= optind;
 	argv += optind;
 

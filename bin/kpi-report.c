@@ -116,7 +116,7 @@ main(int argc, char *argv[])
 		}
 	}
 	cli_options_done(&c);
-	cli_check_output(&c, "--html", html_path);
+	cli_check_other_client(&c, "--html", html_path);
 	if (optind < argc)
 		cli_usage_error(&c, "\"%s\": kpi-report reads the state, not "
 		    "files (use --db)", argv[optind]);

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_options_done(&cli);
-	cli_check_output(&cli, "--rejects", rejects_path);
+	cli_check_other_client(&cli, "--rejects", rejects_path);
 	argc -= optind;
 	argv += optind;
 	/* A reader that stops early (| head) is not a failure: the run

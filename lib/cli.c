@@ -276,7 +276,8 @@ cli_config_load(struct cli *c, struct client_config *cfg, struct diag *d)
 }
 
 void
-cli_check_output(const struct cli *c, const char *opt, const char *path)
+cli_check_other_client(const struct cli *c, const char *opt,
+    const char *path)
 {
 	char *other;
 

@@ -106,12 +106,12 @@ void cli_options_done(struct cli *c);
 int cli_config_load(struct cli *c, struct client_config *cfg,
     struct diag *d);
 
-/* cli_check_output: with a client folder, an output option's path
+/* cli_check_other_client: with a client folder, an output option's path
  * (opt "--dir", path its value; NULL: not given) inside another client
  * folder of the bureau is refused: exit 2, nothing written.  An explicit
  * option wins over the folder's defaults, but never writes one client's
  * data into another's folder. */
-void cli_check_output(const struct cli *c, const char *opt,
+void cli_check_other_client(const struct cli *c, const char *opt,
     const char *path);
 
 /* cli_state_open: state_open of c->db, refused (-1 with d set, the file
