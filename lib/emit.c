@@ -1828,14 +1828,31 @@ same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE) {
 			char *doc = xstrndup(t, tl);
+			int mine;
 
-			res = reject(r, w, in, "field \"doc_ids\": %s was "
-			    "sent by %s on %s for other documents of %s, not "
-			    "%s: one message a debtor, step and channel a day "
-			    "(put the documents on one row)",
-			    q(w->step, qb, 80), w->channel,
-			    date_format(r->o->as_of, b), w->debtor_ref,
-			    q(doc, qb + 80, 80));
+			/* An id that is no document of the debtor is told
+			 * as such, as on a row not sent before. */
+			sqlite3_reset(r->q_item);
+			sqlite3_bind_text(r->q_item, 1, doc, -1,
+			    SQLITE_TRANSIENT);
+			rc = sqlite3_step(r->q_item);
+			mine = rc == SQLITE_ROW && sqlite3_column_int64(
+			    r->q_item, 1) == w->debtor_id;
+			sqlite3_reset(r->q_item);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				res = state_error(r->o->st, d, "item");
+			else if (!mine)
+				res = reject(r, w, in, "field \"doc_ids\": %s "
+				    "is not a document of debtor %s",
+				    q(doc, qb, 80), w->debtor_ref);
+			else
+				res = reject(r, w, in, "field \"doc_ids\": %s "
+				    "was sent by %s on %s for other documents "
+				    "of %s, not %s: one message a debtor, step "
+				    "and channel a day (put the documents on "
+				    "one row)", q(w->step, qb, 80), w->channel,
+				    date_format(r->o->as_of, b), w->debtor_ref,
+				    q(doc, qb + 80, 80));
 			free(doc);
 		} else if (rc != SQLITE_ROW)
 			res = state_error(r->o->st, d, "action");
