@@ -1392,6 +1392,7 @@ struct hist {
 	struct caction *act;
 	size_t nact;
 	int32_t last_contact;	/* INT32_MIN: none */
+	int32_t prev_contact;	/* the last before the day; INT32_MIN: none */
 };
 
 static void
@@ -1440,14 +1441,14 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	    " as_of <= ?2 ORDER BY as_of, id";
 	static const char isql[] = "SELECT i.doc_id FROM action_item ai"
 	    " JOIN item i ON i.id = ai.item_id WHERE ai.action_id = ?";
-	static const char csql[] = "SELECT max(day) FROM contact"
-	    " WHERE debtor_id = ?1 AND day <= ?2";
+	static const char csql[] = "SELECT max(day), max(CASE WHEN day < ?2"
+	    " THEN day END) FROM contact WHERE debtor_id = ?1 AND day <= ?2";
 	sqlite3_stmt *s = NULL, *si = NULL;
 	int rc, res = -1;
 
 	memset(h, 0, sizeof *h);
 	h->type = r->o.debtor_type ? r->o.debtor_type : "business";
-	h->last_contact = INT32_MIN;
+	h->last_contact = h->prev_contact = INT32_MIN;
 	if (r->st == NULL)
 		return 0;
 	if ((s = cached(r, 0, dsql, d)) == NULL)
@@ -1513,6 +1514,9 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		snprintf(a->ccy, sizeof a->ccy, "%s", ccy ? ccy : "");
 		if (a->channel != CHASE_TASK && a->as_of > h->last_contact)
 			h->last_contact = a->as_of;
+		if (a->channel != CHASE_TASK && a->as_of < r->o.as_of &&
+		    a->as_of > h->prev_contact)
+			h->prev_contact = a->as_of;
 		sqlite3_bind_int64(si, 1, sqlite3_column_int64(s, 0));
 		while ((irc = sqlite3_step(si)) == SQLITE_ROW)
 			add_doc(a, (const char *)sqlite3_column_text(si, 0),
@@ -1544,6 +1548,9 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
 		    sqlite3_column_int64(s, 0) > h->last_contact)
 			h->last_contact = (int32_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 1) > h->prev_contact)
+			h->prev_contact = (int32_t)sqlite3_column_int64(s, 1);
 	} else {
 		goto state_err;
 	}
@@ -2110,6 +2117,29 @@ fresh_items(struct chase_run *r, const struct chase_path *p, int last,
 	return n;
 }
 
+/* gap_until: the first day chase.min_days_between_contacts allows a new
+ * step after a contact on day last.  The gap ends on a business day:
+ * one that runs out on a Sunday holds the step to the Monday. */
+static int32_t
+gap_until(const struct chase_config *c, int32_t last)
+{
+	return calendar_roll(&c->cal, last + c->min_gap);
+}
+
+/* step_today: an action of another step than `step` sent the debtor in
+ * ccy on day (one step a debtor and currency a day), or NULL. */
+static const struct caction *
+step_today(const struct hist *h, const char *ccy, const char *step,
+    int32_t day)
+{
+	for (size_t i = 0; i < h->nact; i++)
+		if (h->act[i].as_of == day && (h->act[i].ccy[0] == '\0' ||
+		    strcmp(h->act[i].ccy, ccy) == 0) &&
+		    strcmp(h->act[i].step, step) != 0)
+			return &h->act[i];
+	return NULL;
+}
+
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
     struct citem **g, size_t ng, const struct hist *h, struct diag *d)
@@ -2359,11 +2389,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	    done_mask(h, &p->steps[t], ccy, el, nel);
 	/* The gap is between steps: the other channels of a step begun
 	 * today (its e-mail sent, its call still to make) are not held. */
-	/* The gap ends on a business day: one that runs out on a Sunday
-	 * holds the step to the Monday. */
 	if (c->min_gap > 0 && done == 0 && h->last_contact != INT32_MIN &&
-	    r->o.as_of < calendar_roll(&c->cal, h->last_contact +
-	    c->min_gap)) {
+	    r->o.as_of < gap_until(c, h->last_contact)) {
 		w = suppress(r, debtor, ccy, p, "min_gap");
 		if (w)
 			w->step = t;
@@ -2372,16 +2399,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	}
 	/* One step a day: a re-run after today's actions were recorded
 	 * must not move on to the next step (missed_steps: all would). */
-	for (size_t i = 0; i < h->nact && done == 0; i++)
-		if (h->act[i].as_of == r->o.as_of &&
-		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy)
-		    == 0) && strcmp(h->act[i].step, p->steps[t].name) != 0) {
-			w = suppress(r, debtor, ccy, p, "acted_today");
-			if (w)
-				w->step = t;
-			res = 0;
-			goto out;
-		}
+	if (done == 0 && step_today(h, ccy, p->steps[t].name, r->o.as_of)
+	    != NULL) {
+		w = suppress(r, debtor, ccy, p, "acted_today");
+		if (w)
+			w->step = t;
+		res = 0;
+		goto out;
+	}
 	zone = h->zone ? h->zone : c->time_zone;
 	if (h->zone && !calendar_zone_valid(h->zone)) {
 		char buf[80];
@@ -2640,6 +2665,46 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 	return planned;
 }
 
+/*
+ * check_contacts: plan_group's last two stops, for a row sent now: one
+ * step a debtor and currency a day (another step sent today: v->other,
+ * named from the config, since h is freed), and the gap between steps,
+ * chase.min_days_between_contacts, from the last contact on an earlier
+ * day (today's are the plan's own, made before any of them was sent: a
+ * debtor's second currency, or a step's other channels).  A step begun
+ * (sent on a channel, on any day) is not held by the gap, as the plan
+ * does not hold its other channels.
+ */
+static void
+check_contacts(struct chase_run *r, const struct hist *h, const char *ccy,
+    const char *step, struct chase_verdict *v)
+{
+	const struct chase_config *c = r->c;
+	const struct caction *a = step_today(h, ccy, step, r->o.as_of);
+	int begun = 0;
+
+	if (a != NULL) {
+		v->why = "acted_today";
+		v->other = "another step";
+		for (size_t k = 0; k < c->npaths; k++)
+			for (size_t n = 0; n < c->paths[k].nsteps; n++)
+				if (strcmp(c->paths[k].steps[n].name,
+				    a->step) == 0)
+					v->other = c->paths[k].steps[n].name;
+		return;
+	}
+	for (size_t i = 0; i < h->nact && !begun; i++)
+		begun = strcmp(h->act[i].step, step) == 0 &&
+		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy) ==
+		    0);
+	if (c->min_gap > 0 && !begun && h->prev_contact != INT32_MIN &&
+	    r->o.as_of < gap_until(c, h->prev_contact)) {
+		v->why = "min_gap";
+		v->last = h->prev_contact;
+		v->until = gap_until(c, h->prev_contact);
+	}
+}
+
 int
 chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
     const char *path, const char *step, struct chase_verdict *v,
@@ -2692,6 +2757,8 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 			v->why = "plan_active";
 		else if (plan_st == PLAN_IN_ARREARS)
 			v->why = "plan_in_arrears";
+		else
+			check_contacts(r, &h, ccy, step, v);
 	}
 	hist_free(&h);
 	return res;

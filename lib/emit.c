@@ -1959,6 +1959,19 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    "the debtor's path (its chase_path, or one chase.select "
 		    "can give it)");
 	}
+	if (strcmp(v.why, "acted_today") == 0)
+		return reject(r, w, in, "field \"step\": %s was sent %s "
+		    "in %s on %s already: one step a debtor and currency a day "
+		    "(the plan of the next day moves on)", q(w->debtor_ref, qb,
+		    80), v.other, w->ccy, day);
+	if (strcmp(v.why, "min_gap") == 0) {
+		char b2[DATE_BUFSZ], b3[DATE_BUFSZ];
+
+		return reject(r, w, in, "field \"step\": %s was last "
+		    "contacted on %s: chase.min_days_between_contacts holds "
+		    "its next step until %s", q(w->debtor_ref, qb, 80),
+		    date_format(v.last, b2), date_format(v.until, b3));
+	}
 	if (strcmp(v.why, "restricted") == 0)
 		return reject(r, w, in, "field \"debtor_id\": %s is "
 		    "restricted (GDPR Art. 18) on %s: nothing is sent",
