@@ -2016,6 +2016,32 @@ threshold(int64_t hundredths, const char *ccy)
 	return v;
 }
 
+int64_t
+chase_step_minimum(const struct chase_config *c, const struct chase_step *s,
+    const char *ccy)
+{
+	int64_t m = threshold(s->min_amount, ccy), b = threshold(c->min_balance,
+	    ccy);
+
+	if (b > m)
+		m = b;
+	return m > 1 ? m : 1;
+}
+
+/* reaches: whether the balance step s would ask for is at least its
+ * min_amount: all, the debtor's open items with the credits netted, for
+ * a step on or before the due date (its message lists items not yet
+ * due); over, the overdue ones with the credits, for a step after it
+ * (its message lists only those: an invoice not yet due must not carry
+ * a letter before action past the client's minimum for one). */
+static int
+reaches(const struct chase_step *s, const char *ccy, int64_t all,
+    int64_t over)
+{
+	return (s->due_offset > 0 ? over : all) >= threshold(s->min_amount,
+	    ccy);
+}
+
 static int
 cmp_item_due(const void *x, const void *y)
 {
@@ -2077,13 +2103,13 @@ join_docs(struct citem **it, size_t n)
  * channel, or -1. */
 static int
 next_escalation(const struct chase_path *p, int after, const struct hist *h,
-    const char *ccy, struct citem *const *it, size_t n, int64_t amount)
+    const char *ccy, struct citem *const *it, size_t n, int64_t amount,
+    int64_t over)
 {
 	for (size_t k = (size_t)(after + 1); k < p->nsteps; k++) {
 		const struct chase_step *s = &p->steps[k];
 
-		if (s->escalation != NULL &&
-		    amount >= threshold(s->min_amount, ccy) &&
+		if (s->escalation != NULL && reaches(s, ccy, amount, over) &&
 		    done_mask(h, s, ccy, it, n) != s->channels)
 			return (int)k;
 	}
@@ -2101,14 +2127,14 @@ next_escalation(const struct chase_path *p, int after, const struct hist *h,
 static size_t
 fresh_items(struct chase_run *r, const struct chase_path *p, int last,
     const struct hist *h, const char *ccy, struct citem *const *el,
-    size_t nel, int64_t amount, struct citem **out)
+    size_t nel, int64_t amount, int64_t over, struct citem **out)
 {
 	size_t n = 0;
 
 	if (last < 0)
 		return 0;
 	for (size_t k = (size_t)last + 1; k < p->nsteps; k++)
-		if (amount >= threshold(p->steps[k].min_amount, ccy))
+		if (reaches(&p->steps[k], ccy, amount, over))
 			return 0;
 	for (size_t i = 0; i < nel; i++)
 		if (el[i]->pos >= 0 && el[i]->due < r->o.as_of &&
@@ -2149,7 +2175,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	struct citem **el, **inc, **fresh;
 	size_t nel = 0, ninc = 0, ndebit = 0, nfresh = 0;
 	int32_t *op = NULL, *cl = NULL, broken_promise, broken_plan;
-	int64_t amount = 0, credits = 0, netted = 0;
+	int64_t amount = 0, credits = 0, netted = 0, over = 0;
 	int pk, pending, plan_st, plan_ended, L = -1, last_done = -1, t = -1, res = -1;
 	const char *why = NULL;
 	struct sbuf skipped = { 0 };
@@ -2211,14 +2237,21 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < nel; i++)
+	for (size_t i = 0; i < nel; i++) {
 		if (money_add(amount, el[i]->open, &amount) != 0)
 			amount = INT64_MAX;
+		if (el[i]->due < r->o.as_of &&
+		    money_add(over, el[i]->open, &over) != 0)
+			over = INT64_MAX;
+	}
 	/* A step's minimum is judged on the balance the communication asks
-	 * for: with credits netted, a letter before action must not go out
-	 * for 50.00 when the client's minimum for one is 100.00. */
+	 * for (reaches): with credits netted, a letter before action must
+	 * not go out for 50.00 when the client's minimum for one is
+	 * 100.00. */
 	if (money_add(amount, netted, &amount) != 0 || amount < 0)
 		amount = 0;
+	if (money_add(over, netted, &over) != 0 || over < 0)
+		over = 0;
 	/* Each item's step now: the last whose day has come, among the
 	 * steps its debtor's balance is large enough for. */
 	for (size_t i = 0; i < nel; i++) {
@@ -2227,7 +2260,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		pauses(r, el[i]->doc_id, &op, &cl, &np);
 		el[i]->pos = -1;
 		for (size_t k = 0; k < p->nsteps; k++) {
-			if (amount < threshold(p->steps[k].min_amount, ccy))
+			if (!reaches(&p->steps[k], ccy, amount, over))
 				continue;
 			if (chase_item_step(c, p, k, el[i]->due, op, cl, np) <=
 			    r->o.as_of)
@@ -2244,7 +2277,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	 * the next business day, as a step's day is. */
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
-		    next_escalation(p, -1, h, ccy, el, nel, amount);
+		    next_escalation(p, -1, h, ccy, el, nel, amount, over);
 		why = plan_ended ? "plan_ended" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
@@ -2252,7 +2285,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	    !acted_since(h, broken_promise, ccy)) {
 		t = p->broken_promise >= 0 ? p->broken_promise :
 		    next_escalation(p, last_done, h, ccy, el, nel,
-		    amount);
+		    amount, over);
 		why = "promise_broken";
 		answer = calendar_roll(&c->cal, broken_promise);
 	}
@@ -2279,7 +2312,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			t = L == last_done ? L : -1;
 			if ((t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
 			    == p->steps[t].channels) && (nfresh = fresh_items(r,
-			    p, last_done, h, ccy, el, nel, amount, fresh)) > 0) {
+			    p, last_done, h, ccy, el, nel, amount, over, fresh))
+			    > 0) {
 				/* The path has ended but new debt has come:
 				 * the last step again, for all of it. */
 				t = last_done;
@@ -2294,21 +2328,20 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			}
 		} else if (c->missed == CHASE_MISSED_ALL) {
 			for (t = last_done + 1; t < L; t++)
-				if (amount >= threshold(p->steps[t].min_amount,
-				    ccy) && !lapsed(&p->steps[t], el, nel,
-				    r->o.as_of))
+				if (reaches(&p->steps[t], ccy, amount, over) &&
+				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
 					break;
 		} else {
 			/* The latest step; a required one missed on the
 			 * way is never jumped over. */
 			for (t = last_done + 1; t < L; t++)
-				if (p->steps[t].required && amount >=
-				    threshold(p->steps[t].min_amount, ccy) &&
-				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
+				if (p->steps[t].required && reaches(&p->steps[t],
+				    ccy, amount, over) && !lapsed(&p->steps[t], el,
+				    nel, r->o.as_of))
 					break;
 		}
 		for (int k = last_done + 1; k < t; k++)
-			if (amount >= threshold(p->steps[k].min_amount, ccy))
+			if (reaches(&p->steps[k], ccy, amount, over))
 				sbuf_addf(&skipped, "%s%s", skipped.len ? "," :
 				    "", p->steps[k].name);
 	}
@@ -2355,8 +2388,12 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	if (amount < threshold(c->min_balance, ccy) || amount <= 0) {
-		w = suppress(r, debtor, ccy, p, "below_min_balance");
+	/* What the row asks for, as emit-letters judges it: the step's
+	 * minimum (chase_step_minimum) on the items listed. */
+	if (amount < chase_step_minimum(c, &p->steps[t], ccy)) {
+		w = suppress(r, debtor, ccy, p, amount < threshold(
+		    c->min_balance, ccy) || amount <= 0 ? "below_min_balance" :
+		    "below_min_amount");
 		if (w) {
 			w->step = t;
 			w->amount = amount;

@@ -113,6 +113,16 @@ void chase_config_free(struct chase_config *c);
 int chase_path_find(const struct chase_config *c, const char *name);
 
 /*
+ * chase_step_minimum: the least balance, in ccy's minor units, step s is
+ * sent for: its min_amount, and never less than chase.min_balance nor
+ * less than one minor unit.  build-chasepath judges it on the debtor's
+ * balance, credits netted as the config says; emit-letters on what the
+ * row's message demands.
+ */
+int64_t chase_step_minimum(const struct chase_config *c,
+    const struct chase_step *s, const char *ccy);
+
+/*
  * chase_item_step: for an item due on `due` that was paused by the
  * queries [opened[i], closed[i]) (n of them, any order, all closed), the
  * day step k of path p falls on: the nominal day (due + the step's

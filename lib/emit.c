@@ -1991,6 +1991,35 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	    q(w->debtor_ref, qb, 80), v.why, day);
 }
 
+/*
+ * check_minimum: the step's minimum (its min_amount, chase.min_balance),
+ * lib/chase's as the plan judged it, against what the message demands
+ * today, the row's documents with the credits netted: a row edited down
+ * to a small invoice, or paid down since the plan, must not send a
+ * letter before action below the client's minimum for one.  1 rejected,
+ * 0 ok.
+ */
+static int
+check_minimum(struct emit_run *r, struct row *w, struct tsv_reader *in)
+{
+	const struct chase_step *s;
+	char a[MONEY_BUFSZ], m[MONEY_BUFSZ], qb[80];
+	int64_t min;
+
+	if (w->cpath == NULL)
+		return 0;
+	s = &w->cpath->steps[w->cstep];
+	min = chase_step_minimum(r->o->chase, s, w->ccy);
+	if (w->total_open >= min)
+		return 0;
+	return reject(r, w, in, "field \"amount_due\": %s %s is owed on %s "
+	    "today, below step %s's minimum of %s (min_amount, "
+	    "chase.min_balance): nothing is sent", w->ccy, money_format(
+	    w->total_open, w->digits, a), w->nitems == 1 ? "its document" :
+	    "its documents", q(s->name, qb, 80), money_format(min, w->digits,
+	    m));
+}
+
 /* one_row: 0 emitted or done before (*done), 1 rejected, -1 state. */
 static int
 one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
@@ -2186,6 +2215,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		goto out;
 	}
 	if ((rc = check_items(r, &w, in, d)) != 0)
+		goto out;
+	if ((rc = check_minimum(r, &w, in)) != 0)
 		goto out;
 	/* What is demanded is what the state says is owed on the row's
 	 * documents today: a payment since the plan was made, or a
