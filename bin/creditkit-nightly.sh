@@ -8,8 +8,10 @@
 # committed: exit 0 or 1), allocates, ages, scores, plans, emits, reports
 # and exports, each step's command, stderr, exit status and time appended
 # to DIR/logs/DATE.log; then prints one TSV summary line.  Every tool is
-# run with explicit --db, --config and --as-of, never through $CREDITKIT_*
-# (unset here), so one client's run cannot reach another's files.
+# run with --client DIR and an explicit --as-of, never through
+# $CREDITKIT_* (unset here), so one client's run cannot reach another's
+# files: the tools then check that the paths the config names stay inside
+# DIR and that the state is the config's client.
 #
 # A run killed at any point is completed by the next: every tool is
 # idempotent (an ingested file is known, an emitted action is not sent
@@ -194,6 +196,22 @@ step() {
 	log "$(clock) exit $rc ($(($(now) - t0)) s)"
 }
 
+# run N OUT TOOL ARG...: step with the client's folder (--client, so the
+# tools check that every path the config names stays inside it and that
+# the state is the config's client), the state (--db, only in a dry run:
+# its copy) and the day.
+run() {
+	r_n=$1 r_out=$2 r_tool=$3
+	shift 3
+	if [ "$dry" -eq 1 ]; then
+		step "$r_n" "$r_out" "$r_tool" --client "$cdir" --db "$db" \
+		    --as-of "$as_of" "$@"
+	else
+		step "$r_n" "$r_out" "$r_tool" --client "$cdir" \
+		    --as-of "$as_of" "$@"
+	fi
+}
+
 # failed WHAT [step]: the client failed at WHAT: told on stderr (after a
 # step, with the tool's first message), and the rest of its cycle skipped.
 failed() {
@@ -280,8 +298,7 @@ ingest() {
 		rej=$root/rejects/$as_of/$dest.rejects
 		mkdir -p "$root/rejects/$as_of" || { rc=3; failed "mkdir rejects/$as_of"; return 0; }
 		last_arg=$sub/$base
-		step "$i_step" "$scratch/out" "$@" --db "$db" --config "$cfg" \
-		    --as-of "$as_of" --rejects "$rej" "$f"
+		run "$i_step" "$scratch/out" "$@" --rejects "$rej" "$f"
 		last_arg=
 		judge "${1##*/} inbox/$sub/$base" || return 0
 		if [ "$how" = entries ]; then
@@ -372,7 +389,6 @@ client() {
 	fi
 	cdir=$(cd "$dir" && pwd) || { status=failed; summary; return; }
 	name=${cdir##*/}
-	cfg=$cdir/client.yaml
 	if ! mkdir -p "$cdir/logs" || ! command exec 9>>"$cdir/.lock"; then
 		status=failed
 		warn "$name: cannot make $cdir/logs or $cdir/.lock"
@@ -438,8 +454,7 @@ cycle() {
 		log "$(clock) no state file yet (nothing ingested): nothing to plan"
 		return 0
 	fi
-	step 2 "$scratch/allocations.tsv" "$tool_allocate_payments" \
-	    --db "$db" --config "$cfg" --as-of "$as_of" -v
+	run 2 "$scratch/allocations.tsv" "$tool_allocate_payments" -v
 	judge allocate-payments || return 0
 	allocated=$(sed -n 's/^allocate-payments: \([0-9]*\) allocated, .*/\1/p' \
 	    "$scratch/err" | tail -n 1)
@@ -450,16 +465,14 @@ cycle() {
 	# 4: the plan, through files so that each failure is seen.
 	rates=
 	[ ! -f "$cdir/rates.tsv" ] || rates=$cdir/rates.tsv
-	step 4 "$scratch/aged.tsv" "$tool_age_ledger" --db "$db" --config "$cfg" \
-	    --as-of "$as_of" --state --by item
+	run 4 "$scratch/aged.tsv" "$tool_age_ledger" --state --by item
 	judge age-ledger || return 0
-	step 4 "$scratch/scored.tsv" "$tool_score_debtor" --db "$db" \
-	    --config "$cfg" --as-of "$as_of" "$scratch/aged.tsv"
+	run 4 "$scratch/scored.tsv" "$tool_score_debtor" "$scratch/aged.tsv"
 	judge score-debtor || return 0
 	mkdir -p "$root/rejects/$as_of"
 	rej=$root/rejects/$as_of/build-chasepath.rejects
-	step 4 "$scratch/plan.tsv" "$tool_build_chasepath" --db "$db" \
-	    --config "$cfg" --as-of "$as_of" --rejects "$rej" "$scratch/scored.tsv"
+	run 4 "$scratch/plan.tsv" "$tool_build_chasepath" --rejects "$rej" \
+	    "$scratch/scored.tsv"
 	judge build-chasepath || return 0
 	k=$(rows "$rej")
 	rejected=$((rejected + k))
@@ -473,9 +486,8 @@ cycle() {
 	# run the same day adds what it sent (nothing, when nothing is new).
 	mkdir -p "$root/outbox"
 	rej=$root/rejects/$as_of/emit-letters.rejects
-	step 5 "$scratch/emitted.tsv" "$tool_emit_letters" --db "$db" \
-	    --config "$cfg" --as-of "$as_of" --outbox "$root/outbox" \
-	    --rejects "$rej" -v "$plan"
+	run 5 "$scratch/emitted.tsv" "$tool_emit_letters" \
+	    --outbox "$root/outbox" --rejects "$rej" -v "$plan"
 	judge emit-letters || return 0
 	k=$(counted emit-letters)
 	rejected=$((rejected + k))
@@ -492,9 +504,8 @@ cycle() {
 	# 6: the KPIs, the last twelve months, this one to date.
 	# $periods and $rates are lists of words without blanks.
 	# shellcheck disable=SC2086
-	step 6 "$scratch/kpi.tsv" "$tool_kpi_report" --db "$db" --config "$cfg" \
-	    --as-of "$as_of" $periods ${rates:+--rates "$rates"} \
-	    --html "$scratch/kpi.html"
+	run 6 "$scratch/kpi.tsv" "$tool_kpi_report" $periods \
+	    ${rates:+--rates "$rates"} --html "$scratch/kpi.html"
 	judge kpi-report || return 0
 	place "$scratch/kpi.tsv" "$root/reports/$as_of.tsv" || return 0
 	place "$scratch/kpi.html" "$root/reports/$as_of.html" || return 0
@@ -505,8 +516,7 @@ cycle() {
 		return 0
 	fi
 	mkdir -p "$root/exports/$as_of"
-	step 7 "$scratch/out" "$tool_export_client" --db "$db" --config "$cfg" \
-	    --as-of "$as_of" --dir "$root/exports/$as_of"
+	run 7 "$scratch/out" "$tool_export_client" --dir "$root/exports/$as_of"
 	judge export-client || return 0
 }
 
