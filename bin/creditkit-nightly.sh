@@ -280,6 +280,81 @@ free_name() {
 	printf '%s\n' "$cand"
 }
 
+# inbox_scan: what of the inbox no step will take, looked at before any
+# is.  A symbolic link (inbox/ itself, a kind's folder, an entry of one)
+# fails the client: it could lead anywhere, another client's folder too,
+# so nothing is opened, and it is left where it is.  Anything else no
+# step takes (a file in inbox/ itself, a folder of another name, a
+# folder, FIFO or device in a kind's folder, a name with a control
+# character) is left too, named on stderr and in the log, and the client
+# has rejects.  Dot names are uploads in progress: passed over silently.
+inbox_scan() {
+	if [ -h "$inbox" ]; then
+		refused inbox
+		return 0
+	fi
+	[ -d "$inbox" ] || return 0
+	for e in "$inbox"/*; do
+		[ -e "$e" ] || [ -h "$e" ] || continue
+		b=${e##*/}
+		case $b in
+		*[[:cntrl:]]*)
+			passed "inbox/$b" "its name has a control character"
+			continue ;;
+		invoices | open-items | payments | contacts) ;;
+		*)
+			if [ -h "$e" ]; then
+				refused "inbox/$b"
+			elif [ -d "$e" ]; then
+				passed "inbox/$b" "a folder no step reads (the inbox's are invoices/, open-items/, payments/, contacts/)"
+			else
+				passed "inbox/$b" "not in one of the inbox's folders invoices/, open-items/, payments/, contacts/"
+			fi
+			continue ;;
+		esac
+		if [ -h "$e" ]; then
+			refused "inbox/$b"
+			continue
+		fi
+		[ -d "$e" ] || { passed "inbox/$b" "not a folder"; continue; }
+		for f in "$e"/*; do
+			[ -e "$f" ] || [ -h "$f" ] || continue
+			n=${f##*/}
+			case $n in
+			*[[:cntrl:]]*)
+				passed "inbox/$b/$n" "its name has a control character" ;;
+			*)
+				if [ -h "$f" ]; then
+					refused "inbox/$b/$n"
+				elif [ ! -f "$f" ]; then
+					passed "inbox/$b/$n" "not a regular file"
+				fi ;;
+			esac
+		done
+	done
+}
+
+# visible TEXT: TEXT with its control characters (a newline in a file
+# name) as "?", for one line of the log or stderr.
+visible() { printf '%s' "$1" | tr '[:cntrl:]' '?'; }
+
+# refused ENTRY: a symbolic link in the inbox fails the client.
+refused() {
+	status=failed stop=1
+	to=$(readlink "$root/$1" 2>/dev/null) && to=" (to $(visible "$to"))"
+	m="$(visible "$1"): a symbolic link$to: refused, left in the inbox (put the file itself there)"
+	warn "$name: $m"
+	log "$(clock) $m"
+}
+
+# passed ENTRY WHY: an inbox entry no step takes, left and told.
+passed() {
+	[ "$status" = failed ] || status=rejects
+	m="$(visible "$1"): $2: left in the inbox, not read"
+	warn "$name: $m"
+	log "$(clock) $m"
+}
+
 # ingest STEP SUB COUNT TOOL OPTION...: TOOL on each file of inbox/SUB
 # (names sorted; dot files, uploads in progress, skipped), one run each:
 # exit 0 or 1 moves it to processed/DATE/, rejects to
@@ -292,8 +367,9 @@ ingest() {
 	[ -d "$inbox/$sub" ] || return 0
 	for f in "$inbox/$sub"/*; do
 		[ "$stop" -eq 0 ] || return 0
-		[ -f "$f" ] || continue
+		if [ ! -f "$f" ] || [ -h "$f" ]; then continue; fi
 		base=${f##*/}
+		case $base in *[[:cntrl:]]*) continue ;; esac
 		dest=$(free_name "$base")
 		rej=$root/rejects/$as_of/$dest.rejects
 		mkdir -p "$root/rejects/$as_of" || { rc=3; failed "mkdir rejects/$as_of"; return 0; }
@@ -446,6 +522,8 @@ client() {
 
 cycle() {
 	# 1-3: the inbox, each kind in its order.
+	inbox_scan
+	[ "$stop" -eq 0 ] || return 0
 	ingest 1 invoices ingest-invoices "$tool_ingest_invoices" -q -v
 	ingest 1 open-items ingest-invoices "$tool_ingest_invoices" -q -v --snapshot
 	ingest 2 payments entries "$tool_ingest_payments"
