@@ -356,27 +356,46 @@ passed() {
 }
 
 # ingest STEP SUB COUNT TOOL OPTION...: TOOL on each file of inbox/SUB
-# (names sorted; dot files, uploads in progress, skipped), one run each:
-# exit 0 or 1 moves it to processed/DATE/, rejects to
-# rejects/DATE/NAME.rejects; anything else leaves it and fails the client.
-# COUNT says how its rejected rows are counted: a tool name (its -v
-# summary) or "entries" (its rejects file).
+# (names sorted; dot files, uploads in progress, skipped), one run each.
+# A file is first taken: renamed into inbox/SUB/.ingesting/, and read
+# there, so that one renamed into the inbox under its name meanwhile is
+# left for the next run, not moved unread; a killed run's files there are
+# taken first.  Exit 0 or 1 moves it to processed/DATE/, rejects to
+# rejects/DATE/NAME.rejects; anything else puts it back in the inbox and
+# fails the client.  COUNT says how its rejected rows are counted: a tool
+# name (its -v summary) or "entries" (its rejects file).
 ingest() {
 	i_step=$1 sub=$2 how=$3
 	shift 3
 	[ -d "$inbox/$sub" ] || return 0
-	for f in "$inbox/$sub"/*; do
+	held=$inbox/$sub/.ingesting
+	for f in "$held"/* "$inbox/$sub"/*; do
 		[ "$stop" -eq 0 ] || return 0
 		if [ ! -f "$f" ] || [ -h "$f" ]; then continue; fi
 		base=${f##*/}
 		case $base in *[[:cntrl:]]*) continue ;; esac
+		if [ "$f" = "$held/$base" ]; then
+			log "$(clock) inbox/$sub/$base: taken by a run that ended before moving it"
+		elif [ -e "$held/$base" ]; then
+			continue
+		elif ! { mkdir -p "$held" && mv "$f" "$held/$base"; }; then
+			[ -e "$f" ] || continue
+			rc=3
+			failed "taking inbox/$sub/$base into inbox/$sub/.ingesting/"
+			return 0
+		else
+			f=$held/$base
+		fi
 		dest=$(free_name "$base")
 		rej=$root/rejects/$as_of/$dest.rejects
 		mkdir -p "$root/rejects/$as_of" || { rc=3; failed "mkdir rejects/$as_of"; return 0; }
 		last_arg=$sub/$base
 		run "$i_step" "$scratch/out" "$@" --rejects "$rej" "$f"
 		last_arg=
-		judge "${1##*/} inbox/$sub/$base" || return 0
+		if ! judge "${1##*/} inbox/$sub/$base"; then
+			give_back "$f" "$sub" "$base"
+			return 0
+		fi
 		if [ "$how" = entries ]; then
 			k=$(entries "$rej")
 		else
@@ -401,9 +420,28 @@ ingest() {
 		else
 			rc=3
 			failed "moving inbox/$sub/$base to processed/$as_of/$dest"
+			give_back "$f" "$sub" "$base"
 			return 0
 		fi
 	done
+	rmdir "$held" 2>/dev/null
+	return 0
+}
+
+# give_back FILE SUB BASE: a file taken but not ingested back into
+# inbox/SUB as BASE, unless a newer file of that name is there: then it
+# stays taken, and the next run tries it first.
+give_back() {
+	if ln "$1" "$inbox/$2/$3" 2>/dev/null; then
+		rm -f "$1"
+	elif [ ! -e "$inbox/$2/$3" ] && mv "$1" "$inbox/$2/$3"; then
+		:
+	else
+		log "$(clock) inbox/$2/$3: kept in inbox/$2/.ingesting/ (the inbox has a newer file of its name): the next run tries it first"
+		return 0
+	fi
+	rmdir "$inbox/$2/.ingesting" 2>/dev/null
+	return 0
 }
 
 # place FROM TO: a finished output renamed into place (same file system).
