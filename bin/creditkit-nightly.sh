@@ -205,11 +205,63 @@ run() {
 	shift 3
 	if [ "$dry" -eq 1 ]; then
 		step "$r_n" "$r_out" "$r_tool" --client "$cdir" --db "$db" \
-		    --as-of "$as_of" "$@"
+		    --as-of "${r_day:-$as_of}" "$@"
 	else
 		step "$r_n" "$r_out" "$r_tool" --client "$cdir" \
-		    --as-of "$as_of" "$@"
+		    --as-of "${r_day:-$as_of}" "$@"
 	fi
+	r_day=
+}
+r_day=
+
+# reconcile STEP DAY: outbox/DAY.emitted.tsv made to list every message
+# the state records as emitted on DAY.  A run killed after emit-letters
+# committed, or while it ran (the tool goes on, the driver is gone),
+# never added that run's rows; they are added now, from the state
+# (export-client actions), each once, and told on stderr: someone must
+# send them.  Without export-client the list is not checked.
+reconcile() {
+	c_list=$root/outbox/$2.emitted.tsv
+	[ -f "$db" ] || return 0
+	if [ -z "$tool_export_client" ]; then
+		log "$(clock) export-client not found: outbox/$2.emitted.tsv not checked against the state"
+		return 0
+	fi
+	r_day=$2
+	run "$1" "$scratch/actions.tsv" "$tool_export_client" --since "$2" \
+	    --format tsv actions
+	judge "export-client actions (checking outbox/$2.emitted.tsv)" ||
+	    return 1
+	c_have=/dev/null
+	[ ! -f "$c_list" ] || c_have=$c_list
+	awk -F"$tab" -v OFS="$tab" -v day="$2" '
+	FILENAME == ARGV[1] {
+		if (FNR > 1) have[$1 OFS $2 OFS $3 OFS $4]++
+		next
+	}
+	FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["date"] == day {
+		k = $c["debtor_id"] OFS $c["step"] OFS $c["channel"] OFS $c["file"]
+		if (have[k] > 0) { have[k]--; next }
+		print k, $c["doc_ids"], $c["amount_due"], $c["interest"],
+		    $c["compensation"]
+	}' "$c_have" "$scratch/actions.tsv" >"$scratch/missing.tsv" ||
+	    { rc=3; failed "checking outbox/$2.emitted.tsv"; return 1; }
+	c_n=$(wc -l <"$scratch/missing.tsv")
+	c_n=$((c_n + 0))
+	[ "$c_n" -gt 0 ] || return 0
+	mkdir -p "$root/outbox" || { rc=3; failed "mkdir outbox"; return 1; }
+	if [ ! -s "$c_list" ]; then
+		printf 'debtor_id\tstep\tchannel\tfile\tdoc_ids\tamount_due\tinterest\tcompensation\n' >"$scratch/list.tsv" &&
+		    cat "$scratch/missing.tsv" >>"$scratch/list.tsv" &&
+		    mv -f "$scratch/list.tsv" "$c_list"
+	else
+		cat "$scratch/missing.tsv" >>"$c_list"
+	fi || { rc=3; failed "adding to outbox/$2.emitted.tsv"; return 1; }
+	m="outbox/$2.emitted.tsv lacked $c_n message(s) the state records as emitted on $2 (a run killed after emit-letters): added, to be sent"
+	warn "$name: $m"
+	log "$(clock) $m"
+	return 0
 }
 
 # failed WHAT [step]: the client failed at WHAT: told on stderr (after a
@@ -495,6 +547,7 @@ client() {
 	name=$(basename "$dir")
 	status=ok stop=0 files=0 rejected=0 receipts=0 allocated=0 planned=0
 	emitted=0 started=$(now) rc=0 last_arg='' log=/dev/null scratch=''
+	killed_day=
 	if [ ! -f "$dir/client.yaml" ]; then
 		status=failed
 		warn "$name: $dir/client.yaml: no such file (not a client directory)"
@@ -544,6 +597,15 @@ client() {
 		scratch=$cdir/.nightly
 		rm -rf "$scratch"
 		mkdir "$scratch" || { rc=3; failed "making $scratch"; }
+		# .running: the day of the run under way, removed at its
+		# end; found at the start, a run was killed.
+		killed_day=
+		if [ -f "$cdir/.running" ]; then
+			killed_day=$(sed -n 1p "$cdir/.running")
+			valid_date "$killed_day" || killed_day=
+		fi
+		printf '%s\n' "$as_of" >"$cdir/.running" ||
+		    { rc=3; failed "writing $cdir/.running"; }
 	fi
 	[ "$stop" -eq 1 ] || cycle
 	[ -d "$root/rejects/$as_of" ] && rmdir "$root/rejects/$as_of" 2>/dev/null
@@ -552,6 +614,7 @@ client() {
 		cleanup
 	else
 		rm -rf "$scratch"
+		rm -f "$cdir/.running"
 	fi
 	log "$(clock) end: $status, $files files, $rejected rejected, $receipts receipts, $allocated allocated, $planned planned, $emitted emitted"
 	exec 9>&-
@@ -559,6 +622,13 @@ client() {
 }
 
 cycle() {
+	# A run of this client killed: its day's list of what was emitted
+	# is completed from the state first.
+	if [ -n "$killed_day" ]; then
+		log "$(clock) the run of $killed_day did not end: checking what it emitted"
+		reconcile 0 "$killed_day" || return 0
+	fi
+
 	# 1-3: the inbox, each kind in its order.
 	inbox_scan
 	[ "$stop" -eq 0 ] || return 0
@@ -616,6 +686,7 @@ cycle() {
 	else
 		place "$scratch/emitted.tsv" "$out" || return 0
 	fi
+	reconcile 5 "$as_of" || return 0
 
 	# 6: the KPIs, the last twelve months, this one to date.
 	# $periods and $rates are lists of words without blanks.
