@@ -114,7 +114,8 @@ else
 fi
 
 # The tools' own defaults must not reach them: each gets explicit paths.
-unset CREDITKIT_CLIENT CREDITKIT_DB CREDITKIT_CONFIG CREDITKIT_AS_OF CDPATH
+unset CREDITKIT_CLIENT CREDITKIT_DB CREDITKIT_CONFIG CREDITKIT_AS_OF CDPATH \
+    CREDITKIT_PROGRESS_FD
 
 # ---- the tools --------------------------------------------------------------
 # Beside this script first (an installed or built set stays together),
@@ -177,7 +178,7 @@ shown() {
 # when stderr is a terminal (silent under cron).
 progress() {
 	[ "$tty" -eq 1 ] || return 0
-	printf '\r%s: %.70s\033[K' "$prog" "$*" >&2
+	printf '\r%s: %.76s\033[K' "$prog" "$*" >&2
 }
 
 # step N OUT CMD ARG...: runs CMD with its stdout to OUT and its stderr to
@@ -187,10 +188,13 @@ progress() {
 step() {
 	stepno=$1 out=$2
 	shift 2
-	progress "$name: step $stepno: ${1##*/}${last_arg:+ $last_arg}"
+	progress "$name$of: step $stepno: ${1##*/}${last_arg:+ $last_arg}"
 	log "$(clock) step $stepno: $(shown "$@")"
 	t0=$(now)
-	"$@" </dev/null >"$out" 2>"$scratch/err"
+	# On a terminal the tools draw their own line (rows, rate, time
+	# left) over this one, on descriptor 3: the terminal, while their
+	# standard error goes to the log.
+	"$@" </dev/null >"$out" 3>&2 2>"$scratch/err"
 	rc=$?
 	sed 's/^/    /' "$scratch/err" >>"$log" 2>/dev/null
 	log "$(clock) exit $rc ($(($(now) - t0)) s)"
@@ -521,7 +525,7 @@ summary() {
 	    "$planned" "$emitted" "$(($(now) - started))"
 }
 
-worst=0
+worst=0 of=
 rank() {
 	case $status in
 	ok) st=0 ;;
@@ -632,8 +636,10 @@ cycle() {
 	# 1-3: the inbox, each kind in its order.
 	inbox_scan
 	[ "$stop" -eq 0 ] || return 0
-	ingest 1 invoices ingest-invoices "$tool_ingest_invoices" -q -v
-	ingest 1 open-items ingest-invoices "$tool_ingest_invoices" -q -v --snapshot
+	# -q: no item stream (and no line, but on a terminal).
+	ingest 1 invoices ingest-invoices "$tool_ingest_invoices" ${q:+-q} -v
+	ingest 1 open-items ingest-invoices "$tool_ingest_invoices" ${q:+-q} -v \
+	    --snapshot
 	ingest 2 payments entries "$tool_ingest_payments"
 	[ "$stop" -eq 0 ] || return 0
 	if [ ! -f "$db" ]; then
@@ -708,21 +714,42 @@ cycle() {
 }
 
 # ---- the run ------------------------------------------------------------------
-tty=0
-[ -t 2 ] && [ "$quiet" -eq 0 ] && tty=1
+tty=0 q=-q
+if [ -t 2 ] && [ "$quiet" -eq 0 ]; then
+	tty=1 q=
+	CREDITKIT_PROGRESS_FD=3
+	export CREDITKIT_PROGRESS_FD
+fi
 [ "$quiet" -eq 1 ] || { printf '%s\n' "$summary_header"; header_done=1; }
 if [ "$all" -eq 1 ]; then
+	total=0
 	for d in "$bureau"/*/; do
 		d=${d%/}
 		case ${d##*/} in
 		.* | _*) continue ;;
 		esac
 		[ -f "$d/client.yaml" ] || continue
+		total=$((total + 1))
+	done
+	nth=0
+	for d in "$bureau"/*/; do
+		d=${d%/}
+		case ${d##*/} in
+		.* | _*) continue ;;
+		esac
+		[ -f "$d/client.yaml" ] || continue
+		nth=$((nth + 1))
+		of=
+		[ "$total" -le 1 ] || of=" ($nth of $total)"
 		client "$d"
 		rank
 	done
 else
+	nth=0
 	for d; do
+		nth=$((nth + 1))
+		of=
+		[ $# -le 1 ] || of=" ($nth of $#)"
 		client "$d"
 		rank
 	done
