@@ -546,15 +546,89 @@ trap 'exit 130' INT
 trap 'exit 129' HUP
 trap 'exit 143' TERM
 
+# config_id FILE: the client.id a config names, read as the tools write
+# it (a "client:" section with an "id:" key, or "client: {id: ...}");
+# empty when it names none.
+config_id() {
+	awk '
+	/^client:[ \t]*\{/ {
+		if (match($0, /[{ ,]id:[ \t]*["\047]?[A-Za-z0-9_-]+/)) {
+			v = substr($0, RSTART, RLENGTH)
+			sub(/^[{ ,]id:[ \t]*["\047]?/, "", v)
+			print v
+		}
+		exit
+	}
+	/^[^ \t#]/ { in_client = ($0 ~ /^client:[ \t]*(#.*)?$/); next }
+	in_client && /^[ \t]+id:/ {
+		v = $0
+		sub(/^[ \t]+id:[ \t]*["\047]?/, "", v)
+		if (match(v, /^[A-Za-z0-9_-]+/)) print substr(v, 1, RLENGTH)
+		exit
+	}' "$1" 2>/dev/null
+}
+
+# not_client DIR: why DIR cannot be run as a client (empty: it can).
+not_client() {
+	if [ ! -d "$1" ]; then
+		echo "no such directory"
+	elif [ -h "$1/client.yaml" ] && [ ! -e "$1/client.yaml" ]; then
+		echo "client.yaml is a link to nothing"
+	elif [ ! -e "$1/client.yaml" ]; then
+		if [ -e "$1/client.yml" ]; then
+			echo "no client.yaml (there is a client.yml: name it client.yaml)"
+		else
+			echo "no client.yaml (not a client directory)"
+		fi
+	elif [ ! -f "$1/client.yaml" ]; then
+		echo "client.yaml is not a regular file"
+	elif [ ! -s "$1/client.yaml" ]; then
+		echo "client.yaml is empty"
+	elif [ -z "$(config_id "$1/client.yaml")" ]; then
+		echo "client.yaml names no client.id (a client of a bureau names its id, which its state is checked against)"
+	fi
+}
+
+# looks_client DIR: whether DIR, without a usable client.yaml, still looks
+# like a client's (a config by another name, its state, inbox, logs...):
+# under --all such a directory fails rather than being passed over.
+looks_client() {
+	for x in client.yaml client.yml state.db inbox processed outbox plans \
+	    logs .lock; do
+		[ ! -e "$1/$x" ] && [ ! -h "$1/$x" ] || return 0
+	done
+	return 1
+}
+
+# ids: "ID<tab>NAME" of each client of the run, for same_id.
+ids=
+# same_id ID NAME: the other clients of the run whose config names ID.
+same_id() {
+	printf '%s\n' "$ids" | awk -F"$tab" -v id="$1" -v me="$2" '
+	$1 == id && $2 != me { s = s (s == "" ? "" : ", ") $2 }
+	END { print s }'
+}
+
 client() {
 	dir=$1
-	name=$(basename "$dir")
+	case $dir in -*) dir=./$dir ;; esac
+	name=${dir%/}
+	name=${name##*/}
 	status=ok stop=0 files=0 rejected=0 receipts=0 allocated=0 planned=0
 	emitted=0 started=$(now) rc=0 last_arg='' log=/dev/null scratch=''
 	killed_day=
-	if [ ! -f "$dir/client.yaml" ]; then
+	why=$(not_client "$dir")
+	if [ -n "$why" ]; then
 		status=failed
-		warn "$name: $dir/client.yaml: no such file (not a client directory)"
+		warn "$name: $dir: $why"
+		summary
+		return
+	fi
+	cid=$(config_id "$dir/client.yaml")
+	others=$(same_id "$cid" "$name")
+	if [ -n "$others" ]; then
+		status=failed
+		warn "$name: $dir/client.yaml: client.id \"$cid\" is also that of $others (a copied client.yaml? each client's id is its own): none of them is run"
 		summary
 		return
 	fi
@@ -720,38 +794,35 @@ if [ -t 2 ] && [ "$quiet" -eq 0 ]; then
 	CREDITKIT_PROGRESS_FD=3
 	export CREDITKIT_PROGRESS_FD
 fi
-[ "$quiet" -eq 1 ] || { printf '%s\n' "$summary_header"; header_done=1; }
 if [ "$all" -eq 1 ]; then
-	total=0
+	# The bureau's clients: a directory with a client.yaml, or one that
+	# looks like a client's without one (it fails, told).
 	for d in "$bureau"/*/; do
 		d=${d%/}
 		case ${d##*/} in
 		.* | _*) continue ;;
 		esac
-		[ -f "$d/client.yaml" ] || continue
-		total=$((total + 1))
+		looks_client "$d" && set -- "$@" "$d"
 	done
-	nth=0
-	for d in "$bureau"/*/; do
-		d=${d%/}
-		case ${d##*/} in
-		.* | _*) continue ;;
-		esac
-		[ -f "$d/client.yaml" ] || continue
-		nth=$((nth + 1))
-		of=
-		[ "$total" -le 1 ] || of=" ($nth of $total)"
-		client "$d"
-		rank
-	done
-else
-	nth=0
-	for d; do
-		nth=$((nth + 1))
-		of=
-		[ $# -le 1 ] || of=" ($nth of $#)"
-		client "$d"
-		rank
-	done
+	if [ $# -eq 0 ]; then
+		[ "$quiet" -eq 1 ] || printf '%s\n' "$summary_header"
+		die 3 "--all: no client in $bureau (no folder with a client.yaml)"
+	fi
 fi
+[ "$quiet" -eq 1 ] || { printf '%s\n' "$summary_header"; header_done=1; }
+# Each client's id, so that two clients with one id are both refused.
+for d; do
+	[ -f "$d/client.yaml" ] || continue
+	n=${d%/}
+	ids="$ids$(config_id "$d/client.yaml")$tab${n##*/}
+"
+done
+nth=0
+for d; do
+	nth=$((nth + 1))
+	of=
+	[ $# -le 1 ] || of=" ($nth of $#)"
+	client "$d"
+	rank
+done
 exit "$worst"
