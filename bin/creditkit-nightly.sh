@@ -321,19 +321,38 @@ rows() {
 }
 
 # free_name NAME: NAME, or NAME.2.ext, NAME.3.ext... when processed/DATE
-# holds that name already (a file dropped again the same day): nothing
-# there is ever written over.  A rejects file of the name without its
-# processed file is a killed run's, made again by the same ingest.
+# or rejects/DATE holds that name already (a file dropped again the same
+# day): nothing there is ever written over.  A rejects file of the name
+# without its processed file is a killed run's, made again by the same
+# ingest.
 free_name() {
 	cand=$1 k=1
-	while [ -e "$root/processed/$as_of/$cand" ]; do
+	while [ -e "$root/processed/$as_of/$cand" ] ||
+	    [ -e "$root/rejects/$as_of/$cand" ]; do
 		k=$((k + 1))
 		case $1 in
 		?*.*) cand=${1%.*}.$k.${1##*.} ;;
 		*) cand=$1.$k ;;
 		esac
+		cand=$(short "$cand" 255)
 	done
 	printf '%s\n' "$cand"
+}
+
+# short NAME MAX: NAME, or when longer than MAX bytes (a file name is at
+# most 255; a tool writes NAME.rejects.tmp-XXXXXX first), cut and a
+# checksum of the whole put before its extension.
+short() {
+	if [ ${#1} -le "$2" ]; then
+		printf '%s\n' "$1"
+		return 0
+	fi
+	sum=$(printf '%s' "$1" | cksum | cut -d' ' -f1)
+	ext=
+	case $1 in ?*.*) ext=.${1##*.} ;; esac
+	[ ${#ext} -le 16 ] || ext=
+	printf '%s~%s%s\n' \
+	    "$(printf '%s' "$1" | cut -b "1-$(($2 - 12 - ${#ext}))")" "$sum" "$ext"
 }
 
 # inbox_scan: what of the inbox no step will take, looked at before any
@@ -443,7 +462,7 @@ ingest() {
 			f=$held/$base
 		fi
 		dest=$(free_name "$base")
-		rej=$root/rejects/$as_of/$dest.rejects
+		rej=$root/rejects/$as_of/$(short "$dest" 230).rejects
 		mkdir -p "$root/rejects/$as_of" || { rc=3; failed "mkdir rejects/$as_of"; return 0; }
 		last_arg=$sub/$base
 		run "$i_step" "$scratch/out" "$@" --rejects "$rej" "$f"
@@ -456,6 +475,15 @@ ingest() {
 			k=$(entries "$rej")
 		else
 			k=$(counted "$how")
+		fi
+		# Exit 1 with no row rejected: the tool refused the file, or a
+		# whole statement of it (no header, not events, a statement
+		# that does not balance, dates of either order): kept in
+		# rejects/DATE/ for a person, counted one rejected.
+		if [ "$rc" -eq 1 ] && [ "$k" -eq 0 ] && [ ! -s "$rej" ]; then
+			rm -f "$rej"
+			refuse_file "${1##*/}" "$f" "$sub" "$base" "$dest" || return 0
+			continue
 		fi
 		rejected=$((rejected + k))
 		[ "$k" -eq 0 ] || [ "$status" = failed ] || status=rejects
@@ -481,6 +509,31 @@ ingest() {
 		fi
 	done
 	rmdir "$held" 2>/dev/null
+	return 0
+}
+
+# refuse_file TOOL FILE SUB BASE DEST: FILE, which TOOL refused (exit 1,
+# nothing rejected row by row), moved to rejects/DATE/DEST and told.
+refuse_file() {
+	rejected=$((rejected + 1))
+	[ "$status" = failed ] || status=rejects
+	why=$(awk -v p="$1: " 'index($0, p) == 1 &&
+	    / [0-9]+ (rows?|events?): / { next } { print ": " $0; exit }' \
+	    "$scratch/err")
+	if [ "$dry" -eq 1 ]; then
+		log "$(clock) dry run: inbox/$3/$4, refused by $1, left where it is"
+		give_back "$2" "$3" "$4"
+		return 0
+	fi
+	if ! mv "$2" "$root/rejects/$as_of/$5"; then
+		rc=3
+		failed "moving inbox/$3/$4 to rejects/$as_of/$5"
+		give_back "$2" "$3" "$4"
+		return 1
+	fi
+	m="inbox/$3/$4: refused by $1, not row by row: moved to rejects/$as_of/$5 for a person"
+	warn "$name: $(visible "$m")$(visible "$why")"
+	log "$(clock) $m"
 	return 0
 }
 
