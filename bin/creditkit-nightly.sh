@@ -835,9 +835,38 @@ cycle() {
 		log "$(clock) step 7: export-client not found: skipped"
 		return 0
 	fi
-	mkdir -p "$root/exports/$as_of"
-	run 7 "$scratch/out" "$tool_export_client" --dir "$root/exports/$as_of"
+	# What happened since the client's previous night: from the day
+	# after the latest exports/DATE before this one (all of it on the
+	# first night), so no night rewrites the whole history; made in
+	# .nightly/ and renamed into place, whole.
+	since=$(for e in "$cdir/exports"/*/; do
+		e=${e%/}
+		printf '%s\n' "${e##*/}"
+	done | awk -v d="$as_of" '
+	/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/ && $0 < d && $0 > p { p = $0 }
+	END {
+		if (p == "") exit
+		y = substr(p, 1, 4) + 0; m = substr(p, 6, 2) + 0
+		n = substr(p, 9, 2) + 0
+		split("31 28 31 30 31 30 31 31 30 31 30 31", len, " ")
+		if (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) len[2] = 29
+		if (++n > len[m]) { n = 1; if (++m > 12) { m = 1; y++ } }
+		printf "%04d-%02d-%02d\n", y, m, n
+	}')
+	rm -rf "$scratch/export"
+	mkdir "$scratch/export" || { rc=3; failed "mkdir $scratch/export"; return 0; }
+	run 7 "$scratch/out" "$tool_export_client" ${since:+--since "$since"} \
+	    --dir "$scratch/export"
 	judge export-client || return 0
+	ex=$root/exports/$as_of
+	if ! { mkdir -p "$root/exports" && rm -rf "$root/exports/.old" &&
+	    { [ ! -d "$ex" ] || mv "$ex" "$root/exports/.old"; } &&
+	    mv "$scratch/export" "$ex"; }; then
+		rc=3
+		failed "renaming the export to $ex"
+		return 0
+	fi
+	rm -rf "$root/exports/.old"
 }
 
 # ---- the run ------------------------------------------------------------------
