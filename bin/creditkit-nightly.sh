@@ -28,7 +28,12 @@ usage="usage: creditkit-nightly [-n|--dry-run] [--as-of date] [--wait seconds]
        [-q|--quiet] (--all [--bureau dir] | client_dir ...)"
 tab=$(printf '\t')
 
-warn() { printf '%s: %s\n' "$prog" "$*" >&2; }
+# warn MESSAGE: on stderr, on a line of its own (the progress line, on a
+# terminal, cleared first).
+warn() {
+	[ "${tty:-0}" -eq 0 ] || printf '\r\033[K' >&2
+	printf '%s: %s\n' "$prog" "$*" >&2
+}
 die() { st=$1; shift; warn "$*"; exit "$st"; }
 usage_error() { printf '%s: %s\n%s\n' "$prog" "$1" "$usage" >&2; exit 2; }
 
@@ -269,12 +274,16 @@ reconcile() {
 }
 
 # failed WHAT [step]: the client failed at WHAT: told on stderr (after a
-# step, with the tool's first message), and the rest of its cycle skipped.
+# step, with the tool's last message but its -v counts: the error that
+# ended it, not a row rejected before), and the rest of its cycle skipped.
 failed() {
 	status=failed stop=1
 	first=
 	[ "${2:-}" != step ] ||
-	    first=$(sed -n '1{s/^/: /;p;}' "$scratch/err" 2>/dev/null)
+	    first=$(awk '/^[a-z-]+: (.* )?[0-9]+ (rows?|events?): / { next }
+		/^allocate-payments: [0-9]+ allocated, / { next }
+		{ m = $0 } END { if (m != "") print ": " m }' \
+		"$scratch/err" 2>/dev/null)
 	warn "$name: $1: exit $rc$first (see $log)"
 	log "$(clock) $1 failed (exit $rc): the rest of the cycle is skipped"
 }
@@ -578,15 +587,18 @@ summary() {
 	    "$planned" "$emitted" "$(($(now) - started))"
 }
 
-worst=0 of=
+# rank: the run's exit status, the worst client's: ok 0, rejects 1,
+# locked 75, failed 3; a failure outranks a lock, which is only "try
+# again later".
+worst=0 worst_rank=0 of=
 rank() {
 	case $status in
-	ok) st=0 ;;
-	rejects) st=1 ;;
-	failed) st=3 ;;
-	locked) st=75 ;;
+	ok) st=0 r=0 ;;
+	rejects) st=1 r=1 ;;
+	locked) st=75 r=2 ;;
+	failed) st=3 r=3 ;;
 	esac
-	[ "$st" -le "$worst" ] || worst=$st
+	[ "$r" -le "$worst_rank" ] || { worst=$st worst_rank=$r; }
 }
 
 dryroot=
