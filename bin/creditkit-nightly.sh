@@ -562,6 +562,31 @@ give_back() {
 	return 0
 }
 
+# new_rejects FILE K: how many of the K plan rows emit-letters rejected
+# (FILE: those rows) were not rejected on the client's night before (the
+# latest plans/DATE.tsv before this day's) for the same debtor, step and
+# channel: a debtor with no phone number to call is rejected again each
+# night until someone adds one, told once (the night it is new), not
+# nightly; rejected still counts every row.
+new_rejects() {
+	prev=$(for p in "$cdir/plans"/*.tsv; do
+		p=${p##*/}
+		printf '%s\n' "${p%.tsv}"
+	done | awk -v d="$as_of" '
+	/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/ && $0 < d && $0 > p { p = $0 }
+	END { print p }')
+	old=/dev/null
+	[ -z "$prev" ] || [ ! -f "$cdir/rejects/$prev/emit-letters.rejects" ] ||
+	    old=$cdir/rejects/$prev/emit-letters.rejects
+	awk -F"$tab" -v k="$2" '
+	FNR == 1 { split("", c); for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ key = $c["debtor_id"] FS $c["step"] FS $c["channel"] }
+	FILENAME == ARGV[1] { seen[key] = 1; next }
+	{ rows++; if (!(key in seen)) n++ }
+	END { print n + (k > rows ? k - rows : 0) }' "$old" "$1" 2>/dev/null ||
+	    echo "$2"
+}
+
 # place FROM TO: a finished output renamed into place (same file system).
 place() {
 	mkdir -p "${2%/*}" && mv -f "$1" "$2" && return 0
@@ -819,10 +844,21 @@ cycle() {
 	rej=$root/rejects/$as_of/emit-letters.rejects
 	run 5 "$scratch/emitted.tsv" "$tool_emit_letters" \
 	    --outbox "$root/outbox" --rejects "$rej" -v "$plan"
+	was=$status
 	judge emit-letters || return 0
+	# Its exit 1 is judged here: only rows not rejected the night
+	# before too make the night "rejects".
+	status=$was
 	k=$(counted emit-letters)
 	rejected=$((rejected + k))
-	[ "$k" -eq 0 ] || status=rejects
+	if [ "$k" -gt 0 ]; then
+		n=$(new_rejects "$rej" "$k")
+		if [ "$n" -gt 0 ]; then
+			status=rejects
+		else
+			log "$(clock) emit-letters: the $k rows rejected were all rejected the night before too (the same debtor, step and channel): no new rejects"
+		fi
+	fi
 	[ -s "$rej" ] || rm -f "$rej"
 	emitted=$(rows "$scratch/emitted.tsv")
 	out=$root/outbox/$as_of.emitted.tsv
