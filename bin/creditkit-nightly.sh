@@ -626,6 +626,21 @@ rank() {
 	[ "$r" -le "$worst_rank" ] || { worst=$st worst_rank=$r; }
 }
 
+# stale_copies: the copies of killed dry runs (their .pid a process no
+# longer running) removed: each holds a client's state, personal data,
+# which must not stay in TMPDIR for good.  One whose run is alive, or
+# another user's, is left.
+stale_copies() {
+	for x in "${TMPDIR:-/tmp}"/creditkit-nightly.*/; do
+		[ -f "$x.pid" ] || continue
+		p=$(sed -n 1p "$x.pid" 2>/dev/null)
+		case $p in '' | *[!0-9]*) continue ;; esac
+		kill -0 "$p" 2>/dev/null && continue
+		rm -rf "${x%/}" 2>/dev/null &&
+		    log "$(clock) removed ${x%/}, a killed dry run's copy"
+	done
+}
+
 dryroot=
 cleanup() {
 	[ -z "$dryroot" ] || rm -rf "$dryroot"
@@ -743,9 +758,11 @@ client() {
 	log=$cdir/logs/$as_of.log
 	if [ "$dry" -eq 1 ]; then
 		log "$(date -u +%Y-%m-%dT%H:%M:%SZ) $prog $$: $name as of $as_of, dry run"
+		stale_copies
 		dryroot=$(mktemp -d "${TMPDIR:-/tmp}/creditkit-nightly.XXXXXX") || {
 			rc=3; failed "mktemp"; exec 9>&-; summary; return
 		}
+		printf '%s\n' "$$" >"$dryroot/.pid"
 		root=$dryroot inbox=$dryroot/inbox db=$dryroot/state.db
 		scratch=$dryroot/.nightly
 		# A copy taken under the lock: the state with its -wal (the
