@@ -25,7 +25,7 @@ export LC_ALL
 prog=creditkit-nightly
 version=0.1.0
 usage="usage: creditkit-nightly [-n|--dry-run] [--as-of date] [--wait seconds]
-       [-q|--quiet] (--all [--bureau dir] | client_dir ...)"
+       [--timeout seconds] [-q|--quiet] (--all [--bureau dir] | client_dir ...)"
 tab=$(printf '\t')
 
 # warn MESSAGE: on stderr, on a line of its own (the progress line, on a
@@ -55,16 +55,16 @@ valid_date() {
 # ---- options --------------------------------------------------------------
 # Options may come before or after the client directories, as with the C
 # tools' getopt_long; the operands are rotated back into "$@".
-dry=0 quiet=0 all=0 as_of='' wait='' bureau='' have_bureau=0
+dry=0 quiet=0 all=0 as_of='' wait='' bureau='' have_bureau=0 limit=
 n=$#
 while [ "$n" -gt 0 ]; do
 	arg=$1
 	shift
 	n=$((n - 1))
 	case $arg in
-	--as-of=* | --wait=* | --bureau=*)
+	--as-of=* | --wait=* | --bureau=* | --timeout=*)
 		opt=${arg%%=*} val=${arg#*=} ;;
-	--as-of | --wait | --bureau)
+	--as-of | --wait | --bureau | --timeout)
 		[ "$n" -gt 0 ] || usage_error "$arg: a value is required"
 		opt=$arg val=$1
 		shift
@@ -91,6 +91,7 @@ while [ "$n" -gt 0 ]; do
 	case $opt in
 	--as-of) as_of=$val ;;
 	--wait) wait=$val ;;
+	--timeout) limit=$val ;;
 	--bureau) bureau=$val have_bureau=1 ;;
 	esac
 done
@@ -105,6 +106,9 @@ else
 fi
 case $wait in
 *[!0-9]*) usage_error "--wait: \"$wait\" is not a number of seconds" ;;
+esac
+case $limit in
+*[!0-9]* | 0) usage_error "--timeout: \"$limit\" is not a number of seconds" ;;
 esac
 if [ "$all" -eq 1 ]; then
 	[ $# -eq 0 ] ||
@@ -147,6 +151,8 @@ tool_emit_letters=$(need emit-letters) || exit 3
 tool_kpi_report=$(need kpi-report) || exit 3
 tool_export_client=$(find_tool export-client) || tool_export_client=
 command -v flock >/dev/null 2>&1 || die 3 "flock(1) not found (util-linux)"
+[ -z "$limit" ] || command -v timeout >/dev/null 2>&1 ||
+    die 3 "--timeout: timeout(1) not found (coreutils)"
 
 # kpi-report's periods: the eleven months before the as-of day's, then
 # that month up to the as-of day, so the page's trend ends today.
@@ -199,8 +205,19 @@ step() {
 	# On a terminal the tools draw their own line (rows, rate, time
 	# left) over this one, on descriptor 3: the terminal, while their
 	# standard error goes to the log.
-	"$@" </dev/null >"$out" 3>&2 2>"$scratch/err"
-	rc=$?
+	if [ -n "$limit" ]; then
+		# A tool that hangs (a template on a dead mount) is stopped:
+		# TERM (it rolls back), KILL 10 s later; exit 124, a failure.
+		timeout -k 10 "$limit" "$@" </dev/null >"$out" 3>&2 \
+		    2>"$scratch/err"
+		rc=$?
+		case $rc in
+		124 | 137) echo "creditkit-nightly: stopped after --timeout $limit s" >>"$scratch/err" ;;
+		esac
+	else
+		"$@" </dev/null >"$out" 3>&2 2>"$scratch/err"
+		rc=$?
+	fi
 	sed 's/^/    /' "$scratch/err" >>"$log" 2>/dev/null
 	log "$(clock) exit $rc ($(($(now) - t0)) s)"
 }
