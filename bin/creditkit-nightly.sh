@@ -783,13 +783,17 @@ client() {
 		root=$dryroot inbox=$dryroot/inbox db=$dryroot/state.db
 		scratch=$dryroot/.nightly
 		# A copy taken under the lock: the state with its -wal (the
-		# -shm is rebuilt) and the inbox as it is now.
+		# -shm is rebuilt), the inbox as it is now, the day's send list.
 		ok=1
 		mkdir "$scratch" || ok=0
 		for x in state.db state.db-wal; do
 			[ ! -f "$cdir/$x" ] || cp -p "$cdir/$x" "$dryroot/$x" || ok=0
 		done
 		[ ! -d "$cdir/inbox" ] || cp -Rp "$cdir/inbox" "$dryroot/" || ok=0
+		# The day's send list, which the run adds to.
+		x=$cdir/outbox/$as_of.emitted.tsv
+		[ ! -f "$x" ] || { mkdir -p "$dryroot/outbox" &&
+		    cp -p "$x" "$dryroot/outbox/"; } || ok=0
 		exec 9>&-
 		[ "$ok" -eq 1 ] || { rc=3; failed "copying the state and inbox to $dryroot"; }
 		log "$(clock) state and inbox copied to $dryroot; lock released"
