@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "allocate.h"
 #include "cli.h"
@@ -104,6 +105,20 @@ open_out(struct cli *c, const char *path)
 	return fp;
 }
 
+/* same_output: whether two output paths are one file (the same name, or
+ * one existing regular file by two names). */
+static int
+same_output(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino;
+}
+
 /* flushed: whether fp (may be NULL) got all it was given. */
 static int
 flushed(struct cli *c, FILE *fp, const char *path)
@@ -184,6 +199,18 @@ main(int argc, char **argv)
 	if (!quiet && (o.out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "a temporary file for the stream: %s",
 		    strerror(errno));
+	/* Outputs never replace the state, the config or an input, however
+	 * named, nor each other. */
+	if (unmatched_path != NULL)
+		cli_check_output(&cli, "--unmatched", unmatched_path,
+		    (const char *const *)argv, (size_t)argc);
+	if (rejects_path != NULL)
+		cli_check_output(&cli, "--rejects", rejects_path,
+		    (const char *const *)argv, (size_t)argc);
+	if (unmatched_path != NULL && rejects_path != NULL &&
+	    same_output(unmatched_path, rejects_path))
+		cli_usage_error(&cli, "--rejects and --unmatched name the same "
+		    "file");
 	o.unmatched = open_out(&cli, unmatched_path);
 	rejects = open_out(&cli, rejects_path);
 

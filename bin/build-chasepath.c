@@ -126,10 +126,10 @@ main(int argc, char *argv[])
 	if (rejects != NULL && argc == 0)
 		cli_usage_error(&c, "--rejects is for stream rows: give the "
 		    "stream as a file or -");
-	for (int i = 0; rejects != NULL && i < argc; i++)
-		if (strcmp(rejects, argv[i]) == 0)
-			cli_usage_error(&c, "--rejects: %s is an input",
-			    rejects);
+	/* Never the state, the config or a stream, however named. */
+	if (rejects != NULL)
+		cli_check_output(&c, "--rejects", rejects,
+		    (const char *const *)argv, (size_t)argc);
 
 	config_defaults(&cfg);
 	diag_clear(&d);
@@ -153,9 +153,6 @@ main(int argc, char *argv[])
 	if (cli_state_open(&c, &st, STATE_READ, &d) != 0)
 		cli_die(&c, EXIT_STATE, "%s: %s", c.db, d.msg);
 	if (rejects != NULL) {
-		if (strcmp(rejects, c.db) == 0)
-			cli_usage_error(&c, "--rejects: %s is the state file",
-			    rejects);
 		if (cli_replace_open(&c, &rj, rejects) != 0) {
 			state_close(&st);
 			chase_config_free(&cc);

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "date.h"
 #include "emit.h"
 #include "interest.h"
 #include "state.h"
@@ -120,7 +121,22 @@ main(int argc, char *argv[])
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	chase_config_free(&chase);	/* read for the check only */
+	/* A day after today is a typo or a wrong clock, and the letters it
+	 * dated would be recorded as sent, their steps never planned again
+	 * when the real days come (nu6 D23): previewed with --dry-run,
+	 * never sent. */
+	if (!dry && cli.as_of > cli_today()) {
+		char ab[DATE_BUFSZ], tb[DATE_BUFSZ];
+
+		chase_config_free(&chase);
+		emit_branding_free(&brand);
+		interest_rules_free(&rules);
+		config_free(&cfg);
+		cli_warn(&cli, "--as-of %s is after today (%s): nothing "
+		    "is sent for a day still to come (--dry-run renders it)",
+		    date_format(cli.as_of, ab), date_format(cli_today(), tb));
+		return EXIT_USAGE;
+	}
 	cli_need_stdout(&cli);
 
 	memset(&o, 0, sizeof o);
@@ -129,6 +145,11 @@ main(int argc, char *argv[])
 	o.brand = &brand;
 	o.rules = &rules;
 	o.client_currency = cfg.client.currency;
+	o.chase = &chase;
+	o.debtor_type = cfg.client.debtor_type;
+	o.config_path = cli.config;
+	o.check_paths = cli.config != NULL &&
+	    !cfg_is_null(cfg_get(cfg.root, "paths"));
 	o.outbox = outbox;
 	o.dry_run = dry;
 	rp.cli = &cli;
@@ -146,18 +167,44 @@ main(int argc, char *argv[])
 			for (size_t k = 0; k < i; k++)
 				cli_close_input(files[k]);
 			free(files);
+			chase_config_free(&chase);
 			emit_branding_free(&brand);
 			interest_rules_free(&rules);
 			config_free(&cfg);
 			return cli_finish(&cli, EXIT_USAGE);
 		}
+	/* The rejects file replaces what was there only when the run
+	 * stands, and never an input or the state (nor its -wal or -shm,
+	 * nor either through a link). */
+	if (rejects_path != NULL) {
+		int clash = cli_same_file(rejects_path, files, nfiles, cli.db);
+
+		if (clash == 0 && cli_is_state(rejects_path, cli.db))
+			clash = 2;
+		if (clash != 0) {
+			cli_warn(&cli, "--rejects: %s is %s", rejects_path,
+			    clash == 1 ? "one of the inputs" :
+			    "the state file");
+			for (size_t i = 0; i < nfiles; i++)
+				cli_close_input(files[i]);
+			free(files);
+			chase_config_free(&chase);
+			emit_branding_free(&brand);
+			interest_rules_free(&rules);
+			config_free(&cfg);
+			return cli_finish(&cli, EXIT_USAGE);
+		}
+	}
 	/* What was emitted is held here until every row is done. */
 	if ((out = tmpfile()) == NULL)
 		cli_die(&cli, EXIT_STATE, "tmpfile: %s", strerror(errno));
 	o.out = out;
 
-	if (cli_state_open(&cli, &st, dry ? STATE_READ : STATE_WRITE,
-	    &d) != 0 || (have_st = 1, !dry && (state_begin(&st, &d) != 0 ||
+	/* The state must exist (STATE_READ opens it for writing too, never
+	 * creating it): a mistyped --db must not make an empty state whose
+	 * every row is then "not a debtor". */
+	if (cli_state_open(&cli, &st, STATE_READ, &d) != 0 || (have_st = 1,
+	    !dry && (state_begin(&st, &d) != 0 ||
 	    state_batch_begin(&st, "letters", argc ? argv[0] : "<stdin>",
 	    NULL, cli.as_of, 0, &d) != 0))) {
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
@@ -253,12 +300,17 @@ main(int argc, char *argv[])
 	}
 	if (status == EXIT_OK) {
 		if (verbose) {
-			char np[48] = "";
+			char np[96] = "";
+			size_t l;
 
 			/* Told only when a --suppressed plan had some. */
 			if (total.not_planned > 0)
 				snprintf(np, sizeof np, ", %ld not planned",
 				    total.not_planned);
+			l = strlen(np);
+			if (total.restated > 0)
+				snprintf(np + l, sizeof np - l, ", %ld with the "
+				    "state's amount due", total.restated);
 			cli_warn(&cli, "%ld row%s: %ld emitted, %ld emitted "
 			    "before, %ld rejected%s%s", total.read,
 			    total.read == 1 ? "" : "s", total.emitted,
@@ -269,6 +321,7 @@ main(int argc, char *argv[])
 			status = EXIT_REJECTS;
 	}
 	fclose(out);
+	chase_config_free(&chase);
 	sbuf_free(&errfile);
 	emit_branding_free(&brand);
 	interest_rules_free(&rules);

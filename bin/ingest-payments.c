@@ -206,13 +206,11 @@ main(int argc, char **argv)
 	 * input or the state; one that cannot be made is a system error,
 	 * as in ingest-invoices. */
 	if (rejects_path != NULL) {
-		int clash = cli_same_file(rejects_path, files, nfiles, cli.db);
-
-		if (clash != 0 || cli_replace_open(&cli, &rj, rejects_path)) {
-			if (clash != 0)
-				cli_warn(&cli, "--rejects: %s is %s", rejects_path,
-				    clash == 1 ? "one of the inputs" :
-				    "the state file");
+		/* Never the state, the config or an input, however
+		 * named (a link, a hard link). */
+		cli_check_output(&cli, "--rejects", rejects_path,
+		    (const char *const *)argv, (size_t)argc);
+		if (cli_replace_open(&cli, &rj, rejects_path) != 0) {
 			for (size_t i = 0; i < nfiles; i++)
 				cli_close_input(files[i]);
 			free(files);
@@ -220,7 +218,7 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			if (o.out != NULL)
 				fclose(o.out);
-			return clash != 0 ? EXIT_USAGE : EXIT_STATE;
+			return EXIT_STATE;
 		}
 		o.rejects = rj.fp;
 	}

@@ -67,39 +67,6 @@ load_rates(struct cli *c, const char *file, const char *report)
 	return r;
 }
 
-/*
- * check_html: --html must never replace a file the run reads: the state
- * and its -wal and -shm, the --config, the --rates (the new user's D2
- * lost the client's config to one typo).  One not there (or unreadable)
- * is no input: its own open reports that later.
- */
-static void
-check_html(struct cli *c, const char *html, const char *rates_path)
-{
-	const char *opt[2] = { "--config", "--rates" };
-	const char *path[2];
-
-	if (html == NULL)
-		return;
-	if (cli_is_state(html, c->db))
-		cli_usage_error(c, "--html: %s is the state file", html);
-	path[0] = c->config;
-	path[1] = rates_path;
-	for (int i = 0; i < 2; i++) {
-		FILE *fp;
-		int same;
-
-		if (path[i] == NULL || strcmp(path[i], "-") == 0 ||
-		    (fp = fopen(path[i], "r")) == NULL)
-			continue;
-		same = cli_same_file(html, &fp, 1, c->db);
-		fclose(fp);
-		if (same == 1)
-			cli_usage_error(c, "--html: %s is the %s file, an "
-			    "input", html, opt[i]);
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -158,7 +125,10 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--period: more than %d periods",
 		    KPI_MAX_PERIODS);
 
-	check_html(&c, html_path, rates_path);
+	/* Never the state, the config or the rates file, however named. */
+	if (html_path != NULL)
+		cli_check_output(&c, "--html", html_path, &rates_path,
+		    rates_path != NULL);
 
 	config_defaults(&cfg);
 	kpi_config_defaults(&k);

@@ -147,6 +147,10 @@ main(int argc, char **argv)
 	rp.cli = &cli;
 	o.report = cli_report;
 	o.report_ctx = &rp;
+	/* Never the state, the config or an event file, however named. */
+	if (rejects_path != NULL)
+		cli_check_output(&cli, "--rejects", rejects_path,
+		    (const char *const *)argv, (size_t)argc);
 	if (rejects_path != NULL &&
 	    (o.rejects = fopen(rejects_path, "w")) == NULL)
 		/* Cannot be made: a system error, as for every tool. */

@@ -108,10 +108,14 @@ get_amount(const struct cfg_node *map, const char *what, const char *key,
 		return 0;
 	diag_clear(&e);
 	if (n->kind != CFG_SCALAR || money_parse(n->value, strlen(n->value),
-	    2, MONEY_POINT, out, NULL, &e) != 0 || *out < 0)
+	    2, MONEY_POINT, out, NULL, &e) != 0)
 		return fail(d, n->line, "%s.%s: %s is not an amount (write "
 		    "50 or 50.00)", what, key, n->kind == CFG_SCALAR ?
 		    q(n->value, buf, sizeof buf) : "a list or map");
+	if (*out < 0)
+		return fail(d, n->line, "%s.%s: %s is negative (an amount of "
+		    "0 or more is needed)", what, key, q(n->value, buf,
+		    sizeof buf));
 	return 1;
 }
 
@@ -540,12 +544,49 @@ load_limits(const struct cfg_node *n, struct chase_config *c, struct diag *d)
 	return 0;
 }
 
+/* claim_step: whether step s hands the debt on towards a claim (an
+ * agency, a solicitor). */
+static int
+claim_step(const struct chase_step *s)
+{
+	return s->escalation != NULL && (strcmp(s->escalation, "agency") ==
+	    0 || strcmp(s->escalation, "solicitor") == 0);
+}
+
+/*
+ * claim_minimums: a step handing the debt to an agency or a solicitor is
+ * for no smaller a balance than the letter before action before it: a
+ * debt the client thinks too small for that letter would otherwise be
+ * handed over without one (a consumer's claim with no letter of claim,
+ * DOMAIN.md 3.3).
+ */
+static void
+claim_minimums(struct chase_config *c)
+{
+	for (size_t i = 0; i < c->npaths; i++) {
+		struct chase_path *p = &c->paths[i];
+		int64_t lba = 0;
+
+		for (size_t k = 0; k < p->nsteps; k++) {
+			struct chase_step *s = &p->steps[k];
+
+			if (s->escalation != NULL && strcmp(s->escalation,
+			    "letter_before_action") == 0 && s->min_amount > lba)
+				lba = s->min_amount;
+			if (claim_step(s) && s->min_amount < lba)
+				s->min_amount = lba;
+		}
+	}
+}
+
 static void
 config_init(struct chase_config *c)
 {
 	memset(c, 0, sizeof *c);
 	calendar_init(&c->cal);
 	c->time_zone = xstrdup("UTC");
+	c->deadline_days = 7;
+	c->pap_days = 30;
 	for (int i = 0; i < CHASE_NCHANNELS; i++)
 		c->limit[i] = -1;
 	/* DOMAIN.md 4.2: calls to businesses Mon-Fri 09:00-17:30, to
@@ -588,6 +629,25 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 		}
 	} else {
 		default_path(c);
+	}
+	claim_minimums(c);
+	/* emit-letters' section: the deadline its letter before action
+	 * gives, which no claim may come before. */
+	{
+		const struct cfg_node *br = cfg_get(root, "branding");
+
+		if (!cfg_is_null(br) && br->kind == CFG_MAP) {
+			if ((r = cfg_get_int(br, "branding", "deadline_days",
+			    0, 365, &v, d)) < 0)
+				return -1;
+			if (r == 1)
+				c->deadline_days = (int)v;
+			if ((r = cfg_get_int(br, "branding", "pap_days", 30,
+			    365, &v, d)) < 0)
+				return -1;
+			if (r == 1)
+				c->pap_days = (int)v;
+		}
 	}
 	if (cfg_is_null(ch))
 		return 0;
@@ -674,6 +734,7 @@ chase_item_step(const struct chase_config *c, const struct chase_path *p,
     size_t n)
 {
 	int32_t nominal = due + p->steps[k].due_offset, shift = 0;
+	int32_t end = INT32_MIN;	/* the last counted pause's close */
 	size_t *ord = n ? xreallocarray(NULL, n, sizeof *ord) : NULL;
 
 	/* The pauses in the order they began (insertion sort: an item has
@@ -686,12 +747,18 @@ chase_item_step(const struct chase_config *c, const struct chase_path *p,
 			ord[j] = ord[j - 1];
 		ord[j] = i;
 	}
+	/* Overlapping queries (a price and a delivery dispute of one
+	 * invoice) pause it once: a day in two of them is one day paused,
+	 * so each adds only what runs past the ones before it. */
 	for (size_t i = 0; i < n; i++) {
 		size_t j = ord[i];
+		int32_t from = opened[j] > end ? opened[j] : end;
 
-		if (closed[j] > opened[j] &&
-		    calendar_roll(&c->cal, nominal + shift) >= opened[j])
-			shift += closed[j] - opened[j];
+		if (closed[j] > from &&
+		    calendar_roll(&c->cal, nominal + shift) >= opened[j]) {
+			shift += closed[j] - from;
+			end = closed[j];
+		}
 	}
 	free(ord);
 	return calendar_roll(&c->cal, nominal + shift);
@@ -767,6 +834,16 @@ struct chase_run {
 	sqlite3_stmt *stmts[CHASE_NSTMTS];	/* per debtor, prepared once */
 	int has_band, has_score;
 	int from_state;		/* the stream is the state's own replay */
+	/* Each document's first stream row (file index << 32 | line), so
+	 * that a document listed twice is not chased for twice its debt;
+	 * the streams' names for the message. */
+	struct hmap *seen;
+	char **streams;
+	size_t nstreams;
+	/* The state's own open amount of each document on the day (the
+	 * replay's), keyed as seen is: a stream is checked against it; and
+	 * the documents in query on the day (value 1). */
+	struct hmap *asof;
 	struct sbuf vis;	/* write_row's name, reused */
 	long problems;
 };
@@ -817,6 +894,11 @@ chase_free(struct chase_run *r)
 		sqlite3_finalize(r->stmts[i]);
 	free(r->pauses);
 	hmap_free(r->byref);
+	hmap_free(r->seen);
+	hmap_free(r->asof);
+	for (size_t i = 0; i < r->nstreams; i++)
+		free(r->streams[i]);
+	free(r->streams);
 	sbuf_free(&r->vis);
 	free(r);
 }
@@ -918,6 +1000,191 @@ col(struct tsv_reader *t, const char *name)
 	return tsv_col(t, name);
 }
 
+/* doc_key: a document's key in seen and asof: a receipt's entry key and
+ * an item's doc_id are two namespaces. */
+static void
+doc_key(struct sbuf *key, int kind, const char *doc)
+{
+	sbuf_addc(key, kind == IT_UNAPPLIED ? 'p' : 'i');
+	sbuf_add(key, doc, strlen(doc));
+}
+
+/* row_kind: what an aged stream row is: cash on account (its bucket or
+ * type says so), a credit (negative) or a debit. */
+static enum item_kind
+row_kind(struct tsv_reader *t, int c_bucket, int c_type, int64_t open)
+{
+	if (c_bucket >= 0 && strcmp(tsv_field(t, (size_t)c_bucket),
+	    "unapplied") == 0)
+		return IT_UNAPPLIED;
+	if (c_type >= 0 && (strcmp(tsv_field(t, (size_t)c_type), "receipt")
+	    == 0 || strcmp(tsv_field(t, (size_t)c_type), "payment") == 0))
+		return IT_UNAPPLIED;
+	return open < 0 ? IT_CREDIT : IT_DEBIT;
+}
+
+/* first_row: whether this is the first row of document doc (of kind
+ * kind) in the streams read; if not, d says where the first was.  The
+ * first row stands and a later one is rejected: two exports joined, or a
+ * sort without -u, must not double the debt the plan asks for. */
+static int
+first_row(struct chase_run *r, size_t stream, long line, int kind,
+    const char *doc, struct diag *d)
+{
+	struct sbuf key = { 0 };
+	int created;
+	int64_t *v;
+	char buf[80];
+
+	if (r->seen == NULL)
+		r->seen = hmap_new();
+	doc_key(&key, kind, doc);
+	v = hmap_put(r->seen, key.buf, key.len, &created);
+	sbuf_free(&key);
+	if (created) {
+		*v = (int64_t)stream << 32 | (int64_t)line;
+		return 1;
+	}
+	if ((size_t)(*v >> 32) == stream)
+		diag_set(d, "field \"doc_id\": %s is listed twice (first on "
+		    "line %ld): this row is not used", q(doc, buf, sizeof buf),
+		    (long)(*v & 0xffffffff));
+	else
+		diag_set(d, "field \"doc_id\": %s is listed twice (first at "
+		    "%s:%ld): this row is not used", q(doc, buf, sizeof buf),
+		    r->streams[*v >> 32], (long)(*v & 0xffffffff));
+	return 0;
+}
+
+/* check_open: whether the stream's open amount of doc is the state's on
+ * the day; if not, d says so.  A stream of another day (yesterday's file
+ * picked up by mistake, an --as-of that differs) would chase an invoice
+ * paid since, or for more than is owed. */
+static void
+check_open(struct chase_run *r, int kind, const char *doc, const char *ccy,
+    int64_t open, struct diag *d)
+{
+	struct sbuf key = { 0 };
+	const int64_t *v;
+	char b1[80], b2[MONEY_BUFSZ], b3[MONEY_BUFSZ], day[DATE_BUFSZ];
+	int digits = money_minor_digits(ccy);
+
+	doc_key(&key, kind, doc);
+	v = hmap_get(r->asof, key.buf, key.len);
+	sbuf_free(&key);
+	date_format(r->o.as_of, day);
+	if (v == NULL)
+		diag_set(d, "field \"open_amount\": %s for %s, but the state "
+		    "has nothing of it open on %s (paid, or not yet issued): a "
+		    "stream of another day?", money_format(open, digits, b2),
+		    q(doc, b1, sizeof b1), day);
+	else if (*v != open)
+		diag_set(d, "field \"open_amount\": %s for %s, but the state "
+		    "has %s open on %s: a stream of another day?",
+		    money_format(open, digits, b2), q(doc, b1, sizeof b1),
+		    money_format(*v, digits, b3), day);
+}
+
+/* in_query_asof: whether the state's replay has doc in query on the
+ * day. */
+static int
+in_query_asof(struct chase_run *r, int kind, const char *doc)
+{
+	struct sbuf key = { 0 };
+	int in;
+
+	doc_key(&key, kind, doc);
+	sbuf_addc(&key, '\0');
+	in = hmap_get(r->asof, key.buf, key.len) != NULL;
+	sbuf_free(&key);
+	return in;
+}
+
+/* replay: the state's aged items on the day, as age-ledger --by item
+ * writes them, into a temporary file read from its start. */
+static FILE *
+replay(struct chase_run *r, struct diag *d)
+{
+	struct aging_opts ao;
+	struct aging *a;
+	FILE *tmp;
+
+	memset(&ao, 0, sizeof ao);
+	ao.as_of = r->o.as_of;
+	ao.by = AGING_BY_ITEM;
+	ao.basis = AGING_DUE;
+	aging_bounds_default(&ao.bounds);
+	if ((tmp = tmpfile()) == NULL) {
+		diag_set(d, "a temporary file: %s", strerror(errno));
+		return NULL;
+	}
+	a = aging_new(&ao);
+	if (aging_scan_state(a, r->st, d) != 0 || aging_write(a, tmp, d) != 0)
+		goto fail;
+	if (fflush(tmp) != 0 || ferror(tmp)) {
+		diag_set(d, "a temporary file: %s", strerror(errno));
+		goto fail;
+	}
+	aging_free(a);
+	rewind(tmp);
+	return tmp;
+fail:
+	aging_free(a);
+	fclose(tmp);
+	return NULL;
+}
+
+/* load_asof: r->asof from the replay.  0, or -1 with d set. */
+static int
+load_asof(struct chase_run *r, struct diag *d)
+{
+	FILE *tmp = replay(r, d);
+	struct tsv_reader *t;
+	int c_doc, c_ccy, c_open, c_bucket, c_type, c_query, rc, res = 0;
+
+	if (tmp == NULL)
+		return -1;
+	if ((t = tsv_open(tmp, "state", d)) == NULL) {
+		fclose(tmp);
+		return -1;
+	}
+	c_doc = tsv_col(t, "doc_id");
+	c_ccy = tsv_col(t, "currency");
+	c_open = tsv_col(t, "open_amount");
+	c_bucket = tsv_col(t, "bucket");
+	c_type = tsv_col(t, "doc_type");
+	c_query = tsv_col(t, "in_query");
+	r->asof = hmap_new();
+	while (res == 0 && c_doc >= 0 && c_ccy >= 0 && c_open >= 0 &&
+	    (rc = tsv_next(t, d)) != 0) {
+		struct sbuf key = { 0 };
+		int64_t open;
+		int digits;
+
+		if (rc < 0 || (digits = money_minor_digits(tsv_field(t,
+		    (size_t)c_ccy))) < 0 || money_parse(tsv_field(t,
+		    (size_t)c_open), tsv_field_len(t, (size_t)c_open), digits,
+		    MONEY_POINT, &open, NULL, d) != 0) {
+			diag_set(d, "the state's aged items could not be read "
+			    "back");
+			res = -1;
+			break;
+		}
+		doc_key(&key, (int)row_kind(t, c_bucket, c_type, open),
+		    tsv_field(t, (size_t)c_doc));
+		*hmap_put(r->asof, key.buf, key.len, NULL) = open;
+		if (c_query >= 0 && strcmp(tsv_field(t, (size_t)c_query), "1")
+		    == 0) {
+			sbuf_addc(&key, '\0');	/* the in-query key */
+			*hmap_put(r->asof, key.buf, key.len, NULL) = 1;
+		}
+		sbuf_free(&key);
+	}
+	tsv_close(t);
+	fclose(tmp);
+	return res;
+}
+
 /* reject: the row whole to the rejects file, the header before the
  * stream's first. */
 static void
@@ -938,6 +1205,7 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 	int c_deb, c_name, c_doc, c_type, c_due, c_ccy, c_open, c_bucket;
 	int c_query, c_band, c_score, rc;
 	long nbad;
+	size_t stream;
 	char buf[80];
 
 	if (t == NULL)
@@ -954,14 +1222,24 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 	c_band = col(t, "score_band");
 	c_score = col(t, "score");
 	if (c_deb < 0 || c_doc < 0 || c_due < 0 || c_ccy < 0 || c_open < 0) {
-		diag_set(d, "not an aged item stream: it needs the columns "
-		    "debtor_id, doc_id, due_date, currency and open_amount "
-		    "(use age-ledger --by item)");
+		if (!tsv_header_is_data(t, d))
+			diag_set(d, "not an aged item stream: it needs the "
+			    "columns debtor_id, doc_id, due_date, currency and "
+			    "open_amount (use age-ledger --by item)");
 		d->line = 1;
 		tsv_close(t);
 		return -1;
 	}
+	if (r->st != NULL && !r->from_state && r->asof == NULL &&
+	    load_asof(r, d) != 0) {
+		tsv_close(t);
+		return -2;
+	}
 	nbad = 0;
+	r->streams = xreallocarray(r->streams, r->nstreams + 1,
+	    sizeof *r->streams);
+	stream = r->nstreams;
+	r->streams[r->nstreams++] = xstrdup(name);
 	r->has_band |= c_band >= 0;
 	r->has_score |= c_score >= 0;
 	while ((rc = tsv_next(t, d)) != 0) {
@@ -992,6 +1270,13 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			diag_set(d, "field \"due_date\": %s is not a date "
 			    "(use YYYY-MM-DD)", q(tsv_field(t, (size_t)c_due),
 			    buf, sizeof buf));
+		else if (c_query >= 0 && strcmp(tsv_field(t, (size_t)c_query),
+		    "1") != 0 && strcmp(tsv_field(t, (size_t)c_query), "0")
+		    != 0 && *tsv_field(t, (size_t)c_query) != '\0')
+			/* "yes" read as not in query would chase a
+			 * disputed invoice. */
+			diag_set(d, "field \"in_query\": %s is not 1 or 0",
+			    q(tsv_field(t, (size_t)c_query), buf, sizeof buf));
 		else if ((digits = money_minor_digits(ccy)) < 0 ||
 		    money_parse(tsv_field(t, (size_t)c_open),
 		    tsv_field_len(t, (size_t)c_open), digits, MONEY_POINT,
@@ -1002,6 +1287,13 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 			tsv_close(t);
 			return -2;
 		}
+		it.kind = row_kind(t, c_bucket, c_type, it.open);
+		if (d->msg[0] == '\0' && r->asof != NULL)
+			check_open(r, (int)it.kind, tsv_field(t,
+			    (size_t)c_doc), ccy, it.open, d);
+		if (d->msg[0] == '\0')
+			(void)first_row(r, stream, tsv_line(t), (int)it.kind,
+			    tsv_field(t, (size_t)c_doc), d);
 		if (d->msg[0] != '\0') {
 			(*bad)++;
 			if (r->o.report)
@@ -1012,18 +1304,14 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 		}
 		it.doc_id = xstrdup(tsv_field(t, (size_t)c_doc));
 		memcpy(it.ccy, ccy, 3);
-		it.kind = IT_DEBIT;
-		if (c_bucket >= 0 && strcmp(tsv_field(t, (size_t)c_bucket),
-		    "unapplied") == 0)
-			it.kind = IT_UNAPPLIED;
-		else if (c_type >= 0 && (strcmp(tsv_field(t, (size_t)c_type),
-		    "receipt") == 0 || strcmp(tsv_field(t, (size_t)c_type),
-		    "payment") == 0))
-			it.kind = IT_UNAPPLIED;
-		else if (it.open < 0)
-			it.kind = IT_CREDIT;
 		it.in_query = c_query >= 0 &&
 		    strcmp(tsv_field(t, (size_t)c_query), "1") == 0;
+		/* In query on the day by the state too: a stream without
+		 * the column (cut, another tool's) or one of another day
+		 * must not chase a disputed invoice. */
+		if (r->asof != NULL && !it.in_query)
+			it.in_query = in_query_asof(r, (int)it.kind,
+			    tsv_field(t, (size_t)c_doc));
 		k = debtor_of(r, v, c_name >= 0 ? tsv_field(t,
 		    (size_t)c_name) : NULL);
 		it.debtor = k;
@@ -1050,42 +1338,21 @@ chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
 int
 chase_read_state(struct chase_run *r, struct diag *d)
 {
-	struct aging_opts ao;
-	struct aging *a;
-	FILE *tmp;
+	FILE *tmp = replay(r, d), *rj = r->o.rejects;
 	long bad = 0;
-	int rc = -1;
+	int rc;
 
-	memset(&ao, 0, sizeof ao);
-	ao.as_of = r->o.as_of;
-	ao.by = AGING_BY_ITEM;
-	ao.basis = AGING_DUE;
-	aging_bounds_default(&ao.bounds);
-	if ((tmp = tmpfile()) == NULL) {
-		diag_set(d, "a temporary file: %s", strerror(errno));
+	if (tmp == NULL)
 		return -1;
+	r->o.rejects = NULL;	/* not outside input */
+	r->from_state = 1;
+	rc = chase_read_stream(r, tmp, "state", &bad, d);
+	r->from_state = 0;
+	r->o.rejects = rj;
+	if (rc == 0 && bad > 0) {
+		diag_set(d, "the state's aged items could not be read back");
+		rc = -1;
 	}
-	a = aging_new(&ao);
-	if (aging_scan_state(a, r->st, d) == 0 && aging_write(a, tmp, d) == 0) {
-		if (fflush(tmp) != 0 || ferror(tmp)) {
-			diag_set(d, "a temporary file: %s", strerror(errno));
-		} else {
-			FILE *rj = r->o.rejects;
-
-			rewind(tmp);
-			r->o.rejects = NULL;	/* not outside input */
-			r->from_state = 1;
-			rc = chase_read_stream(r, tmp, "state", &bad, d);
-			r->from_state = 0;
-			r->o.rejects = rj;
-			if (rc == 0 && bad > 0) {
-				diag_set(d, "the state's aged items could not "
-				    "be read back");
-				rc = -1;
-			}
-		}
-	}
-	aging_free(a);
 	fclose(tmp);
 	return rc;
 }
@@ -1119,7 +1386,7 @@ struct caction {
 struct hist {
 	int64_t id;		/* 0: not in the state */
 	const char *type;
-	char *segment, *chase_path, *zone;
+	char *segment, *chase_path, *zone, *country;
 	int restricted;
 	char *hold;		/* the kind of a hold in force, or NULL */
 	struct caction *act;
@@ -1133,6 +1400,7 @@ hist_free(struct hist *h)
 	free(h->segment);
 	free(h->chase_path);
 	free(h->zone);
+	free(h->country);
 	free(h->hold);
 	for (size_t i = 0; i < h->nact; i++) {
 		free(h->act[i].step);
@@ -1164,7 +1432,7 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
     struct diag *d)
 {
 	static const char dsql[] = "SELECT id, type, segment, chase_path,"
-	    " time_zone, restricted FROM debtor WHERE ref = ?";
+	    " time_zone, restricted, country FROM debtor WHERE ref = ?";
 	static const char hsql[] = "SELECT kind, start_date, end_date,"
 	    " released FROM hold WHERE debtor_id = ? ORDER BY start_date, id";
 	static const char asql[] = "SELECT id, step, channel, as_of,"
@@ -1196,6 +1464,7 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		h->chase_path = col_dup(s, 3);
 		h->zone = col_dup(s, 4);
 		h->restricted = sqlite3_column_int(s, 5) != 0;
+		h->country = col_dup(s, 6);
 	} else if (rc != SQLITE_DONE) {
 		goto state_err;
 	}
@@ -1348,19 +1617,28 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 
 /* Plans: the strongest status among the debtor's plans in ccy
  * (active or in arrears suppress; broken resumes), *broken_day when
- * broken. */
+ * broken, *ended when the plan of that day did not break but ran out
+ * (below).  The plans are judged together, sharing the debtor's
+ * receipts as log-contact judges them: one payment never keeps two
+ * plans. */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
-    int *status, int32_t *broken_day, struct diag *d)
+    int *status, int32_t *broken_day, int *ended, struct diag *d)
 {
 	static const char sql[] = "SELECT id, total, created, grace_days"
 	    " FROM plan WHERE debtor_id = ?1 AND currency = ?2 AND"
 	    " created <= ?3 ORDER BY id";
 	sqlite3_stmt *s, *si;
-	int rc, res = 0;
+	struct plan_eval *e = NULL;
+	struct plan_inst **in = NULL;
+	size_t *ni = NULL, np = 0;
+	struct promise_cash *cash = NULL;
+	size_t ncash = 0;
+	int rc, irc = SQLITE_DONE, res = 0;
 
 	*status = -1;
 	*broken_day = INT32_MIN;
+	*ended = 0;
 	if (r->st == NULL || h->id == 0)
 		return 0;
 	if ((s = cached(r, 6, sql, d)) == NULL)
@@ -1373,51 +1651,79 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	sqlite3_bind_int64(s, 1, h->id);
 	sqlite3_bind_text(s, 2, ccy, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, r->o.as_of);
-	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct plan_eval p;
-		struct plan_inst *in = NULL;
-		struct promise_cash *cash = NULL;
-		size_t n = 0, ncash = 0;
-		int irc;
+	while (irc == SQLITE_DONE && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct plan_inst *v = NULL;
+		size_t n = 0;
 
-		memset(&p, 0, sizeof p);
-		p.total = sqlite3_column_int64(s, 1);
-		p.created = (int32_t)sqlite3_column_int64(s, 2);
-		p.grace = (int32_t)sqlite3_column_int64(s, 3);
+		e = xreallocarray(e, np + 1, sizeof *e);
+		in = xreallocarray(in, np + 1, sizeof *in);
+		ni = xreallocarray(ni, np + 1, sizeof *ni);
+		memset(&e[np], 0, sizeof e[np]);
+		e[np].total = sqlite3_column_int64(s, 1);
+		e[np].created = (int32_t)sqlite3_column_int64(s, 2);
+		e[np].grace = (int32_t)sqlite3_column_int64(s, 3);
 		sqlite3_bind_int64(si, 1, sqlite3_column_int64(s, 0));
 		while ((irc = sqlite3_step(si)) == SQLITE_ROW) {
-			in = xreallocarray(in, n + 1, sizeof *in);
-			memset(&in[n], 0, sizeof in[n]);
-			in[n].due = (int32_t)sqlite3_column_int64(si, 0);
-			in[n].amount = sqlite3_column_int64(si, 1);
+			v = xreallocarray(v, n + 1, sizeof *v);
+			memset(&v[n], 0, sizeof v[n]);
+			v[n].due = (int32_t)sqlite3_column_int64(si, 0);
+			v[n].amount = sqlite3_column_int64(si, 1);
 			n++;
 		}
 		sqlite3_reset(si);
-		if (irc != SQLITE_DONE) {
-			res = state_error(r->st, d, "reading instalments");
-		} else if (contact_load_cash(r->st, h->id, ccy, r->o.as_of,
-		    &cash, &ncash, d) != 0) {
-			res = -1;
-		} else {
-			plan_evaluate(&p, in, n, cash, ncash, r->o.as_of);
-			if (p.status == PLAN_ACTIVE ||
-			    p.status == PLAN_IN_ARREARS) {
-				if (*status != PLAN_ACTIVE)
-					*status = (int)p.status;
-			} else if (p.status == PLAN_BROKEN) {
-				if (*status < 0)
-					*status = PLAN_BROKEN;
-				if (p.broken_on > *broken_day)
-					*broken_day = p.broken_on;
-			}
-		}
-		free(in);
-		free(cash);
+		in[np] = v;
+		ni[np] = n;
+		np++;
 	}
-	if (res == 0 && rc != SQLITE_DONE)
+	if (irc != SQLITE_DONE)
+		res = state_error(r->st, d, "reading instalments");
+	else if (rc != SQLITE_DONE)
 		res = state_error(r->st, d, "reading plans");
 	sqlite3_reset(s);
 	sqlite3_reset(si);
+	if (res == 0 && np > 0 && contact_load_cash(r->st, h->id, ccy,
+	    r->o.as_of, &cash, &ncash, d) != 0)
+		res = -1;
+	if (res == 0 && np > 0)
+		plan_evaluate_all(e, in, ni, np, cash, ncash, r->o.as_of);
+	for (size_t j = 0; res == 0 && j < np; j++) {
+		struct plan_eval *p = &e[j];
+		size_t n = ni[j];
+		/* A schedule run out unpaid (its last instalment the first
+		 * miss, so never a second; or no instalment) is not in good
+		 * standing for ever: the balance is due from its last day,
+		 * as a broken plan's. */
+		int over = (p->status == PLAN_ACTIVE ||
+		    p->status == PLAN_IN_ARREARS) &&
+		    (n == 0 || in[j][n - 1].status != INST_PENDING);
+
+		if (over) {
+			int64_t end = n == 0 ? p->created :
+			    (int64_t)in[j][n - 1].due + p->grace;
+
+			p->status = PLAN_BROKEN;
+			p->broken_on = end > INT32_MAX ? INT32_MAX :
+			    end < INT32_MIN ? INT32_MIN : (int32_t)end;
+		}
+		if (p->status == PLAN_ACTIVE ||
+		    p->status == PLAN_IN_ARREARS) {
+			if (*status != PLAN_ACTIVE)
+				*status = (int)p->status;
+		} else if (p->status == PLAN_BROKEN) {
+			if (*status < 0)
+				*status = PLAN_BROKEN;
+			if (p->broken_on > *broken_day) {
+				*broken_day = p->broken_on;
+				*ended = over;
+			}
+		}
+	}
+	for (size_t j = 0; j < np; j++)
+		free(in[j]);
+	free(in);
+	free(ni);
+	free(e);
+	free(cash);
 	return res;
 }
 
@@ -1529,24 +1835,15 @@ suppress(struct chase_run *r, size_t debtor, const char *ccy,
 	return new_row(r, debtor, ccy, p, reason);
 }
 
+/* path_of: the debtor's path: its own chase_path (-1 when the config
+ * has none of that name), else the first rule that matches, else the
+ * default.  band NULL matches no rule that names a score band. */
 static int
-choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
+path_of(const struct chase_config *c, const struct hist *h,
+    const char *band)
 {
-	const struct chase_config *c = r->c;
-	const char *band = r->debtors[debtor].score_band;
-	int k;
-
-	if (h->chase_path != NULL) {
-		if ((k = chase_path_find(c, h->chase_path)) < 0) {
-			char buf[80];
-
-			problem(r, "debtor %s: chase_path %s is not a path of "
-			    "the configuration (not chased)",
-			    r->debtors[debtor].ref, q(h->chase_path, buf,
-			    sizeof buf));
-		}
-		return k;
-	}
+	if (h->chase_path != NULL)
+		return chase_path_find(c, h->chase_path);
 	for (size_t i = 0; i < c->nrules; i++) {
 		const struct chase_rule *u = &c->rules[i];
 
@@ -1561,6 +1858,46 @@ choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
 		return (int)u->path;
 	}
 	return (int)c->default_path;
+}
+
+/*
+ * path_may_be: whether path k can be the one path_of gives a debtor with
+ * no chase_path of its own, its score band unknown: a rule naming a band
+ * (matching the rest) may give its path, the first rule without one that
+ * matches gives its path and ends the search, else the default path.
+ */
+static int
+path_may_be(const struct chase_config *c, const struct hist *h, size_t k)
+{
+	for (size_t i = 0; i < c->nrules; i++) {
+		const struct chase_rule *u = &c->rules[i];
+
+		if (u->segment && (h->segment == NULL ||
+		    strcmp(u->segment, h->segment) != 0))
+			continue;
+		if (u->type && strcmp(u->type, h->type) != 0)
+			continue;
+		if (u->path == k)
+			return 1;
+		if (u->score_band == NULL)
+			return 0;
+	}
+	return c->default_path == k;
+}
+
+static int
+choose_path(struct chase_run *r, const struct hist *h, size_t debtor)
+{
+	int k = path_of(r->c, h, r->debtors[debtor].score_band);
+
+	if (k < 0) {
+		char buf[80];
+
+		problem(r, "debtor %s: chase_path %s is not a path of the "
+		    "configuration (not chased)", r->debtors[debtor].ref,
+		    q(h->chase_path, buf, sizeof buf));
+	}
+	return k;
 }
 
 /* covers: whether action a is of step `step` on channel ch and covered
@@ -1598,11 +1935,65 @@ done_mask(const struct hist *h, const struct chase_step *s, const char *ccy,
 	return m;
 }
 
+/* lapsed: whether step s, before the due date (a courtesy reminder) or
+ * on it ("due today"), has lost its purpose: every item at a step (those
+ * it would list) has reached its due date (a step before it) or passed
+ * it (a step on it).  A walk through missed steps passes over it
+ * (skipped), or an invoice 26 days overdue would be told it "falls due
+ * shortly"; an invoice not yet at any step (due next month) is not
+ * listed, so it does not keep the step alive. */
 static int
-acted_since(const struct hist *h, int32_t day)
+lapsed(const struct chase_step *s, struct citem *const *it, size_t n,
+    int32_t as_of)
+{
+	if (s->due_offset > 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (it[i]->pos >= 0 && (s->due_offset < 0 ?
+		    it[i]->due > as_of : it[i]->due >= as_of))
+			return 0;
+	return 1;
+}
+
+/* claim_until: the deadline the debtor's last letter before action in
+ * ccy gave (a step of p with that escalation, done on a day), the first
+ * day a claim step may come: that day plus deadline_days, or pap_days
+ * for a debtor the Pre-Action Protocol covers (*pap set: a consumer or
+ * sole trader in England and Wales, country GB or not given, as
+ * emit-letters judges it).  INT32_MIN when none. */
+static int32_t
+claim_until(const struct chase_run *r, const struct chase_path *p,
+    const struct hist *h, const char *ccy, int *pap)
+{
+	int32_t last = INT32_MIN;
+
+	*pap = (strcmp(h->type, "consumer") == 0 ||
+	    strcmp(h->type, "sole_trader") == 0) && (h->country == NULL ||
+	    *h->country == '\0' || util_strcaseeq(h->country, "GB"));
+	for (size_t i = 0; i < h->nact; i++) {
+		const struct caction *a = &h->act[i];
+		int k = step_index(p, a->step);
+
+		if (k >= 0 && p->steps[k].escalation != NULL &&
+		    strcmp(p->steps[k].escalation, "letter_before_action") ==
+		    0 && (a->ccy[0] == '\0' || strcmp(a->ccy, ccy) == 0) &&
+		    a->as_of > last)
+			last = a->as_of;
+	}
+	return last == INT32_MIN ? INT32_MIN : last + (*pap ?
+	    r->c->pap_days : r->c->deadline_days);
+}
+
+/* acted_since: whether an action in ccy (or in no currency) was taken
+ * on or after day: the answer to a promise or plan of that currency that
+ * broke then.  A letter about the pounds owed does not answer a broken
+ * promise to pay the euros. */
+static int
+acted_since(const struct hist *h, int32_t day, const char *ccy)
 {
 	for (size_t i = 0; i < h->nact; i++)
-		if (h->act[i].as_of >= day)
+		if (h->act[i].as_of >= day && (h->act[i].ccy[0] == '\0' ||
+		    strcmp(h->act[i].ccy, ccy) == 0))
 			return 1;
 	return 0;
 }
@@ -1692,17 +2083,44 @@ next_escalation(const struct chase_path *p, int after, const struct hist *h,
 	return -1;
 }
 
+/*
+ * fresh_items: when the debtor's path has ended (step `last` done, no
+ * later step its balance is large enough for), the overdue items at a
+ * step that no action of the last step covered, into out; their count.
+ * Consolidation on the most advanced step would otherwise leave an
+ * invoice raised after the hand-over never chased: it joins the last
+ * step (the escalation, the hand-over task) again, with the rest.
+ */
+static size_t
+fresh_items(struct chase_run *r, const struct chase_path *p, int last,
+    const struct hist *h, const char *ccy, struct citem *const *el,
+    size_t nel, int64_t amount, struct citem **out)
+{
+	size_t n = 0;
+
+	if (last < 0)
+		return 0;
+	for (size_t k = (size_t)last + 1; k < p->nsteps; k++)
+		if (amount >= threshold(p->steps[k].min_amount, ccy))
+			return 0;
+	for (size_t i = 0; i < nel; i++)
+		if (el[i]->pos >= 0 && el[i]->due < r->o.as_of &&
+		    done_mask(h, &p->steps[last], ccy, &el[i], 1) == 0)
+			out[n++] = el[i];
+	return n;
+}
+
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
     struct citem **g, size_t ng, const struct hist *h, struct diag *d)
 {
 	const struct chase_config *c = r->c;
 	const struct chase_path *p;
-	struct citem **el, **inc;
-	size_t nel = 0, ninc = 0, ndebit = 0;
+	struct citem **el, **inc, **fresh;
+	size_t nel = 0, ninc = 0, ndebit = 0, nfresh = 0;
 	int32_t *op = NULL, *cl = NULL, broken_promise, broken_plan;
 	int64_t amount = 0, credits = 0, netted = 0;
-	int pk, pending, plan_st, L = -1, last_done = -1, t = -1, res = -1;
+	int pk, pending, plan_st, plan_ended, L = -1, last_done = -1, t = -1, res = -1;
 	const char *why = NULL;
 	struct sbuf skipped = { 0 };
 	char *credit_ids = NULL;
@@ -1715,6 +2133,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 
 	el = xreallocarray(NULL, ng, sizeof *el);
 	inc = xreallocarray(NULL, ng, sizeof *inc);
+	fresh = xreallocarray(NULL, ng, sizeof *fresh);
 	/* Credits are listed whatever the config; netted where it says. */
 	{
 		struct citem **cr = xreallocarray(NULL, ng, sizeof *cr);
@@ -1754,7 +2173,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		goto out;
 	}
 	if (promises(r, h, ccy, &pending, &broken_promise, d) != 0 ||
-	    plans(r, h, ccy, &plan_st, &broken_plan, d) != 0)
+	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, d) != 0)
 		goto out;
 	if (pending || plan_st == PLAN_ACTIVE || plan_st == PLAN_IN_ARREARS) {
 		suppress(r, debtor, ccy, p, pending ? "promise_pending" :
@@ -1765,6 +2184,11 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	for (size_t i = 0; i < nel; i++)
 		if (money_add(amount, el[i]->open, &amount) != 0)
 			amount = INT64_MAX;
+	/* A step's minimum is judged on the balance the communication asks
+	 * for: with credits netted, a letter before action must not go out
+	 * for 50.00 when the client's minimum for one is 100.00. */
+	if (money_add(amount, netted, &amount) != 0 || amount < 0)
+		amount = 0;
 	/* Each item's step now: the last whose day has come, among the
 	 * steps its debtor's balance is large enough for. */
 	for (size_t i = 0; i < nel; i++) {
@@ -1788,14 +2212,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	/* A broken promise or plan that no action has answered yet.  The
 	 * day it broke may be a weekend or a holiday: the answer is due on
 	 * the next business day, as a step's day is. */
-	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan)) {
+	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount);
-		why = "plan_broken";
+		why = plan_ended ? "plan_ended" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
-	    !acted_since(h, broken_promise)) {
+	    !acted_since(h, broken_promise, ccy)) {
 		t = p->broken_promise >= 0 ? p->broken_promise :
 		    next_escalation(p, last_done, h, ccy, el, nel,
 		    amount);
@@ -1823,8 +2247,15 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		}
 		if (L <= last_done) {
 			t = L == last_done ? L : -1;
-			if (t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
-			    == p->steps[t].channels) {
+			if ((t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
+			    == p->steps[t].channels) && (nfresh = fresh_items(r,
+			    p, last_done, h, ccy, el, nel, amount, fresh)) > 0) {
+				/* The path has ended but new debt has come:
+				 * the last step again, for all of it. */
+				t = last_done;
+				why = "new_items";
+			} else if (t < 0 || done_mask(h, &p->steps[t], ccy, el,
+			    nel) == p->steps[t].channels) {
 				w = suppress(r, debtor, ccy, p, "done");
 				if (w)
 					w->step = last_done;
@@ -1834,14 +2265,16 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		} else if (c->missed == CHASE_MISSED_ALL) {
 			for (t = last_done + 1; t < L; t++)
 				if (amount >= threshold(p->steps[t].min_amount,
-				    ccy))
+				    ccy) && !lapsed(&p->steps[t], el, nel,
+				    r->o.as_of))
 					break;
 		} else {
 			/* The latest step; a required one missed on the
 			 * way is never jumped over. */
 			for (t = last_done + 1; t < L; t++)
 				if (p->steps[t].required && amount >=
-				    threshold(p->steps[t].min_amount, ccy))
+				    threshold(p->steps[t].min_amount, ccy) &&
+				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
 					break;
 		}
 		for (int k = last_done + 1; k < t; k++)
@@ -1877,6 +2310,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		if (sd <= r->o.as_of && sd > step_date)
 			step_date = sd;
 	}
+	if (nfresh > 0)
+		step_date = r->o.as_of;
 	if (why == NULL)
 		why = step_date == r->o.as_of ? "due" : "missed";
 	/* Every day the rules work out is rolled to a business day, so on
@@ -1900,7 +2335,28 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	done = done_mask(h, &p->steps[t], ccy, el, nel);
+	/* The letter before action gave a deadline (the letter of claim
+	 * to a consumer or sole trader pap_days to reply, DOMAIN.md 3.3:
+	 * no claim before them): no hand-over to an agency or a solicitor
+	 * before that day, even when a catch-up puts the step the next. */
+	if (claim_step(&p->steps[t])) {
+		int pap;
+		int32_t until = claim_until(r, p, h, ccy, &pap);
+
+		if (until != INT32_MIN && r->o.as_of < until) {
+			w = suppress(r, debtor, ccy, p, pap ? "pap_reply" :
+			    "letter_deadline");
+			if (w) {
+				w->step = t;
+				w->step_date = until;
+			}
+			res = 0;
+			goto out;
+		}
+	}
+	/* New items at the end of the path: done is what they had. */
+	done = nfresh > 0 ? done_mask(h, &p->steps[t], ccy, fresh, nfresh) :
+	    done_mask(h, &p->steps[t], ccy, el, nel);
 	/* The gap is between steps: the other channels of a step begun
 	 * today (its e-mail sent, its call still to make) are not held. */
 	/* The gap ends on a business day: one that runs out on a Sunday
@@ -1973,6 +2429,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 out:
 	free(el);
 	free(inc);
+	free(fresh);
 	free(op);
 	free(cl);
 	free(credit_ids);
@@ -2181,4 +2638,61 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 	}
 	*problems = r->problems;
 	return planned;
+}
+
+int
+chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
+    const char *path, const char *step, struct chase_verdict *v,
+    struct diag *d)
+{
+	struct hist h;
+	int k = -1, pending, plan_st, ended, res = 0;
+	int32_t broken;
+
+	memset(v, 0, sizeof *v);
+	if (load_hist(r, ref, &h, d) != 0)
+		return -1;
+	if (path != NULL && *path != '\0') {
+		k = chase_path_find(r->c, path);
+		/* A debtor given its own path is chased on that one only;
+		 * another is chased on one the rules can give it. */
+		if (k >= 0 && ((h.chase_path != NULL &&
+		    strcmp(h.chase_path, path) != 0) || (h.chase_path == NULL
+		    && !path_may_be(r->c, &h, (size_t)k))))
+			k = -1;
+		v->path = k >= 0 ? r->c->paths[k].name : NULL;
+	} else {
+		k = path_of(r->c, &h, NULL);
+		v->path = k >= 0 ? r->c->paths[k].name : NULL;
+	}
+	/* The stops in plan_group's order, with its reasons. */
+	if (h.hold != NULL)
+		v->why = "hold";
+	else if (h.restricted)
+		v->why = "restricted";
+	else if (k < 0)
+		v->why = "unknown_path";
+	else {
+		const struct chase_path *p = &r->c->paths[k];
+		size_t i;
+
+		for (i = 0; i < p->nsteps; i++)
+			if (strcmp(p->steps[i].name, step) == 0)
+				break;
+		if (i < p->nsteps)
+			v->step = &p->steps[i];
+		if (i == p->nsteps)
+			v->why = "not_a_step";
+		else if (promises(r, &h, ccy, &pending, &broken, d) != 0 ||
+		    plans(r, &h, ccy, &plan_st, &broken, &ended, d) != 0)
+			res = -1;
+		else if (pending)
+			v->why = "promise_pending";
+		else if (plan_st == PLAN_ACTIVE)
+			v->why = "plan_active";
+		else if (plan_st == PLAN_IN_ARREARS)
+			v->why = "plan_in_arrears";
+	}
+	hist_free(&h);
+	return res;
 }

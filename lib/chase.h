@@ -81,6 +81,11 @@ struct chase_config {
 	char *time_zone;		/* the client's; default UTC */
 	struct calendar cal;
 	int min_gap;			/* days between contacts */
+	/* The days a letter before action gives (emit-letters' branding:
+	 * deadline_days, default 7, the deadline it writes; pap_days,
+	 * default 30, the Pre-Action Protocol's reply time in a letter of
+	 * claim): no claim step before they have passed. */
+	int deadline_days, pap_days;
 	int64_t min_balance;		/* hundredths */
 	enum chase_missed missed;
 	int net_credits, net_unapplied;
@@ -94,9 +99,12 @@ struct chase_config {
 /*
  * chase_config_load: the paths: and chase: sections of root (NULL: no
  * file) into c.  With no paths: section the path is DOMAIN.md 4.1's
- * default, named "default".  Returns 0, or -1 with d set (the dotted key
- * first, d->line at it); unknown keys are errors.  chase_config_free is
- * safe either way.
+ * default, named "default".  A step handing the debt to an agency or a
+ * solicitor gets at least the min_amount of the letter before action
+ * before it; branding's deadline_days and pap_days are read too (the
+ * deadline a letter before action gives).  Returns 0, or -1 with d set
+ * (the dotted key first, d->line at it); unknown keys are errors.
+ * chase_config_free is safe either way.
  */
 int chase_config_load(const struct cfg_node *root, struct chase_config *c,
     struct diag *d);
@@ -109,7 +117,8 @@ int chase_path_find(const struct chase_config *c, const char *name);
  * queries [opened[i], closed[i]) (n of them, any order, all closed), the
  * day step k of path p falls on: the nominal day (due + the step's
  * offset) moved on by the days of every pause that began on or before
- * it (pause-and-shift), rolled to a business day.
+ * it (pause-and-shift; days in two pauses that overlap count once),
+ * rolled to a business day.
  */
 int32_t chase_item_step(const struct chase_config *c,
     const struct chase_path *p, size_t k, int32_t due,
@@ -152,10 +161,14 @@ void chase_free(struct chase_run *r);
  * name: debtor_id, doc_id, due_date, currency, open_amount required;
  * debtor_name, doc_type, bucket, days_past_due, in_query, score_band,
  * score optional).  Each row's document must be the state's item (or
- * bank receipt) of that debtor and currency.  A bad row is reported,
- * counted in *bad and written whole to o->rejects (after the stream's
- * header line, once), the rest read.  0, -1 with d set when the header
- * is unusable, -2 with d set on a state error.
+ * bank receipt) of that debtor and currency, with the open amount the
+ * state's replay has on the day, and not one an earlier row
+ * (of this stream or one read before) listed: the first row stands, a
+ * later one is rejected.  in_query is 1, 0 or empty.  A bad row is
+ * reported, counted in *bad and written whole to o->rejects (after the
+ * stream's header line, once), the rest read.  0, -1 with d set when the
+ * header is unusable (a first line that is a data row told so), -2 with
+ * d set on a state error.
  */
 int chase_read_stream(struct chase_run *r, FILE *fp, const char *name,
     long *bad, struct diag *d);
@@ -176,6 +189,32 @@ int chase_read_state(struct chase_run *r, struct diag *d);
 	"\tcall_window_start\tcall_window_end\ttone\tescalation\tstep_date" \
 	"\tcredit_doc_ids\tcredit_amount\tskipped"
 long chase_write(struct chase_run *r, FILE *out, long *problems,
+    struct diag *d);
+
+/*
+ * chase_check_send: what the rules say, on r's day, of sending debtor
+ * ref step `step` in currency ccy now.  emit-letters asks it of every
+ * plan row in the transaction that records the row, so that a plan made
+ * earlier (or by hand) cannot send what the state has since stopped: the
+ * same hold, restriction, promise and plan evaluations as the plan's.
+ * path: the row's path (it must be a path of the config and, for a
+ * debtor with a chase_path of its own, that one), or NULL or "" for the
+ * debtor's own (its chase_path, else the first select rule that matches
+ * without a score band, else the default).  v->why is NULL when the row
+ * may go, else the plan's reason: hold, restricted, unknown_path,
+ * not_a_step (step is not, exactly, a step of the path),
+ * promise_pending, plan_active or plan_in_arrears; v->path the path
+ * judged (NULL when none), v->step the step found in it (NULL when
+ * none), whose channels and template a row must keep.  0, or -1 with d
+ * set on a state error.
+ */
+struct chase_verdict {
+	const char *why;
+	const char *path;
+	const struct chase_step *step;
+};
+int chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
+    const char *path, const char *step, struct chase_verdict *v,
     struct diag *d);
 
 #endif

@@ -290,39 +290,184 @@ cli_input_name(const char *name)
 	return name == NULL || strcmp(name, "-") == 0 ? "<stdin>" : name;
 }
 
-int
-cli_same_file(const char *path, FILE **files, size_t nfiles, const char *db)
+/*
+ * follow_links: where path leads: each symbolic link followed hop by hop
+ * (a relative target is taken from the link's folder), up to a name that
+ * is not a link (it may not exist: a dangling link's target, a -wal not
+ * made yet).  NULL when the chain is too long or unreadable (a loop).
+ * Allocated.
+ */
+static char *
+follow_links(const char *path)
 {
-	struct stat a, b;
+	char *cur = xstrdup(path);
+	struct stat sb;
 
-	if (stat(path, &a) != 0)
-		return 0;
-	for (size_t i = 0; i < nfiles; i++)
-		if (fstat(fileno(files[i]), &b) == 0 && S_ISREG(b.st_mode) &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-			return 1;
-	if (stat(db, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return 2;
-	return 0;
+	for (int hops = 0; hops < 40; hops++) {
+		char buf[4096], *next;
+		ssize_t n;
+
+		if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode))
+			return cur;
+		if ((n = readlink(cur, buf, sizeof buf - 1)) < 0 ||
+		    (size_t)n == sizeof buf - 1)
+			break;
+		buf[n] = '\0';
+		if (buf[0] == '/' || strrchr(cur, '/') == NULL)
+			next = xstrdup(buf);
+		else {
+			size_t dl = (size_t)(strrchr(cur, '/') - cur) + 1;
+
+			next = xmalloc(dl + (size_t)n + 1);
+			memcpy(next, cur, dl);
+			memcpy(next + dl, buf, (size_t)n + 1);
+		}
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return NULL;
+}
+
+/*
+ * same_name: whether a and b name the same file (clientdir_same_file: by
+ * device and inode, or a -wal not made yet by its folder and name), links
+ * followed first, so a dangling link onto the state's -wal is the -wal.
+ */
+static int
+same_name(const char *a0, const char *b0)
+{
+	char *a = follow_links(a0), *b = follow_links(b0);
+	int same = a != NULL && b != NULL && clientdir_same_file(a, b);
+
+	free(a);
+	free(b);
+	return same;
 }
 
 int
 cli_is_state(const char *path, const char *db)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
+	/* SQLite names the -wal after the state as opened, and a state
+	 * reached by a link after the file it names: both are checked. */
+	char *real = follow_links(db);
+	const char *dbs[2] = { db, real };
+	int same = 0;
 
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		size_t n = strlen(db), m = strlen(sfx[i]);
-		char *name = xmalloc(n + m + 1);
-		int same;
+	for (size_t k = 0; k < 2 && !same; k++) {
+		if (dbs[k] == NULL)
+			continue;
+		for (size_t i = 0; i < sizeof sfx / sizeof sfx[0] && !same;
+		    i++) {
+			size_t n = strlen(dbs[k]), m = strlen(sfx[i]);
+			char *name = xmalloc(n + m + 1);
 
-		memcpy(name, db, n);
-		memcpy(name + n, sfx[i], m + 1);
-		same = clientdir_same_file(path, name);
-		free(name);
-		if (same)
-			return 1;
+			memcpy(name, dbs[k], n);
+			memcpy(name + n, sfx[i], m + 1);
+			same = same_name(path, name);
+			free(name);
+		}
 	}
+	free(real);
+	return same;
+}
+
+/* same_regular: whether path and the file st describes are one regular
+ * file (by device and inode); a device (/dev/null as input and output)
+ * is not a clash. */
+static int
+same_regular(const char *path, const struct stat *st)
+{
+	struct stat a;
+
+	return stat(path, &a) == 0 && S_ISREG(a.st_mode) &&
+	    S_ISREG(st->st_mode) && a.st_dev == st->st_dev &&
+	    a.st_ino == st->st_ino;
+}
+
+/* Every regular file cli_open_input opened, so that cli_replace_open
+ * never replaces one, whichever tool forgot to check. */
+static struct cli_opened {
+	dev_t dev;
+	ino_t ino;
+} *opened;
+static size_t nopened, capopened;
+
+static void
+note_opened(FILE *fp)
+{
+	struct stat sb;
+
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode))
+		return;
+	if (nopened == capopened) {
+		capopened = capopened ? capopened * 2 : 8;
+		opened = xreallocarray(opened, capopened, sizeof *opened);
+	}
+	opened[nopened].dev = sb.st_dev;
+	opened[nopened].ino = sb.st_ino;
+	nopened++;
+}
+
+static int
+is_opened(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;
+	for (size_t i = 0; i < nopened; i++)
+		if (opened[i].dev == sb.st_dev && opened[i].ino == sb.st_ino)
+			return 1;
+	return 0;
+}
+
+const char *
+cli_output_clash(const struct cli *c, const char *path,
+    const char *const *inputs, size_t ninputs)
+{
+	struct stat sb;
+
+	if (cli_is_state(path, c->db))
+		return "the state file";
+	if (c->config != NULL && stat(c->config, &sb) == 0 &&
+	    same_regular(path, &sb))
+		return "the configuration file";
+	for (size_t i = 0; i < ninputs; i++) {
+		const char *in = inputs[i];
+		int got = in == NULL || strcmp(in, "-") == 0 ?
+		    fstat(0, &sb) : stat(in, &sb);
+
+		if (got == 0 && same_regular(path, &sb))
+			return "one of the inputs";
+	}
+	if (is_opened(path))
+		return "one of the inputs";
+	return NULL;
+}
+
+void
+cli_check_output(const struct cli *c, const char *option, const char *path,
+    const char *const *inputs, size_t ninputs)
+{
+	const char *what = cli_output_clash(c, path, inputs, ninputs);
+
+	/* Not a misspelt command line: the message alone, no usage. */
+	if (what != NULL)
+		cli_die(c, EXIT_USAGE, "%s: %s is %s", option, path, what);
+}
+
+int
+cli_same_file(const char *path, FILE **files, size_t nfiles, const char *db)
+{
+	struct stat b;
+
+	for (size_t i = 0; i < nfiles; i++)
+		if (fstat(fileno(files[i]), &b) == 0 && same_regular(path, &b))
+			return 1;
+	if (cli_is_state(path, db))
+		return 2;
 	return 0;
 }
 
@@ -332,8 +477,10 @@ cli_open_input(const struct cli *c, const char *name)
 	FILE *fp;
 	struct stat sb;
 
-	if (name == NULL || strcmp(name, "-") == 0)
+	if (name == NULL || strcmp(name, "-") == 0) {
+		note_opened(stdin);
 		return stdin;
+	}
 	fp = fopen(name, "rb");
 	if (fp == NULL) {
 		cli_warn(c, "%s: %s", name, strerror(errno));
@@ -345,6 +492,7 @@ cli_open_input(const struct cli *c, const char *name)
 		fclose(fp);
 		return NULL;
 	}
+	note_opened(fp);
 	return fp;
 }
 
@@ -442,12 +590,19 @@ cli_replace_open(const struct cli *c, struct cli_replace *r,
 {
 	struct stat sb;
 	mode_t mask;
+	const char *what;
 	char *dest;
 	size_t len;
 	int fd;
 
 	memset(r, 0, sizeof *r);
 	r->path = path;
+	/* The last guard, whatever the tool checked: an output never
+	 * replaces the state, the configuration or an open input. */
+	if ((what = cli_output_clash(c, path, NULL, 0)) != NULL) {
+		cli_warn(c, "%s is %s: not overwritten", path, what);
+		return -1;
+	}
 	if ((dest = replace_target(path)) == NULL) {
 		struct stat out;
 

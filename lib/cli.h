@@ -175,15 +175,34 @@ void cli_progress_end(struct cli_progress *p);
 /* cli_known_encoding: whether iconv can read name into UTF-8. */
 int cli_known_encoding(const char *name);
 
+/*
+ * Outputs never replace what the run reads or keeps.  cli_output_clash:
+ * NULL, or what path is ("the state file", "the configuration file",
+ * "one of the inputs"): the state db or its -wal or -shm (also one not
+ * there yet: the same name in the same folder), the --config file, one of
+ * inputs (names; "-" or NULL is standard input) or any file
+ * cli_open_input has opened; however path reaches it (a symbolic link,
+ * a dangling one onto a -wal to be, a hard link, another spelling).  Only
+ * regular files clash: /dev/null may be input and output.
+ * cli_check_output: the same, told as "OPTION: PATH is ..." with exit 2
+ * (no usage: the command line is well formed);
+ * for every output option, before anything is written.  cli_replace_open
+ * refuses a clash as well, as the last guard.
+ */
+const char *cli_output_clash(const struct cli *c, const char *path,
+    const char *const *inputs, size_t ninputs);
+void cli_check_output(const struct cli *c, const char *option,
+    const char *path, const char *const *inputs, size_t ninputs);
+
 /* cli_same_file: 1 if path is one of the open inputs, 2 if it is the
- * state file db, 0 if neither (or it does not exist yet): an output such
- * as --rejects must never replace what the run reads. */
+ * state file db (or its -wal or -shm, as cli_is_state), 0 if neither
+ * (or it does not exist yet). */
 int cli_same_file(const char *path, FILE **files, size_t nfiles,
     const char *db);
 
 /* cli_is_state: whether path names the state file db or its -wal or
- * -shm (also one not there yet: the same name in the same folder), which
- * an output such as --html must never replace. */
+ * -shm (also one not there yet: the same name in the same folder),
+ * through links as cli_output_clash. */
 int cli_is_state(const char *path, const char *db);
 
 /* cli_open_input: name as a FILE ("-" or NULL is stdin); NULL with the
@@ -208,7 +227,9 @@ int cli_copy_out(const struct cli *c, FILE *from);
  * and renamed onto that, the link kept.  A path under /dev/ or /proc/, or
  * a link that leads through them (/dev/stdout), and one that exists and
  * is not a regular file (a FIFO) are written directly, never renamed over.
- * cli_replace_open: 0, or -1 with the system's reason printed.
+ * cli_replace_open: 0, or -1 with the system's reason printed; a path
+ * that is the state, the configuration or an open input
+ * (cli_output_clash) is refused, -1 with that said.
  * cli_replace_commit: flushed, synced and renamed; 0, or -1 with the
  * reason printed (the temporary file removed).  cli_replace_abort: the
  * temporary file removed, path untouched.  Both close fp.

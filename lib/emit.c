@@ -91,7 +91,10 @@ struct emit_run {
 	struct tset *ts;
 	size_t nts;
 	sqlite3_stmt *q_debtor, *q_done, *q_item, *q_settle, *ins_action,
-	    *ins_item, *q_hold, *q_query, *q_earlier;
+	    *ins_item, *q_hold, *q_query, *q_earlier, *q_same,
+	    *q_later;
+	struct chase_run *chase;	/* the plan's rules, asked per row */
+	long restated;			/* rows sent with the state's amount */
 	struct outbox_stage stage;
 	struct sbuf calls, tasks;	/* CSV bodies */
 	struct sbuf calls_rel, tasks_rel;	/* their names, once chosen */
@@ -186,6 +189,8 @@ emit_branding_load(const struct cfg_node *root, const char *config_path,
 			goto fail;
 		}
 	}
+	if (b->templates != NULL)
+		b->templates_line = cfg_get(sec, "templates")->line;
 	if (b->pap_template == NULL)
 		b->pap_template = xstrdup("letter_of_claim");
 	if (b->templates == NULL)
@@ -328,9 +333,18 @@ load_templates(struct emit_run *r, struct sbuf *errfile, struct diag *d)
 	int rc = 0;
 
 	if ((dp = opendir(dir)) == NULL) {
-		diag_set(d, "%s", strerror(errno));
+		/* Told at the key that named the folder, when one did. */
 		sbuf_reset(errfile);
-		sbuf_adds(errfile, dir);
+		if (r->o->brand->templates_line > 0 &&
+		    r->o->config_path != NULL) {
+			diag_set(d, "branding.templates: %s: %s", dir,
+			    strerror(errno));
+			d->line = r->o->brand->templates_line;
+			sbuf_adds(errfile, r->o->config_path);
+		} else {
+			diag_set(d, "%s", strerror(errno));
+			sbuf_adds(errfile, dir);
+		}
 		return -1;
 	}
 	while ((e = readdir(dp)) != NULL) {
@@ -393,6 +407,81 @@ load_templates(struct emit_run *r, struct sbuf *errfile, struct diag *d)
 	return rc;
 }
 
+/* tset_lacks: what template t (NULL: none of that name) lacks for a
+ * message on channel ch, or NULL when it has it all; subject: an
+ * e-mail's NAME.txt must start with its Subject: line too. */
+static const char *
+tset_lacks(const struct tset *t, enum chase_channel ch, int subject)
+{
+	switch (ch) {
+	case CHASE_LETTER:
+		if (t == NULL || (t->txt == NULL && t->html == NULL))
+			return "NAME.txt and NAME.html";
+		return t->txt == NULL ? "NAME.txt" : t->html == NULL ?
+		    "NAME.html" : NULL;
+	case CHASE_EMAIL:
+		if (t == NULL || t->txt == NULL)
+			return "NAME.txt";
+		return t->txt_subject || !subject ? NULL :
+		    "a \"Subject:\" first line in NAME.txt";
+	case CHASE_SMS:
+		return t == NULL || t->sms == NULL ? "NAME.sms" : NULL;
+	default:
+		return NULL;	/* a list row has no template */
+	}
+}
+
+/* named: lack (tset_lacks) with NAME made name, into out. */
+static void
+named(const char *lack, const char *name, struct sbuf *out)
+{
+	const char *n;
+
+	while ((n = strstr(lack, "NAME")) != NULL) {
+		sbuf_add(out, lack, (size_t)(n - lack));
+		sbuf_adds(out, name);
+		lack = n + 4;
+	}
+	sbuf_adds(out, lack);
+}
+
+/* check_paths: each step's template has the files its channels need, so
+ * a missing one is a configuration error before anything is sent, not a
+ * row refused every day. */
+static int
+check_paths(struct emit_run *r, struct sbuf *errfile, struct diag *d)
+{
+	const struct chase_config *c = r->o->chase;
+
+	for (size_t p = 0; c != NULL && p < c->npaths; p++)
+		for (size_t k = 0; k < c->paths[p].nsteps; k++) {
+			const struct chase_step *s = &c->paths[p].steps[k];
+			const char *name = s->template ? s->template : s->name;
+
+			for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
+				const char *lack;
+				struct sbuf f = { 0 };
+
+				if (!(s->channels & 1u << ch) || (lack =
+				    tset_lacks(tset_get(r, name, 0),
+				    (enum chase_channel)ch, 1)) == NULL)
+					continue;
+				named(lack, name, &f);
+				diag_set(d, "paths.%s.steps[%zu].template: %s "
+				    "by %s needs %s among the templates (%s)",
+				    c->paths[p].name, k + 1, name,
+				    chase_channel_name((enum chase_channel)ch),
+				    sbuf_str(&f), r->o->brand->templates);
+				d->line = s->line;
+				sbuf_free(&f);
+				sbuf_reset(errfile);
+				sbuf_adds(errfile, r->o->config_path);
+				return -1;
+			}
+		}
+	return 0;
+}
+
 /* ---- the run ---- */
 
 struct emit_run *
@@ -405,7 +494,8 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	r->o = o;
 	date_format(o->as_of, r->day);
 	*code = EMIT_EDATA;
-	if (load_templates(r, errfile, d) != 0) {
+	if (load_templates(r, errfile, d) != 0 ||
+	    (o->check_paths && check_paths(r, errfile, d) != 0)) {
 		emit_free(r);
 		return NULL;
 	}
@@ -440,8 +530,16 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    " debtor_id = ? AND as_of = ? AND step = ? AND channel = ?"
 	    " AND currency IS ?", d)) == NULL
 	    || (r->q_item = state_prepare(st, "SELECT id, debtor_id,"
-	    " issue_date, due_date, amount, currency, closed_date FROM item"
-	    " WHERE doc_id = ?", d)) == NULL
+	    " issue_date, due_date, amount, currency, closed_date, doc_type"
+	    " FROM item WHERE doc_id = ?", d)) == NULL
+	    /* Whether a document is among those a step sent today on this
+	     * channel covered: one message a debtor, step, channel and
+	     * currency a day (the action table's key). */
+	    || (r->q_same = state_prepare(st, "SELECT 1 FROM action a JOIN"
+	    " action_item ai ON ai.action_id = a.id JOIN item i ON i.id ="
+	    " ai.item_id WHERE a.debtor_id = ?1 AND a.as_of = ?2 AND"
+	    " a.step = ?3 AND a.channel = ?4 AND a.currency IS ?5 AND"
+	    " i.doc_id = ?6", d)) == NULL
 	    || (r->q_hold = state_prepare(st, "SELECT kind, start_date,"
 	    " end_date, released FROM hold WHERE debtor_id = ?"
 	    " ORDER BY start_date, id", d)) == NULL
@@ -456,7 +554,11 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    || (r->q_earlier = state_prepare(st, "SELECT max(a.as_of) FROM"
 	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
 	    " a.debtor_id = ?1 AND a.step = ?2 AND a.channel = ?3 AND"
-	    " a.as_of < ?4 AND ai.item_id = ?5", d)) == NULL
+	    " a.as_of <> ?4 AND ai.item_id = ?5", d)) == NULL
+	    || (r->q_later = state_prepare(st, "SELECT a.step, a.as_of FROM"
+	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
+	    " a.debtor_id = ?1 AND a.as_of < ?2 AND ai.item_id = ?3"
+	    " ORDER BY a.as_of DESC, a.id DESC", d)) == NULL
 	    || (r->q_settle = state_prepare(st, "SELECT date, amount FROM"
 	    " settlement WHERE item_id = ? AND date <= ? ORDER BY date, id",
 	    d)) == NULL
@@ -470,6 +572,14 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    " compensation) VALUES (?,?,?,?,?)", d)) == NULL) {
 		emit_free(r);
 		return NULL;
+	}
+	if (o->chase != NULL) {
+		struct chase_opts co;
+
+		memset(&co, 0, sizeof co);
+		co.as_of = o->as_of;
+		co.debtor_type = o->debtor_type;
+		r->chase = chase_new(o->chase, &co, st);
 	}
 	return r;
 }
@@ -495,6 +605,9 @@ emit_free(struct emit_run *r)
 	sqlite3_finalize(r->q_hold);
 	sqlite3_finalize(r->q_query);
 	sqlite3_finalize(r->q_earlier);
+	sqlite3_finalize(r->q_later);
+	sqlite3_finalize(r->q_same);
+	chase_free(r->chase);
 	outbox_stage_abort(&r->stage);
 	sbuf_free(&r->calls);
 	sbuf_free(&r->tasks);
@@ -518,6 +631,10 @@ struct row {
 	/* from the state */
 	int64_t debtor_id;
 	char *d_name, *d_type, *d_email, *d_phone, *d_address, *d_country;
+	char dial[OUTBOX_PHONE_BUFSZ];	/* d_phone as a dialler takes it */
+	char def_start[6], def_end[6];	/* chase.hours' window, HH:MM */
+	const struct chase_path *cpath;	/* the row's path and step there, */
+	size_t cstep;			/* once check_rules judged them */
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -625,10 +742,15 @@ split_lines(const char *s, size_t *n)
 }
 
 /* load_items: each of the row's documents from the state, with its open
- * amount and interest as of the day.  1 rejected, 0 ok, -1 state. */
+ * amount and interest as of the day.  credits: the list is the plan's
+ * credit_doc_ids, of which only what the config nets is taken (a credit
+ * note or an overpaid item with chase.net_credits, cash on account with
+ * chase.net_unapplied), so the message's total is the plan's: a credit
+ * listed and not deducted there is not in the message either.  1
+ * rejected, 0 ok, -1 state. */
 static int
 load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
-    const char *doc_ids, struct diag *d)
+    const char *doc_ids, int credits, struct diag *d)
 {
 	const char *p = doc_ids;
 	struct sbuf one = { 0 };
@@ -678,6 +800,18 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			free(doc);
 			sbuf_free(&one);
 			return 1;
+		}
+		if (credits && r->o->chase != NULL) {
+			const char *type = (const char *)
+			    sqlite3_column_text(r->q_item, 7);
+			int cash = type != NULL && strcmp(type, "payment") == 0;
+
+			if (cash ? !r->o->chase->net_unapplied :
+			    !r->o->chase->net_credits) {
+				sqlite3_reset(r->q_item);
+				free(doc);
+				continue;
+			}
 		}
 		w->items = xreallocarray(w->items, w->nitems + 1,
 		    sizeof *w->items);
@@ -831,10 +965,52 @@ check_holds(struct emit_run *r, struct row *w, struct tsv_reader *in,
 }
 
 /*
+ * check_behind: whether a step after the row's on its path was sent on
+ * an earlier day for document it (a stale plan, or one edited by hand,
+ * that would send the polite reminder after the letter before action):
+ * a chase does not go back.  1 rejected, 0 ok, -1 state.
+ */
+static int
+check_behind(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const struct item *it, struct diag *d)
+{
+	sqlite3_stmt *s = r->q_later;
+	char b[DATE_BUFSZ], qb[160];
+	int rc, res = 0;
+
+	if (w->cpath == NULL)
+		return 0;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, w->debtor_id);
+	sqlite3_bind_int(s, 2, r->o->as_of);
+	sqlite3_bind_int64(s, 3, it->id);
+	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *step = (const char *)sqlite3_column_text(s, 0);
+
+		for (size_t k = w->cstep + 1; step && k < w->cpath->nsteps;
+		    k++)
+			if (strcmp(w->cpath->steps[k].name, step) == 0) {
+				res = reject(r, w, in, "field \"step\": %s "
+				    "comes before %s, sent on %s for "
+				    "document %s: a chase does not go back",
+				    q(w->step, qb, 80), step, date_format(
+				    sqlite3_column_int(s, 1), b),
+				    q(it->doc_id, qb + 80, 80));
+				break;
+			}
+	}
+	if (res == 0 && rc != SQLITE_DONE)
+		res = state_error(r->o->st, d, "action");
+	sqlite3_reset(s);
+	return res;
+}
+
+/*
  * check_items: the row's documents against the state on the day: one
  * paid or closed, or in query, stops the row (its chase is over, or
- * paused); so does a step already sent on this channel, on an earlier
- * day, for every one of them (a stale plan run again).  1 rejected, 0
+ * paused); so does a step already sent on this channel, on another
+ * day, for every one of them (a stale plan run again), or a later step
+ * sent on an earlier day for one of them (check_behind).  1 rejected, 0
  * ok, -1 state.
  */
 static int
@@ -893,6 +1069,9 @@ check_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    "%s for %s already", q(w->step, qb, 80), w->channel,
 		    date_format(last, b), w->nitems == 1 ? "this document" :
 		    "each of these documents");
+	for (size_t i = 0; i < w->nitems; i++)
+		if ((rc = check_behind(r, w, in, &w->items[i], d)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -1151,44 +1330,6 @@ build_email(struct emit_run *r, struct row *w, struct tset *t,
 	return 0;
 }
 
-static int
-build_sms(struct emit_run *r, struct row *w, struct tset *t,
-    struct sbuf *msg, struct tsv_reader *in)
-{
-	struct sbuf txt = { 0 };
-	struct outbox_sms s;
-	size_t n;
-
-	if (w->d_phone == NULL || *w->d_phone == '\0')
-		return reject(r, w, in, "debtor %s has no phone number for "
-		    "an SMS", w->debtor_ref);
-	render(w, t->sms, &txt);
-	/* A template's last line end is not part of the message. */
-	n = txt.len;
-	while (n > 0 && (txt.buf[n - 1] == '\n' || txt.buf[n - 1] == '\r'))
-		txt.buf[--n] = '\0';
-	txt.len = n;
-	outbox_sms_split(sbuf_str(&txt), &s);
-	outbox_header("To", w->d_phone, msg);
-	if (r->o->brand->sms_from)
-		outbox_header("From", r->o->brand->sms_from, msg);
-	sbuf_addf(msg, "Coding: %s\nUnits: %zu\nParts: %zu\nPart-Units:",
-	    s.coding == OUTBOX_GSM7 ? "GSM-7" : "UCS-2", s.units, s.nparts);
-	for (size_t i = 0; i < s.nparts; i++) {
-		struct outbox_sms one;
-
-		outbox_sms_split(s.parts[i], &one);
-		sbuf_addf(msg, "%s%zu", i ? "," : " ", one.units);
-		outbox_sms_free(&one);
-	}
-	sbuf_adds(msg, "\n\n");
-	sbuf_adds(msg, sbuf_str(&txt));
-	sbuf_addc(msg, '\n');
-	outbox_sms_free(&s);
-	sbuf_free(&txt);
-	return 0;
-}
-
 /* time_ok: "HH:MM" or "HH:MM:SS" at t[0..n). */
 static int
 time_ok(const char *t, size_t n)
@@ -1230,6 +1371,115 @@ window_ok(const char *s)
 	return time_ok(s, n);
 }
 
+/*
+ * contact_window: the hours a call or an SMS may reach the debtor: the
+ * plan's window, else the channel's chase.hours for the debtor's kind,
+ * else DOMAIN.md 4.2's (09:00 to 17:30 for a business, 08:00 to 20:00
+ * for an individual, in the debtor's local time).  And
+ * the number it goes to must be one (outbox_phone_ok): an export's text
+ * in the phone column is no number; w->dial gets it as a dialler or an
+ * SMS gateway takes it, "+447700900001", not "+44 7700 900001" (which
+ * the call list would also have to write with a leading apostrophe).
+ * 1 rejected, 0 ok.
+ */
+static int
+contact_window(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char **ws, const char **we)
+{
+	int business = strcmp(w->d_type, "business") == 0;
+	char qb[160], b[DATE_BUFSZ];
+	const char *day = date_format(r->o->as_of, b);
+
+	if (w->d_phone == NULL || *w->d_phone == '\0')
+		return reject(r, w, in, "debtor %s has no phone number %s",
+		    w->debtor_ref, strcmp(w->channel, "sms") == 0 ?
+		    "for an SMS" : "to call");
+	if (!outbox_phone_ok(w->d_phone, w->dial))
+		return reject(r, w, in, "debtor %s: phone %s is not a "
+		    "telephone number (E.164, or national digits)",
+		    w->debtor_ref, q(w->d_phone, qb, 80));
+	*ws = w->win_start && *w->win_start ? w->win_start : business ?
+	    "09:00" : "08:00";
+	*we = w->win_end && *w->win_end ? w->win_end : business ? "17:30" :
+	    "20:00";
+	/* A client's own hours for the channel win over the defaults. */
+	if (r->o->chase != NULL) {
+		const struct chase_config *c = r->o->chase;
+		int ch = strcmp(w->channel, "sms") == 0 ? CHASE_SMS :
+		    CHASE_CALL;
+		const struct cal_hours *h = &c->hours[ch][!business];
+
+		if (c->has_hours[ch] && !(w->win_start && *w->win_start)) {
+			snprintf(w->def_start, sizeof w->def_start,
+			    "%02u:%02u", (unsigned)h->from / 60 % 100,
+			    (unsigned)h->from % 60);
+			*ws = w->def_start;
+		}
+		if (c->has_hours[ch] && !(w->win_end && *w->win_end)) {
+			snprintf(w->def_end, sizeof w->def_end, "%02u:%02u",
+			    (unsigned)h->to / 60 % 100, (unsigned)h->to % 60);
+			*we = w->def_end;
+		}
+	}
+	/* Written alike (the same length, so the same offset), the start
+	 * must sort before the end. */
+	if (!window_ok(*ws) || !window_ok(*we) || (strlen(*ws) ==
+	    strlen(*we) && strcmp(*ws, *we) >= 0))
+		return reject(r, w, in, "field \"call_window_start\": the "
+		    "window %s to %s is not two times (HH:MM or ISO 8601), "
+		    "the first earlier", *ws, *we);
+	/* A dated window is the plan's day's: a plan made on another day
+	 * would send the dialler or the gateway hours already gone. */
+	if ((strlen(*ws) > 10 && strncmp(*ws, day, 10) != 0) ||
+	    (strlen(*we) > 10 && strncmp(*we, day, 10) != 0))
+		return reject(r, w, in, "field \"call_window_start\": the "
+		    "window %s to %s is not on %s, the day sent (a plan of "
+		    "another day: make it again)", *ws, *we, day);
+	return 0;
+}
+
+static int
+build_sms(struct emit_run *r, struct row *w, struct tset *t,
+    struct sbuf *msg, struct tsv_reader *in)
+{
+	struct sbuf txt = { 0 };
+	struct outbox_sms s;
+	const char *ws, *we;
+	size_t n;
+
+	if (contact_window(r, w, in, &ws, &we) != 0)
+		return 1;
+	render(w, t->sms, &txt);
+	/* A template's last line end is not part of the message. */
+	n = txt.len;
+	while (n > 0 && (txt.buf[n - 1] == '\n' || txt.buf[n - 1] == '\r'))
+		txt.buf[--n] = '\0';
+	txt.len = n;
+	outbox_sms_split(sbuf_str(&txt), &s);
+	outbox_header("To", w->dial, msg);
+	if (r->o->brand->sms_from)
+		outbox_header("From", r->o->brand->sms_from, msg);
+	sbuf_addf(msg, "Coding: %s\nUnits: %zu\nParts: %zu\nPart-Units:",
+	    s.coding == OUTBOX_GSM7 ? "GSM-7" : "UCS-2", s.units, s.nparts);
+	for (size_t i = 0; i < s.nparts; i++) {
+		struct outbox_sms one;
+
+		outbox_sms_split(s.parts[i], &one);
+		sbuf_addf(msg, "%s%zu", i ? "," : " ", one.units);
+		outbox_sms_free(&one);
+	}
+	/* Whatever sends it keeps the contact hours (DOMAIN.md 4.2). */
+	sbuf_adds(msg, "\n");
+	outbox_header("Send-After", ws, msg);
+	outbox_header("Send-Before", we, msg);
+	sbuf_adds(msg, "\n");
+	sbuf_adds(msg, sbuf_str(&txt));
+	sbuf_addc(msg, '\n');
+	outbox_sms_free(&s);
+	sbuf_free(&txt);
+	return 0;
+}
+
 /* csv_row: the lists are for people's spreadsheets and diallers, so
  * csvout neutralises what a spreadsheet would run (csvout.h). */
 static void
@@ -1256,26 +1506,13 @@ add_list_row(struct emit_run *r, struct row *w, struct tsv_reader *in,
 
 	money_format(w->amount_due, w->digits, amt);
 	if (strcmp(w->channel, "call") == 0) {
-		int business = strcmp(w->d_type, "business") == 0;
-		const char *ws = w->win_start && *w->win_start ?
-		    w->win_start : business ? "09:00" : "08:00";
-		const char *we = w->win_end && *w->win_end ?
-		    w->win_end : business ? "17:30" : "20:00";
-		const char *v[11];
+		const char *ws, *we, *v[11];
 
-		if (w->d_phone == NULL || *w->d_phone == '\0')
-			return reject(r, w, in, "debtor %s has no phone "
-			    "number to call", w->debtor_ref);
-		/* Written alike (the same length, so the same offset), the
-		 * start must sort before the end. */
-		if (!window_ok(ws) || !window_ok(we) || (strlen(ws) ==
-		    strlen(we) && strcmp(ws, we) >= 0))
-			return reject(r, w, in, "field \"call_window_start\":"
-			    " the window %s to %s is not two times (HH:MM or "
-			    "ISO 8601), the first earlier", ws, we);
+		if (contact_window(r, w, in, &ws, &we) != 0)
+			return 1;
 		if (r->ncalls == 0)
 			csv_row(&r->calls, call_cols, 11);
-		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->d_phone;
+		v[0] = w->debtor_ref; v[1] = w->d_name; v[2] = w->dial;
 		v[3] = w->step; v[4] = ws; v[5] = we; v[6] = w->ccy;
 		v[7] = amt; v[8] = w->dpd; v[9] = doc_ids; v[10] = w->reason;
 		csv_row(&r->calls, v, 11);
@@ -1449,6 +1686,174 @@ list_name(struct emit_run *r, const char *stem, struct sbuf *rel,
 	return rc;
 }
 
+/*
+ * same_day: a row whose debtor, step, channel and currency an action of
+ * this day already has.  Done before when that message covered each of
+ * the row's documents (a re-run); a row with another document is
+ * refused, never dropped: one message a debtor, step and channel a day,
+ * so the documents belong on one row.  0 done, 1 rejected, -1 state.
+ */
+static int
+same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char *doc_ids, struct diag *d)
+{
+	const char *p = doc_ids;
+	struct sbuf one = { 0 };
+	char qb[160], b[DATE_BUFSZ];
+	int more, res = 0;
+
+	while (res == 0 && (more = chase_docs_next(&p, &one)) > 0) {
+		size_t tl = one.len;
+		const char *t = util_trim(sbuf_str(&one), &tl);
+		sqlite3_stmt *s = r->q_same;
+		int rc;
+
+		if (tl == 0)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, w->debtor_id);
+		sqlite3_bind_int(s, 2, r->o->as_of);
+		sqlite3_bind_text(s, 3, w->step, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, w->channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, w->ccy, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, t, (int)tl, SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE) {
+			char *doc = xstrndup(t, tl);
+
+			res = reject(r, w, in, "field \"doc_ids\": %s was "
+			    "sent by %s on %s for other documents of %s, not "
+			    "%s: one message a debtor, step and channel a day "
+			    "(put the documents on one row)",
+			    q(w->step, qb, 80), w->channel,
+			    date_format(r->o->as_of, b), w->debtor_ref,
+			    q(doc, qb + 80, 80));
+			free(doc);
+		} else if (rc != SQLITE_ROW)
+			res = state_error(r->o->st, d, "action");
+	}
+	sbuf_free(&one);
+	return res;
+}
+
+/*
+ * check_step: a row of an escalation step (a letter before action, the
+ * hand-over to an agency or solicitor) goes by one of the step's
+ * channels, with the step's template: a plan edited by hand that sent a
+ * courtesy letter or an e-mail as the letter before action would record
+ * it as sent (so never sent again, and the state's evidence that it
+ * went) while sending something else.  Other steps' rows may carry a
+ * reviewer's channel and template.  A call or task row's template is not
+ * read.  And any row's channel must be open on the day (chase.hours).
+ * 1 rejected, 0 ok.
+ */
+static int
+check_step(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    const char *path, const struct chase_step *s)
+{
+	const struct chase_config *c = r->o->chase;
+	const char *tpl = s->template ? s->template : s->name;
+	int who = strcmp(w->d_type, "business") == 0 ? 0 : 1;
+	char qb[160], b[DATE_BUFSZ];
+	int ch;
+
+	for (ch = 0; ch < CHASE_NCHANNELS; ch++)
+		if (strcmp(w->channel,
+		    chase_channel_name((enum chase_channel)ch)) == 0)
+			break;
+	/* The days chase.hours allows the channel, as build-chasepath
+	 * keeps them (DOMAIN.md 4.2: no call to a business at a weekend,
+	 * none to a consumer on a Sunday or a holiday). */
+	if (ch < CHASE_NCHANNELS && c->has_hours[ch] &&
+	    !calendar_hours_open(&c->hours[ch][who], &c->cal, r->o->as_of))
+		return reject(r, w, in, "field \"channel\": no %s to %s on "
+		    "%s: chase.hours.%s.%s does not allow the day (the "
+		    "contact waits for one it does)", w->channel, who ?
+		    "an individual" : "a business", date_format(r->o->as_of,
+		    b), w->channel, who ? "consumer" : "business");
+	if (s->escalation == NULL)
+		return 0;
+	if (ch == CHASE_NCHANNELS || !(s->channels & 1u << ch)) {
+		struct sbuf by = { 0 };
+
+		for (int k = 0; k < CHASE_NCHANNELS; k++)
+			if (s->channels & 1u << k)
+				sbuf_addf(&by, "%s%s", by.len ? " or " : "",
+				    chase_channel_name((enum chase_channel)k));
+		reject(r, w, in, "field \"channel\": step %s of path %s goes "
+		    "by %s, not %s", s->name, path, sbuf_str(&by),
+		    q(w->channel, qb, 80));
+		sbuf_free(&by);
+		return 1;
+	}
+	if (ch != CHASE_CALL && ch != CHASE_TASK &&
+	    strcmp(w->template, tpl) != 0)
+		return reject(r, w, in, "field \"template\": step %s of path "
+		    "%s sends %s, not %s", s->name, path, tpl,
+		    q(w->template, qb, 80));
+	return 0;
+}
+
+/*
+ * check_rules: lib/chase's verdict on the row now, in the transaction
+ * that records it: a step that is not one of the debtor's path, a
+ * debtor restricted, a promise pending or an instalment plan kept since
+ * the plan was made stop it as they stop the plan.  1 rejected, 0 ok,
+ * -1 state.
+ */
+static int
+check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
+    struct diag *d)
+{
+	struct chase_verdict v;
+	char qb[160], b[DATE_BUFSZ];
+	const char *day = date_format(r->o->as_of, b);
+
+	if (r->chase == NULL)
+		return 0;
+	if (chase_check_send(r->chase, w->debtor_ref, w->ccy, w->path,
+	    w->step, &v, d) != 0)
+		return -1;
+	if (v.why == NULL) {
+		w->cpath = &r->o->chase->paths[chase_path_find(r->o->chase,
+		    v.path)];
+		w->cstep = (size_t)(v.step - w->cpath->steps);
+		return check_step(r, w, in, v.path, v.step);
+	}
+	if (strcmp(v.why, "not_a_step") == 0)
+		return reject(r, w, in, "field \"step\": %s is not a step of "
+		    "path %s", q(w->step, qb, 80), v.path);
+	if (strcmp(v.why, "unknown_path") == 0) {
+		if (*w->path == '\0')
+			return reject(r, w, in, "field \"debtor_id\": %s has "
+			    "a chase_path that is not a path of the "
+			    "configuration", q(w->debtor_ref, qb, 80));
+		return reject(r, w, in, "field \"path\": %s is not %s",
+		    q(w->path, qb, 80), chase_path_find(r->o->chase,
+		    w->path) < 0 ? "a path of the configuration" :
+		    "the debtor's path (its chase_path, or one chase.select "
+		    "can give it)");
+	}
+	if (strcmp(v.why, "restricted") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s is "
+		    "restricted (GDPR Art. 18) on %s: nothing is sent",
+		    q(w->debtor_ref, qb, 80), day);
+	if (strcmp(v.why, "promise_pending") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s has a "
+		    "promise to pay pending on %s: its chase waits for it",
+		    q(w->debtor_ref, qb, 80), day);
+	if (strcmp(v.why, "plan_active") == 0 ||
+	    strcmp(v.why, "plan_in_arrears") == 0)
+		return reject(r, w, in, "field \"debtor_id\": %s has an "
+		    "instalment plan %s on %s: chasing waits while it stands",
+		    q(w->debtor_ref, qb, 80), strcmp(v.why, "plan_active") ==
+		    0 ? "in good standing" : "in arrears, within its grace",
+		    day);
+	return reject(r, w, in, "field \"debtor_id\": %s: %s on %s",
+	    q(w->debtor_ref, qb, 80), v.why, day);
+}
+
 /* one_row: 0 emitted or done before (*done), 1 rejected, -1 state. */
 static int
 one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
@@ -1459,7 +1864,7 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	struct tset *t = NULL;
 	struct sha256 h;
 	const char *amount;
-	char qb[160], sha[65];
+	char qb[160], sha[65], restated[256] = "";
 	int rc = 0, is_letter, is_email, is_sms, is_list;
 	int64_t action_id = 0;
 
@@ -1501,15 +1906,21 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		goto out;
 	}
 	if (!is_list) {
-		if (*w.template == '\0' ||
-		    (t = tset_get(r, w.template, 0)) == NULL ||
-		    (is_letter && (t->txt == NULL || t->html == NULL)) ||
-		    (is_email && t->txt == NULL) ||
-		    (is_sms && t->sms == NULL)) {
+		const char *lack = NULL;
+
+		t = *w.template ? tset_get(r, w.template, 0) : NULL;
+		if (*w.template == '\0' || (lack = tset_lacks(t, is_letter ?
+		    CHASE_LETTER : is_email ? CHASE_EMAIL : CHASE_SMS, 0)) !=
+		    NULL) {
+			struct sbuf f = { 0 };
+
+			named(lack ? lack : is_letter ? "NAME.txt and NAME.html"
+			    : is_email ? "NAME.txt" : "NAME.sms", *w.template ?
+			    w.template : "NAME", &f);
 			rc = reject(r, &w, in, "field \"template\": %s: no "
 			    "%s among the templates", q(w.template, qb, 80),
-			    is_letter ? "NAME.txt and NAME.html" : is_email ?
-			    "NAME.txt" : "NAME.sms");
+			    sbuf_str(&f));
+			sbuf_free(&f);
 			goto out;
 		}
 		if (strcmp(w.template, r->o->brand->pap_template) == 0 &&
@@ -1541,6 +1952,12 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		    &w.amount_due, NULL, &md) != 0) {
 			rc = reject(r, &w, in, "field \"amount_due\": %s",
 			    md.msg);
+			goto out;
+		}
+		if (w.amount_due < 0) {
+			rc = reject(r, &w, in, "field \"amount_due\": %s is "
+			    "negative: a demand is for what is owed",
+			    q(amount, qb, 80));
 			goto out;
 		}
 		w.has_amount = 1;
@@ -1592,8 +2009,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	rc = sqlite3_step(r->q_done);
 	sqlite3_reset(r->q_done);
 	if (rc == SQLITE_ROW) {
-		*done = 1;
-		rc = 0;
+		rc = same_day(r, &w, in, fld(in, c->doc_ids), d);
+		*done = rc == 0;
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -1603,13 +2020,15 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 
 	if ((rc = check_holds(r, &w, in, d)) != 0)
 		goto out;
+	if ((rc = check_rules(r, &w, in, d)) != 0)
+		goto out;
 	if (is_letter && (w.d_address == NULL ||
 	    strspn(w.d_address, " \t\r\n,") == strlen(w.d_address))) {
 		rc = reject(r, &w, in, "debtor %s has no postal address for "
 		    "a letter", q(w.debtor_ref, qb, 80));
 		goto out;
 	}
-	if ((rc = load_items(r, &w, in, fld(in, c->doc_ids), d)) != 0)
+	if ((rc = load_items(r, &w, in, fld(in, c->doc_ids), 0, d)) != 0)
 		goto out;
 	if (w.nitems == 0 && !is_list) {
 		rc = reject(r, &w, in, "field \"doc_ids\": no documents to "
@@ -1618,8 +2037,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	}
 	/* The credits build-chasepath netted (net_credits) are listed and
 	 * counted too, so the message states the amount the plan and the
-	 * action record. */
-	if ((rc = load_items(r, &w, in, fld(in, c->credits), d)) != 0)
+	 * action record; those it only listed are not. */
+	if ((rc = load_items(r, &w, in, fld(in, c->credits), 1, d)) != 0)
 		goto out;
 	/* Consumers are outside the Act and the Directive. */
 	w.claims = interest_claims_step(r->o->rules, w.step) &&
@@ -1631,8 +2050,20 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 	}
 	if ((rc = check_items(r, &w, in, d)) != 0)
 		goto out;
-	if (!w.has_amount)
-		w.amount_due = w.total_open;
+	/* What is demanded is what the state says is owed on the row's
+	 * documents today: a payment since the plan was made, or a
+	 * reviewer who took documents off the row, changes it.  The plan's
+	 * figure, when it differs, is told and not used. */
+	if (w.has_amount && w.amount_due != w.total_open) {
+		char pa[MONEY_BUFSZ], sa[MONEY_BUFSZ];
+
+		snprintf(restated, sizeof restated, "field \"amount_due\": "
+		    "%s, but %s is owed on %s today: the message states %s",
+		    money_format(w.amount_due, w.digits, pa),
+		    money_format(w.total_open, w.digits, sa), w.nitems == 1 ?
+		    "its document" : "its documents", sa);
+	}
+	w.amount_due = w.total_open;
 	for (size_t i = 0; i < w.nitems; i++)
 		chase_docs_add(&docs, w.items[i].doc_id);
 	build_fields(r, &w);
@@ -1701,6 +2132,13 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		}
 	}
 	print_row(r, &w, sbuf_str(&rel), sbuf_str(&docs));
+	/* Told once the row is sure to go with the state's figure. */
+	if (restated[0] != '\0') {
+		if (r->o->report)
+			r->o->report(r->o->report_ctx, w.file, w.line,
+			    restated);
+		r->restated++;
+	}
 	rc = 0;
 	goto out;
 state_fail:
@@ -1781,6 +2219,8 @@ emit_file(struct emit_run *r, FILE *fp, const char *name,
 			tsv_close(in);
 			return v == -3 ? EMIT_EFILE : EMIT_ESTATE;
 		}
+		c->restated += r->restated;
+		r->restated = 0;
 		if (v > 0)
 			c->rejected++;
 		else if (done)

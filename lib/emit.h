@@ -33,6 +33,7 @@ struct emit_branding {
 	    *templates;	/* the folder, resolved against the config's */
 	long long deadline_days;	/* days a demand gives; 7 */
 	long long pap_days;		/* the Protocol's 30 */
+	long templates_line;		/* of branding.templates, 0: none */
 };
 
 /* emit_branding_load: root's `branding:` (defaults when absent) with
@@ -55,6 +56,18 @@ struct emit_opts {
 	const struct emit_branding *brand;
 	const struct interest_rules *rules;
 	const char *client_currency;	/* a plan row without currency */
+	/* The paths and chase rules (lib/chase): a row's step must be one
+	 * of its debtor's path, and what stops a plan (a restriction, a
+	 * promise pending, a plan kept) stops the row; net_credits and
+	 * net_unapplied say which of the plan's credits are deducted. */
+	const struct chase_config *chase;
+	const char *debtor_type;	/* the client's default (config) */
+	const char *config_path;	/* the config file, NULL: none */
+	/* With a paths: section in it, each step's template is checked
+	 * when the templates load (told at config_path and the step's
+	 * line); without, not (the default path's templates are the
+	 * steps' names, which a client need not have). */
+	int check_paths;
 	const char *outbox;		/* the folder */
 	int dry_run;			/* render, write and record nothing */
 	FILE *out;			/* the TSV of what was emitted */
@@ -66,6 +79,8 @@ struct emit_opts {
 
 struct emit_counts {
 	long read, emitted, done_before, rejected;
+	long restated;		/* emitted with the state's amount due, not
+				   the plan's, which disagreed */
 	long not_planned;	/* build-chasepath --suppressed rows whose
 				   planned column is not 1: not actions */
 };
@@ -80,7 +95,11 @@ struct emit_run;	/* opaque */
  * emit_begin: loads and checks every template of the brand's folder
  * (NAME.txt, NAME.html, NAME.sms; files starting with '_' are partials).
  * NULL with d set and *errfile naming the file: an unknown field or a
- * malformed template is found here, before anything is emitted.
+ * malformed template is found here, before anything is emitted; so is
+ * a step of the config's paths (o->check_paths) whose template lacks a
+ * file its
+ * channel needs (NAME.txt with a Subject: line for an e-mail, NAME.txt
+ * and NAME.html for a letter, NAME.sms for an SMS).
  */
 struct emit_run *emit_begin(const struct emit_opts *o, struct sbuf *errfile,
     int *code, struct diag *d);

@@ -5,6 +5,7 @@
  * divided and rounded once, so U4's 13.97 is not the 13.80 that rounding
  * each day first would give.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ parse_rate(const struct cfg_node *n, const char *what, int64_t *out,
     struct diag *d)
 {
 	const char *s;
-	int rc;
+	int rc, bad;
 
 	if ((rc = cfg_to_str(n, what, &s, d)) <= 0) {
 		if (rc == 0) {
@@ -47,14 +48,17 @@ parse_rate(const struct cfg_node *n, const char *what, int64_t *out,
 		}
 		return -1;
 	}
-	if (money_parse(s, strlen(s), 4, MONEY_POINT, out, NULL, d) != 0 ||
-	    *out < 0 || *out > INTEREST_RATE_UNIT) {
+	bad = money_parse(s, strlen(s), 4, MONEY_POINT, out, NULL, d) != 0;
+	if (!bad && *out < 0)
+		diag_set(d, "%s: \"%s\" is negative (a percentage from 0 to "
+		    "100 is needed)", what, s);
+	else if (bad || *out > INTEREST_RATE_UNIT)
 		diag_set(d, "%s: \"%s\" is not a percentage from 0 to 100 "
 		    "(write 5.25 for 5.25 %%)", what, s);
-		d->line = n->line;
-		return -1;
-	}
-	return 0;
+	else
+		return 0;
+	d->line = n->line;
+	return -1;
 }
 
 static int
@@ -83,27 +87,32 @@ read_rates(const struct cfg_node *seq, struct interest_rules *r,
 	for (size_t i = 0; i < seq->n; i++) {
 		const struct cfg_node *e = seq->items[i];
 		const char *from;
+		char what[48], rw[56];
 		int rc;
 
+		/* Each entry by its place in the list, as paths' steps are:
+		 * a table of twenty rates has twenty "rate:" lines. */
+		snprintf(what, sizeof what, "interest.rates[%zu]", i + 1);
+		snprintf(rw, sizeof rw, "%s.rate", what);
 		if (e->kind != CFG_MAP) {
-			diag_set(d, "interest.rates: each entry is {from: "
-			    "DATE, rate: PERCENT}");
+			diag_set(d, "%s: each entry is {from: DATE, rate: "
+			    "PERCENT}", what);
 			d->line = e->line;
 			return -1;
 		}
-		if (cfg_check_keys(e, keys, "interest.rates", d) != 0)
+		if (cfg_check_keys(e, keys, what, d) != 0)
 			return -1;
-		rc = cfg_get_str(e, "interest.rates", "from", &from, d);
+		rc = cfg_get_str(e, what, "from", &from, d);
 		if (rc < 0)
 			return -1;
 		if (rc == 0 || date_parse_iso(from, &r->rates[i].from) != 0) {
-			diag_set(d, "interest.rates.from: a date YYYY-MM-DD "
-			    "is needed");
+			diag_set(d, "%s.from: a date YYYY-MM-DD is needed",
+			    what);
 			d->line = e->line;
 			return -1;
 		}
-		if (parse_rate(cfg_get(e, "rate"), "interest.rates.rate",
-		    &r->rates[i].rate, d) != 0) {
+		if (parse_rate(cfg_get(e, "rate"), rw, &r->rates[i].rate,
+		    d) != 0) {
 			if (d->line == 0)
 				d->line = e->line;
 			return -1;

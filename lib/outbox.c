@@ -283,6 +283,41 @@ outbox_addr_ok(const char *a)
 }
 
 int
+outbox_phone_ok(const char *s, char *out)
+{
+	char buf[OUTBOX_PHONE_BUFSZ];
+	size_t digits = 0, n = 0;
+	int plus = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; *s; s++) {
+		/* A '-' or '.' goes between digits, not before them. */
+		if (*s == ' ' || *s == '(' || *s == ')' ||
+		    ((*s == '-' || *s == '.') && digits > 0))
+			continue;
+		if (*s == '+' && digits == 0 && !plus) {
+			plus = 1;
+			buf[n++] = '+';
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return 0;
+		if (plus && digits == 0 && *s == '0')
+			return 0;
+		if (++digits > 15)
+			return 0;
+		buf[n++] = *s;
+	}
+	buf[n] = '\0';
+	if (plus ? digits < 7 : digits < 5)
+		return 0;
+	if (out != NULL)
+		memcpy(out, buf, n + 1);
+	return 1;
+}
+
+int
 outbox_mailbox(const char *name, const char *addr, struct sbuf *out)
 {
 	char *n;

@@ -62,6 +62,18 @@ void outbox_header(const char *name, const char *value, struct sbuf *out);
  */
 int outbox_mailbox(const char *name, const char *addr, struct sbuf *out);
 int outbox_addr_ok(const char *addr);
+/*
+ * outbox_phone_ok: whether s is a telephone number an SMS or a call can
+ * go to: after its spaces, '(' and ')' are taken out, and its '-' and
+ * '.' between digits, an E.164 number ('+', a first digit 1 to 9, 7 to
+ * 15 digits in all) or a national one (5 to 15 digits, a leading 0
+ * allowed).  Nothing else: text an export left there (=cmd|..., "n/a",
+ * an e-mail address) is no number.  When it is one and out is not NULL,
+ * out (OUTBOX_PHONE_BUFSZ bytes) gets it as a dialler or an SMS gateway
+ * takes it: '+' and digits, or digits ("+447700900001", "01134960000").
+ */
+#define OUTBOX_PHONE_BUFSZ 17
+int outbox_phone_ok(const char *s, char *out);
 
 /* outbox_rfc5322_date: "YYYY-MM-DDTHH:MM:SSZ" as "Thu, 29 Feb 2024
  * 09:00:00 +0000" into buf (40 bytes).  -1 if iso is malformed. */

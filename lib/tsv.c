@@ -353,6 +353,53 @@ alloc_row(struct tsv_reader *r, size_t ncols)
 	r->fesc = xcalloc(ncols, 1);
 }
 
+/* datum: whether s is a value no column is named: an ISO date or a
+ * decimal number (2024-01-31, 1200.00, -5). */
+static int
+datum(const char *s)
+{
+	const char *p = s;
+	int digits = 0;
+
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+		for (int i = 0; i < 10; i++)
+			if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
+				return 0;
+		return 1;
+	}
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	return digits > 0 && *p == '\0';
+}
+
+/* header_is_data: the message for a first line that is a row, not the
+ * header (a filter such as grep dropped it): 1 with d set, else 0.
+ * names[i] are the first line's fields. */
+static int
+header_is_data(char **names, size_t n, struct diag *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (datum(names[i])) {
+			diag_set(d, "no header line: the first line is a data "
+			    "row (column %zu is \"%s\"), not column names; a "
+			    "filter must keep the header (awk 'NR == 1 || "
+			    "/.../')", i + 1, names[i]);
+			return 1;
+		}
+	return 0;
+}
+
+int
+tsv_header_is_data(const struct tsv_reader *r, struct diag *d)
+{
+	return header_is_data(r->colname, r->ncols, d);
+}
+
 static int
 read_header(struct tsv_reader *r, struct diag *d)
 {
@@ -404,8 +451,9 @@ read_header(struct tsv_reader *r, struct diag *d)
 
 	for (size_t i = 0; i < nf; i++) {
 		if (r->flen[i] == 0) {
-			diag_set(d, "empty column name (column %zu of %zu)",
-			    i + 1, nf);
+			if (!header_is_data(r->colname, nf, d))
+				diag_set(d, "empty column name (column %zu of "
+				    "%zu)", i + 1, nf);
 			return -1;
 		}
 	}
@@ -434,6 +482,8 @@ read_header(struct tsv_reader *r, struct diag *d)
 				second = o[i];
 			}
 		}
+		if (second != 0 && header_is_data(r->colname, nf, d))
+			return -1;
 		if (second != 0) {
 			diag_set(d, "duplicate column name \"%s\" "
 			    "(columns %zu and %zu)", r->colname[second],

@@ -22,6 +22,16 @@ struct tsv_reader;	/* opaque */
 struct tsv_reader *tsv_open(FILE *fp, const char *name, struct diag *d);
 void tsv_close(struct tsv_reader *r);	/* does not fclose fp */
 
+/*
+ * tsv_header_is_data: for a reader whose header lacks the columns a tool
+ * needs: 1 with d set to "no header line: the first line is a data row
+ * ..." when a column name is an ISO date or a number (no column is named
+ * so: a filter such as grep dropped the header), else 0.  tsv_open says
+ * the same itself instead of "empty column name" or "duplicate column
+ * name" for such a line.
+ */
+int tsv_header_is_data(const struct tsv_reader *r, struct diag *d);
+
 size_t tsv_ncols(const struct tsv_reader *r);
 const char *tsv_colname(const struct tsv_reader *r, size_t i);
 /* tsv_col: index of the column called name, or -1. */

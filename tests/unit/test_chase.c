@@ -2,8 +2,8 @@
  * Unit tests of lib/chase: the default path of DOMAIN.md 4.1 when the
  * config has none; its Easter example (D = Fri 15 Mar 2024, England and
  * Wales 2024 bank holidays) and its query pause example (25 Mar to 4 Apr)
- * through chase_item_step, with two pauses, a pause after every step and
- * a pause of no days; offsets from the previous step; the configuration's
+ * through chase_item_step, with two pauses, two overlapping ones (paused
+ * once), a pause after every step and a pause of no days; offsets from the previous step; the configuration's
  * keys, defaults and every kind of bad value with its line; the plan's
  * document lists, escaped and split.
  */
@@ -136,6 +136,17 @@ test_easter(void)
 	/* Opened and closed the same day: no pause. */
 	op[0] = cl[0] = day("2024-03-25");
 	steps(&c, day("2024-03-15"), op, cl, 1, want);
+	/* Two queries at once, 25 Mar-4 Apr and 1-4 Apr (inside it), or
+	 * 25 Mar-1 Apr and 28 Mar-4 Apr (overlapping): paused 10 days, as
+	 * one query, not 13 or 14. */
+	op[0] = day("2024-03-25");
+	cl[0] = day("2024-04-04");
+	op[1] = day("2024-04-01");
+	cl[1] = day("2024-04-04");
+	steps(&c, day("2024-03-15"), op, cl, 2, paused);
+	cl[0] = day("2024-04-01");
+	op[1] = day("2024-03-28");
+	steps(&c, day("2024-03-15"), op, cl, 2, paused);
 	chase_config_free(&c);
 }
 
@@ -245,7 +256,12 @@ test_errors(void)
 		    "in paths.a.steps[1]", 4 },
 		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
 		    "channel: email, min_amount: -5}\n", "min_amount: \"-5\" "
-		    "is not an amount", 4 },
+		    "is negative (an amount of 0 or more is needed)", 4 },
+		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
+		    "channel: email, min_amount: 5.x}\n", "min_amount: "
+		    "\"5.x\" is not an amount", 4 },
+		{ "chase:\n  min_balance: -10.00\n", "chase.min_balance: "
+		    "\"-10.00\" is negative", 2 },
 		{ "paths:\n  a:\n    steps:\n      - {step: x, offset: 0, "
 		    "channel: email, required: maybe}\n", "required", 4 },
 		{ "chase:\n  select: {a: 1}\n", "chase.select: must be a "

@@ -248,10 +248,19 @@ config(void)
 	      "the reference rates (a list of {from: DATE, rate: PERCENT})",
 	      2 },
 	    { "interest:\n  rates:\n    - {from: 2024-13-01, rate: 1}\n",
-	      "interest.rates.from: a date YYYY-MM-DD is needed", 3 },
+	      "interest.rates[1].from: a date YYYY-MM-DD is needed", 3 },
 	    { "interest:\n  rates:\n    - {from: 2024-01-01, rate: 5%}\n",
-	      "interest.rates.rate: \"5%\" is not a percentage from 0 to 100 "
-	      "(write 5.25 for 5.25 %)", 3 },
+	      "interest.rates[1].rate: \"5%\" is not a percentage from 0 to "
+	      "100 (write 5.25 for 5.25 %)", 3 },
+	    /* The entry by its place: the second of two. */
+	    { "interest:\n  rates:\n    - {from: 2024-01-01, rate: 5}\n"
+	      "    - {from: 2024-02-01, rate: -1.5}\n",
+	      "interest.rates[2].rate: \"-1.5\" is negative (a percentage "
+	      "from 0 to 100 is needed)", 4 },
+	    { "interest:\n  rates:\n    - {from: 2024-01-01, rate: 5}\n"
+	      "    - [2024-02-01, 1]\n",
+	      "interest.rates[2]: each entry is {from: DATE, rate: PERCENT}",
+	      4 },
 	    { "interest:\n  ragime: uk\n", NULL, 2 },
 	};
 	struct cfg_node *root;

@@ -289,6 +289,51 @@ staging(void)
 	sbuf_free(&p);
 }
 
+/* Telephone numbers for an SMS or a call (nu4b D9): E.164 and national
+ * forms with the usual separators; text is never a number. */
+static void
+phones(void)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "+447700900001", "+447700900001" },
+		{ "+44 7700 900001", "+447700900001" },
+		{ "+1 (212) 555-0100", "+12125550100" },
+		{ "0113 496 0000", "01134960000" },
+		{ "(0113) 496.0000", "01134960000" },
+		{ "01134960000", "01134960000" },
+		{ "12345", "12345" },			/* shortest national */
+		{ "1234", NULL },
+		{ "+1234567", "+1234567" },		/* 7 digits */
+		{ "+123456", NULL },
+		{ "+123456789012345", "+123456789012345" }, /* E.164's 15 */
+		{ "+1234567890123456", NULL },
+		{ "1234567890123456", NULL },
+		{ "+0447700900001", NULL },	/* no country code 0 */
+		{ "++447700900001", NULL },
+		{ "44+7700900001", NULL },
+		{ "-0113 496 0000", NULL },	/* a formula's sign */
+		{ ".01134960000", NULL },
+		{ "+-447700900001", NULL },
+		{ "=cmd|' /C calc'!A0", NULL },
+		{ "n/a", NULL },
+		{ "a@b.example", NULL },
+		{ "0113 496 0000 x12", NULL },
+		{ "", NULL },
+		{ "   ", NULL },
+		{ "+", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char out[OUTBOX_PHONE_BUFSZ] = "";
+
+		CHECK_INT(outbox_phone_ok(t[i].in, out), t[i].out != NULL);
+		CHECK_INT(outbox_phone_ok(t[i].in, NULL), t[i].out != NULL);
+		if (t[i].out != NULL)
+			CHECK_STR(out, t[i].out);
+	}
+	CHECK_INT(outbox_phone_ok(NULL, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -298,5 +343,6 @@ main(void)
 	T_RUN(mime);
 	T_RUN(sms);
 	T_RUN(staging);
+	T_RUN(phones);
 	return T_DONE();
 }

@@ -120,6 +120,18 @@ static const struct {
 	{ IN("a\\\\\ta\\\\\n"),
 	    "open! duplicate column name \"a\\\" (columns 1 and 2) @1" },
 	{ IN("A\ta\n"), "hdr A|a\neof" },
+	/* A data row where the header should be (grep dropped it): told
+	 * so when a name is a date or a number; a bucket name is neither. */
+	{ IN("EA\tEaster Ltd\t\t1200.00\n"), "open! no header line: the "
+	    "first line is a data row (column 4 is \"1200.00\"), not column "
+	    "names; a filter must keep the header (awk 'NR == 1 || /.../') "
+	    "@1" },
+	{ IN("U1\t2024-01-31\t2024-01-31\n"), "open! no header line: the "
+	    "first line is a data row (column 2 is \"2024-01-31\"), not "
+	    "column names; a filter must keep the header (awk 'NR == 1 || "
+	    "/.../') @1" },
+	{ IN("a\t\t1-30\t2024-1-31\t.\t-\n"),
+	    "open! empty column name (column 2 of 6) @1" },
 	{ IN("a\\x\n"), "open! bad escape \"\\x\" in column name 1 @1" },
 	{ IN("a\tb\\\n"),
 	    "open! bad escape \"\\\" at the end of column name 2 @1" },
@@ -273,6 +285,37 @@ test_columns(void)
 	CHECK_INT(tsv_next(r, &d), 0);
 	tsv_close(r);
 	fclose(fp);
+}
+
+/* tsv_header_is_data: a header the tool cannot use, told as a data row
+ * when it is one. */
+static void
+test_header_is_data(void)
+{
+	static const struct { const char *in; int want; } t[] = {
+		{ "U1\tU One Ltd\t-5\n", 1 },
+		{ "U1\t+7\n", 1 },
+		{ "debtor_id\t1-30\t31-60\n", 0 },
+		{ "a\t2024-01-3x\t1.2.3\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		FILE *fp = open_bytes(t[i].in, strlen(t[i].in));
+		struct diag d;
+		struct tsv_reader *r = tsv_open(fp, "x", &d);
+
+		CHECK(r != NULL);
+		if (r == NULL) {
+			fclose(fp);
+			continue;
+		}
+		diag_clear(&d);
+		CHECK_INT(tsv_header_is_data(r, &d), t[i].want);
+		CHECK(t[i].want ? strncmp(d.msg, "no header line: ", 16) == 0 :
+		    d.msg[0] == '\0');
+		tsv_close(r);
+		fclose(fp);
+	}
 }
 
 /* Many columns: tsv_col's binary search and duplicate detection. */
@@ -694,6 +737,7 @@ main(void)
 {
 	T_RUN(test_read_table);
 	T_RUN(test_columns);
+	T_RUN(test_header_is_data);
 	T_RUN(test_short_rows);
 	T_RUN(test_wide_header);
 	T_RUN(test_long_lines);
