@@ -205,21 +205,30 @@ step() {
 	# On a terminal the tools draw their own line (rows, rate, time
 	# left) over this one, on descriptor 3: the terminal, while their
 	# standard error goes to the log.
+	if [ "$tty" -eq 1 ]; then
+		launch "$@" </dev/null >"$out" 3>&2 2>"$scratch/err"
+	else
+		launch "$@" </dev/null >"$out" 2>"$scratch/err"
+	fi
+	rc=$?
 	if [ -n "$limit" ]; then
-		# A tool that hangs (a template on a dead mount) is stopped:
-		# TERM (it rolls back), KILL 10 s later; exit 124, a failure.
-		timeout -k 10 "$limit" "$@" </dev/null >"$out" 3>&2 \
-		    2>"$scratch/err"
-		rc=$?
 		case $rc in
 		124 | 137) echo "creditkit-nightly: stopped after --timeout $limit s" >>"$scratch/err" ;;
 		esac
-	else
-		"$@" </dev/null >"$out" 3>&2 2>"$scratch/err"
-		rc=$?
 	fi
 	sed 's/^/    /' "$scratch/err" >>"$log" 2>/dev/null
 	log "$(clock) exit $rc ($(($(now) - t0)) s)"
+}
+
+# launch CMD ARG...: CMD, under --timeout a time limit: a tool that hangs
+# (a template on a dead mount) is sent TERM (it rolls back), KILL 10 s
+# later; exit 124 or 137, a failure.
+launch() {
+	if [ -n "$limit" ]; then
+		timeout -k 10 "$limit" "$@"
+	else
+		"$@"
+	fi
 }
 
 # run N OUT TOOL ARG...: step with the client's folder (--client, so the
