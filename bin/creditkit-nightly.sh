@@ -21,6 +21,10 @@
 set -u
 LC_ALL=C
 export LC_ALL
+# Standard output or error closed: /dev/null in its place (as the tools
+# do, creditkit(7)), else awk and the tools would fail on it.
+true 2>/dev/null 3>&1 || exec 1>/dev/null
+true 3>&2 || exec 2>/dev/null
 
 prog=creditkit-nightly
 version=0.1.0
