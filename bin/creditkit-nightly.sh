@@ -719,8 +719,6 @@ not_client() {
 		echo "client.yaml is not a regular file"
 	elif [ ! -s "$1/client.yaml" ]; then
 		echo "client.yaml is empty"
-	elif [ -z "$(config_id "$1/client.yaml")" ]; then
-		echo "client.yaml names no client.id (a client of a bureau names its id, which its state is checked against)"
 	fi
 }
 
@@ -759,7 +757,9 @@ client() {
 		summary
 		return
 	fi
+	# No client.id: the folder's name is the id, as the tools take it.
 	cid=$(config_id "$dir/client.yaml")
+	[ -n "$cid" ] || cid=$name
 	others=$(same_id "$cid" "$name")
 	if [ -n "$others" ]; then
 		status=failed
@@ -995,7 +995,9 @@ fi
 for d; do
 	[ -f "$d/client.yaml" ] || continue
 	n=${d%/}
-	ids="$ids$(config_id "$d/client.yaml")$tab${n##*/}
+	n=${n##*/}
+	i=$(config_id "$d/client.yaml")
+	ids="$ids${i:-$n}$tab$n
 "
 done
 nth=0
