@@ -579,6 +579,46 @@ claim_minimums(struct chase_config *c)
 	}
 }
 
+/* chase.plan_missed: {channel, template, days}, each optional. */
+static int
+load_plan_missed(const struct cfg_node *n, struct chase_step *s,
+    struct diag *d)
+{
+	static const char *const keys[] = {
+		"channel", "template", "days", NULL
+	};
+	const char *what = "chase.plan_missed", *str = NULL;
+	long long v;
+	int r;
+
+	if (cfg_is_null(n))
+		return 0;
+	if (n->kind != CFG_MAP)
+		return fail(d, n->line, "%s: must be a map ({channel, "
+		    "template, days})", what);
+	if (cfg_check_keys(n, keys, what, d) != 0)
+		return -1;
+	s->line = n->line;
+	if (cfg_get(n, "channel") != NULL && load_channels(cfg_get(n,
+	    "channel"), "chase.plan_missed.channel", &s->channels, d) != 0) {
+		if (d->line == 0)
+			d->line = n->line;
+		return -1;
+	}
+	if ((r = cfg_get_str(n, what, "template", &str, d)) < 0)
+		return -1;
+	if (r == 1 && str != NULL) {
+		free(s->template);
+		s->template = xstrdup(str);
+	}
+	/* DOMAIN.md 4.1: contact within 1-2 days of the miss. */
+	if ((r = cfg_get_int(n, what, "days", 1, 2, &v, d)) < 0)
+		return -1;
+	if (r == 1)
+		s->offset = s->due_offset = (int)v;
+	return 0;
+}
+
 static void
 config_init(struct chase_config *c)
 {
@@ -587,6 +627,11 @@ config_init(struct chase_config *c)
 	c->time_zone = xstrdup("UTC");
 	c->deadline_days = 7;
 	c->pap_days = 30;
+	c->plan_missed.name = xstrdup(CHASE_PLAN_MISSED);
+	c->plan_missed.template = xstrdup(CHASE_PLAN_MISSED);
+	c->plan_missed.tone = xstrdup("reminder");
+	c->plan_missed.channels = 1u << CHASE_EMAIL;
+	c->plan_missed.offset = c->plan_missed.due_offset = 1;
 	for (int i = 0; i < CHASE_NCHANNELS; i++)
 		c->limit[i] = -1;
 	/* DOMAIN.md 4.2: calls to businesses Mon-Fri 09:00-17:30, to
@@ -605,7 +650,8 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	static const char *const keys[] = {
 		"default_path", "select", "time_zone", "calendar",
 		"min_days_between_contacts", "min_balance", "missed_steps",
-		"net_credits", "net_unapplied", "limits", "hours", NULL
+		"net_credits", "net_unapplied", "limits", "hours",
+		"plan_missed", NULL
 	};
 	static const char *const missed[] = { "latest", "all", NULL };
 	const struct cfg_node *paths = cfg_get(root, "paths");
@@ -698,7 +744,8 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	    d) < 0)
 		return -1;
 	if (load_limits(cfg_get(ch, "limits"), c, d) != 0 ||
-	    load_hours(cfg_get(ch, "hours"), c, d) != 0)
+	    load_hours(cfg_get(ch, "hours"), c, d) != 0 ||
+	    load_plan_missed(cfg_get(ch, "plan_missed"), &c->plan_missed, d))
 		return -1;
 	return 0;
 }
@@ -723,6 +770,9 @@ chase_config_free(struct chase_config *c)
 		free(c->rules[i].score_band);
 	}
 	free(c->rules);
+	free(c->plan_missed.name);
+	free(c->plan_missed.template);
+	free(c->plan_missed.tone);
 	free(c->time_zone);
 	calendar_free(&c->cal);
 	memset(c, 0, sizeof *c);
@@ -793,6 +843,8 @@ struct crow {
 	char ccy[4];
 	const struct chase_path *path;
 	int step;		/* index, -1 none */
+	const struct chase_step *xstep;	/* a step of no path (step -1):
+					   chase.plan_missed */
 	int channel;		/* -1 none */
 	char *doc_ids;
 	int64_t amount;
@@ -1615,15 +1667,81 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 	return 0;
 }
 
+/* A plan's first miss, not caught up, that the plan_missed contact
+ * answers today. */
+struct pmiss {
+	int32_t end;		/* its due date + grace; INT32_MIN none */
+	int32_t contact;	/* the contact's day */
+	int32_t due;		/* the instalment's due date */
+	int64_t arrears;	/* the schedule up to it, less the cash */
+};
+
+/* miss_contact: for plan p in arrears, its missed instalment's contact
+ * (DOMAIN.md 4.1: "miss one instalment: contact within 1-2 days"): due
+ * on the first business day chase.plan_missed.days after the
+ * instalment's due date + grace, answered by any action in ccy (or in
+ * none) after that day and by the deadline below.  Unanswered by the end of the first business day 2 days
+ * after it (or of the contact's day, when later), the plan is broken the
+ * day after: one miss plus no contact (returns 1).  Else 0, with *m
+ * filled when the contact is due today and the earliest of the day's. */
+static int
+miss_contact(const struct chase_run *r, const struct hist *h,
+    const char *ccy, struct plan_eval *p, const struct plan_inst *in,
+    size_t n, struct pmiss *m)
+{
+	size_t k = 0;
+	int64_t end, sched = 0, paid = 0;
+	int32_t e, contact, last;
+
+	while (k < n && in[k].status != INST_MISSED)
+		k++;
+	if (k == n)
+		return 0;
+	for (size_t i = 0; i <= k; i++)
+		if (money_add(sched, in[i].amount, &sched) != 0 ||
+		    money_add(paid, in[i].paid, &paid) != 0)
+			return 0;
+	end = (int64_t)in[k].due + p->grace;
+	if (end > INT32_MAX - 3 || end < INT32_MIN + 1)
+		return 0;
+	e = (int32_t)end;
+	contact = calendar_roll(&r->c->cal, e + r->c->plan_missed.offset);
+	last = calendar_roll(&r->c->cal, e + 2);
+	if (last < contact)
+		last = contact;
+	/* An action after the deadline is the broken plan's answer, not
+	 * the contact. */
+	for (size_t i = 0; i < h->nact; i++)
+		if (h->act[i].as_of > e && h->act[i].as_of <= last &&
+		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy)
+		    == 0))
+			return 0;
+	if (r->o.as_of > last) {
+		p->status = PLAN_BROKEN;
+		p->broken_on = last + 1;
+		return 1;
+	}
+	if (r->o.as_of >= contact && (m->end == INT32_MIN || e < m->end)) {
+		m->end = e;
+		m->contact = contact;
+		m->due = in[k].due;
+		m->arrears = sched - paid;
+	}
+	return 0;
+}
+
 /* Plans: the strongest status among the debtor's plans in ccy
- * (active or in arrears suppress; broken resumes), *broken_day when
- * broken, *ended when the plan of that day did not break but ran out
- * (below).  The plans are judged together, sharing the debtor's
- * receipts as log-contact judges them: one payment never keeps two
- * plans. */
+ * (active or in arrears suppress, but for *miss; broken resumes),
+ * *broken_day when broken, *ended when the plan of that day did not
+ * break but ran out (below: 1) or went uncontacted after a miss
+ * (miss_contact: 2).  *miss: the first miss whose contact is due
+ * today (end INT32_MIN: none).  The plans are judged together, sharing
+ * the debtor's receipts as log-contact judges them: one payment never
+ * keeps two plans. */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
-    int *status, int32_t *broken_day, int *ended, struct diag *d)
+    int *status, int32_t *broken_day, int *ended, struct pmiss *miss,
+    struct diag *d)
 {
 	static const char sql[] = "SELECT id, total, created, grace_days"
 	    " FROM plan WHERE debtor_id = ?1 AND currency = ?2 AND"
@@ -1639,6 +1757,7 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	*status = -1;
 	*broken_day = INT32_MIN;
 	*ended = 0;
+	miss->end = INT32_MIN;
 	if (r->st == NULL || h->id == 0)
 		return 0;
 	if ((s = cached(r, 6, sql, d)) == NULL)
@@ -1704,6 +1823,9 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 			p->status = PLAN_BROKEN;
 			p->broken_on = end > INT32_MAX ? INT32_MAX :
 			    end < INT32_MIN ? INT32_MIN : (int32_t)end;
+		} else if (p->status == PLAN_IN_ARREARS &&
+		    miss_contact(r, h, ccy, p, in[j], n, miss)) {
+			over = 2;
 		}
 		if (p->status == PLAN_ACTIVE ||
 		    p->status == PLAN_IN_ARREARS) {
@@ -2110,6 +2232,83 @@ fresh_items(struct chase_run *r, const struct chase_path *p, int last,
 	return n;
 }
 
+/* debtor_zone: the debtor's time zone, else (reported) the client's. */
+static const char *
+debtor_zone(struct chase_run *r, size_t debtor, const struct hist *h)
+{
+	const struct chase_config *c = r->c;
+	char buf[80];
+
+	if (h->zone == NULL)
+		return c->time_zone;
+	if (calendar_zone_valid(h->zone))
+		return h->zone;
+	problem(r, "debtor %s: time_zone %s is not a time zone this system "
+	    "knows (the client's, %s, is used)", r->debtors[debtor].ref,
+	    q(h->zone, buf, sizeof buf), c->time_zone);
+	return c->time_zone;
+}
+
+/* miss_rows: the plan_missed contact of a plan's first miss, on each
+ * of chase.plan_missed's channels, for the debtor's open items not in
+ * query; step_date is the contact's day.  Not a step of the path: the
+ * plan still stands, so no step, gap or minimum is judged, only the
+ * business day and the channel's hours.  0, or -1 with d set. */
+static int
+miss_rows(struct chase_run *r, size_t debtor, const char *ccy,
+    const struct chase_path *p, const struct hist *h, struct citem **el,
+    size_t nel, const struct pmiss *m, struct diag *d)
+{
+	const struct chase_config *c = r->c;
+	const struct chase_step *s = &c->plan_missed;
+	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
+	int64_t amount = 0;
+	int32_t mindue = INT32_MAX;
+	const char *zone;
+	struct crow *w;
+
+	if (!calendar_is_business(&c->cal, r->o.as_of)) {
+		if ((w = suppress(r, debtor, ccy, p, "not_business_day")))
+			w->xstep = s;
+		return 0;
+	}
+	for (size_t i = 0; i < nel; i++) {
+		if (money_add(amount, el[i]->open, &amount) != 0)
+			amount = INT64_MAX;
+		if (el[i]->due < mindue)
+			mindue = el[i]->due;
+	}
+	zone = debtor_zone(r, debtor, h);
+	for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
+		int open = 1;
+
+		if (!(s->channels & (1u << ch)))
+			continue;
+		if (c->has_hours[ch])
+			open = calendar_hours_open(&c->hours[ch][who], &c->cal,
+			    r->o.as_of);
+		if (!open && !r->o.suppressed)
+			continue;
+		w = new_row(r, debtor, ccy, p, open ? "plan_missed" :
+		    "outside_hours");
+		w->planned = open;
+		w->xstep = s;
+		w->channel = ch;
+		w->doc_ids = join_docs(el, nel);
+		w->amount = amount;
+		w->has_amount = 1;
+		w->dpd = r->o.as_of - mindue;
+		w->has_dpd = 1;
+		w->step_date = m->contact;
+		if (open && c->has_hours[ch] && (calendar_local_time(zone,
+		    r->o.as_of, c->hours[ch][who].from, w->win_start, d) != 0 ||
+		    calendar_local_time(zone, r->o.as_of,
+		    c->hours[ch][who].to, w->win_end, d) != 0))
+			return -1;
+	}
+	return 0;
+}
+
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
     struct citem **g, size_t ng, const struct hist *h, struct diag *d)
@@ -2128,6 +2327,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	unsigned done;
 	int32_t step_date = INT32_MIN, mindue = INT32_MAX;
 	int32_t answer = INT32_MIN;
+	struct pmiss miss;
 	const char *zone;
 	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
 
@@ -2173,12 +2373,18 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		goto out;
 	}
 	if (promises(r, h, ccy, &pending, &broken_promise, d) != 0 ||
-	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, d) != 0)
+	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, &miss,
+	    d) != 0)
 		goto out;
-	if (pending || plan_st == PLAN_ACTIVE || plan_st == PLAN_IN_ARREARS) {
+	if (pending || plan_st == PLAN_ACTIVE || (plan_st == PLAN_IN_ARREARS &&
+	    miss.end == INT32_MIN)) {
 		suppress(r, debtor, ccy, p, pending ? "promise_pending" :
 		    plan_st == PLAN_ACTIVE ? "plan_active" : "plan_in_arrears");
 		res = 0;
+		goto out;
+	}
+	if (plan_st == PLAN_IN_ARREARS) {
+		res = miss_rows(r, debtor, ccy, p, h, el, nel, &miss, d);
 		goto out;
 	}
 	for (size_t i = 0; i < nel; i++)
@@ -2215,7 +2421,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount);
-		why = plan_ended ? "plan_ended" : "plan_broken";
+		why = plan_ended == 1 ? "plan_ended" : plan_ended == 2 ?
+		    "plan_no_contact" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
@@ -2382,16 +2589,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			res = 0;
 			goto out;
 		}
-	zone = h->zone ? h->zone : c->time_zone;
-	if (h->zone && !calendar_zone_valid(h->zone)) {
-		char buf[80];
-
-		problem(r, "debtor %s: time_zone %s is not a time zone this "
-		    "system knows (the client's, %s, is used)",
-		    r->debtors[debtor].ref, q(h->zone, buf, sizeof buf),
-		    c->time_zone);
-		zone = c->time_zone;
-	}
+	zone = debtor_zone(r, debtor, h);
 	for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
 		const char *rw = why;
 		int open = 1;
@@ -2529,8 +2727,8 @@ static void
 write_row(struct chase_run *r, const struct crow *w, FILE *out)
 {
 	const struct cdebtor *db = &r->debtors[w->debtor];
-	const struct chase_step *s = w->path && w->step >= 0 ?
-	    &w->path->steps[w->step] : NULL;
+	const struct chase_step *s = w->xstep ? w->xstep : w->path &&
+	    w->step >= 0 ? &w->path->steps[w->step] : NULL;
 	char day[DATE_BUFSZ];
 	struct sbuf reason = { 0 };
 
@@ -2648,6 +2846,7 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 	struct hist h;
 	int k = -1, pending, plan_st, ended, res = 0;
 	int32_t broken;
+	struct pmiss miss;
 
 	memset(v, 0, sizeof *v);
 	if (load_hist(r, ref, &h, d) != 0)
@@ -2676,22 +2875,34 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 		const struct chase_path *p = &r->c->paths[k];
 		size_t i;
 
+		int pm = strcmp(step, CHASE_PLAN_MISSED) == 0;
+
 		for (i = 0; i < p->nsteps; i++)
 			if (strcmp(p->steps[i].name, step) == 0)
 				break;
 		if (i < p->nsteps)
 			v->step = &p->steps[i];
-		if (i == p->nsteps)
+		else if (pm)
+			v->step = &r->c->plan_missed;
+		if (i == p->nsteps && !pm)
 			v->why = "not_a_step";
 		else if (promises(r, &h, ccy, &pending, &broken, d) != 0 ||
-		    plans(r, &h, ccy, &plan_st, &broken, &ended, d) != 0)
+		    plans(r, &h, ccy, &plan_st, &broken, &ended, &miss,
+		    d) != 0)
 			res = -1;
 		else if (pending)
 			v->why = "promise_pending";
 		else if (plan_st == PLAN_ACTIVE)
 			v->why = "plan_active";
-		else if (plan_st == PLAN_IN_ARREARS)
+		else if (plan_st == PLAN_IN_ARREARS && (!pm ||
+		    miss.end == INT32_MIN))
 			v->why = "plan_in_arrears";
+		else if (pm && plan_st != PLAN_IN_ARREARS)
+			v->why = "plan_not_missed";
+		else if (pm) {
+			v->inst_due = miss.due;
+			v->inst_arrears = miss.arrears;
+		}
 	}
 	hist_free(&h);
 	return res;
