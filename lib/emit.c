@@ -1869,6 +1869,10 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    q(w->debtor_ref, qb, 80), strcmp(v.why, "plan_active") ==
 		    0 ? "in good standing" : "in arrears, within its grace",
 		    day);
+	if (strcmp(v.why, "plan_not_missed") == 0)
+		return reject(r, w, in, "field \"step\": %s has no missed "
+		    "instalment to contact about on %s (no plan in arrears "
+		    "whose contact is due)", q(w->debtor_ref, qb, 80), day);
 	return reject(r, w, in, "field \"debtor_id\": %s: %s on %s",
 	    q(w->debtor_ref, qb, 80), v.why, day);
 }
