@@ -1667,67 +1667,30 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 	return 0;
 }
 
-/* A plan's first miss, not caught up, that the plan_missed contact
- * answers today. */
-struct pmiss {
-	int32_t end;		/* its due date + grace; INT32_MIN none */
-	int32_t contact;	/* the contact's day */
-	int32_t due;		/* the instalment's due date */
-	int64_t arrears;	/* the schedule up to it, less the cash */
-};
-
-/* miss_contact: for plan p in arrears, its missed instalment's contact
- * (DOMAIN.md 4.1: "miss one instalment: contact within 1-2 days"): due
- * on the first business day chase.plan_missed.days after the
- * instalment's due date + grace, answered by any action in ccy (or in
- * none) after that day and by the deadline below.  Unanswered by the end of the first business day 2 days
- * after it (or of the contact's day, when later), the plan is broken the
- * day after: one miss plus no contact (returns 1).  Else 0, with *m
- * filled when the contact is due today and the earliest of the day's. */
+/* miss_contact: plan p in arrears and its n instalments judged by
+ * plan_miss_judge on the debtor's actions in ccy (or in none) and the
+ * config's calendar and chase.plan_missed.days: 1 when the plan is
+ * broken for want of the contact; else 0, *m filled when the contact is
+ * due today and the earliest of the debtor's plans. */
 static int
 miss_contact(const struct chase_run *r, const struct hist *h,
     const char *ccy, struct plan_eval *p, const struct plan_inst *in,
-    size_t n, struct pmiss *m)
+    size_t n, struct plan_miss *m)
 {
-	size_t k = 0;
-	int64_t end, sched = 0, paid = 0;
-	int32_t e, contact, last;
+	int32_t *acts = xreallocarray(NULL, h->nact + 1, sizeof *acts);
+	size_t na = 0;
+	struct plan_miss x;
+	int rc;
 
-	while (k < n && in[k].status != INST_MISSED)
-		k++;
-	if (k == n)
-		return 0;
-	for (size_t i = 0; i <= k; i++)
-		if (money_add(sched, in[i].amount, &sched) != 0 ||
-		    money_add(paid, in[i].paid, &paid) != 0)
-			return 0;
-	end = (int64_t)in[k].due + p->grace;
-	if (end > INT32_MAX - 3 || end < INT32_MIN + 1)
-		return 0;
-	e = (int32_t)end;
-	contact = calendar_roll(&r->c->cal, e + r->c->plan_missed.offset);
-	last = calendar_roll(&r->c->cal, e + 2);
-	if (last < contact)
-		last = contact;
-	/* An action after the deadline is the broken plan's answer, not
-	 * the contact. */
 	for (size_t i = 0; i < h->nact; i++)
-		if (h->act[i].as_of > e && h->act[i].as_of <= last &&
-		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy)
-		    == 0))
-			return 0;
-	if (r->o.as_of > last) {
-		p->status = PLAN_BROKEN;
-		p->broken_on = last + 1;
-		return 1;
-	}
-	if (r->o.as_of >= contact && (m->end == INT32_MIN || e < m->end)) {
-		m->end = e;
-		m->contact = contact;
-		m->due = in[k].due;
-		m->arrears = sched - paid;
-	}
-	return 0;
+		if (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy) == 0)
+			acts[na++] = h->act[i].as_of;
+	rc = plan_miss_judge(p, in, n, &r->c->cal, r->c->plan_missed.offset,
+	    acts, na, r->o.as_of, &x);
+	free(acts);
+	if (rc == 2 && (m->end == INT32_MIN || x.end < m->end))
+		*m = x;
+	return rc == 1;
 }
 
 /* Plans: the strongest status among the debtor's plans in ccy
@@ -1740,7 +1703,7 @@ miss_contact(const struct chase_run *r, const struct hist *h,
  * keeps two plans. */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
-    int *status, int32_t *broken_day, int *ended, struct pmiss *miss,
+    int *status, int32_t *broken_day, int *ended, struct plan_miss *miss,
     struct diag *d)
 {
 	static const char sql[] = "SELECT id, total, created, grace_days"
@@ -2257,7 +2220,7 @@ debtor_zone(struct chase_run *r, size_t debtor, const struct hist *h)
 static int
 miss_rows(struct chase_run *r, size_t debtor, const char *ccy,
     const struct chase_path *p, const struct hist *h, struct citem **el,
-    size_t nel, const struct pmiss *m, struct diag *d)
+    size_t nel, const struct plan_miss *m, struct diag *d)
 {
 	const struct chase_config *c = r->c;
 	const struct chase_step *s = &c->plan_missed;
@@ -2327,7 +2290,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	unsigned done;
 	int32_t step_date = INT32_MIN, mindue = INT32_MAX;
 	int32_t answer = INT32_MIN;
-	struct pmiss miss;
+	struct plan_miss miss;
 	const char *zone;
 	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
 
@@ -2846,7 +2809,7 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 	struct hist h;
 	int k = -1, pending, plan_st, ended, res = 0;
 	int32_t broken;
-	struct pmiss miss;
+	struct plan_miss miss;
 
 	memset(v, 0, sizeof *v);
 	if (load_hist(r, ref, &h, d) != 0)
