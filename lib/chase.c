@@ -1444,6 +1444,7 @@ struct hist {
 	struct caction *act;
 	size_t nact;
 	int32_t last_contact;	/* INT32_MIN: none */
+	int32_t prev_contact;	/* the last before the day; INT32_MIN: none */
 };
 
 static void
@@ -1492,14 +1493,14 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 	    " as_of <= ?2 ORDER BY as_of, id";
 	static const char isql[] = "SELECT i.doc_id FROM action_item ai"
 	    " JOIN item i ON i.id = ai.item_id WHERE ai.action_id = ?";
-	static const char csql[] = "SELECT max(day) FROM contact"
-	    " WHERE debtor_id = ?1 AND day <= ?2";
+	static const char csql[] = "SELECT max(day), max(CASE WHEN day < ?2"
+	    " THEN day END) FROM contact WHERE debtor_id = ?1 AND day <= ?2";
 	sqlite3_stmt *s = NULL, *si = NULL;
 	int rc, res = -1;
 
 	memset(h, 0, sizeof *h);
 	h->type = r->o.debtor_type ? r->o.debtor_type : "business";
-	h->last_contact = INT32_MIN;
+	h->last_contact = h->prev_contact = INT32_MIN;
 	if (r->st == NULL)
 		return 0;
 	if ((s = cached(r, 0, dsql, d)) == NULL)
@@ -1565,6 +1566,9 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		snprintf(a->ccy, sizeof a->ccy, "%s", ccy ? ccy : "");
 		if (a->channel != CHASE_TASK && a->as_of > h->last_contact)
 			h->last_contact = a->as_of;
+		if (a->channel != CHASE_TASK && a->as_of < r->o.as_of &&
+		    a->as_of > h->prev_contact)
+			h->prev_contact = a->as_of;
 		sqlite3_bind_int64(si, 1, sqlite3_column_int64(s, 0));
 		while ((irc = sqlite3_step(si)) == SQLITE_ROW)
 			add_doc(a, (const char *)sqlite3_column_text(si, 0),
@@ -1596,6 +1600,9 @@ load_hist(struct chase_run *r, const char *ref, struct hist *h,
 		if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
 		    sqlite3_column_int64(s, 0) > h->last_contact)
 			h->last_contact = (int32_t)sqlite3_column_int64(s, 0);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 1) > h->prev_contact)
+			h->prev_contact = (int32_t)sqlite3_column_int64(s, 1);
 	} else {
 		goto state_err;
 	}
@@ -2094,6 +2101,32 @@ threshold(int64_t hundredths, const char *ccy)
 	return v;
 }
 
+int64_t
+chase_step_minimum(const struct chase_config *c, const struct chase_step *s,
+    const char *ccy)
+{
+	int64_t m = threshold(s->min_amount, ccy), b = threshold(c->min_balance,
+	    ccy);
+
+	if (b > m)
+		m = b;
+	return m > 1 ? m : 1;
+}
+
+/* reaches: whether the balance step s would ask for is at least its
+ * min_amount: all, the debtor's open items with the credits netted, for
+ * a step on or before the due date (its message lists items not yet
+ * due); over, the overdue ones with the credits, for a step after it
+ * (its message lists only those: an invoice not yet due must not carry
+ * a letter before action past the client's minimum for one). */
+static int
+reaches(const struct chase_step *s, const char *ccy, int64_t all,
+    int64_t over)
+{
+	return (s->due_offset > 0 ? over : all) >= threshold(s->min_amount,
+	    ccy);
+}
+
 static int
 cmp_item_due(const void *x, const void *y)
 {
@@ -2155,13 +2188,13 @@ join_docs(struct citem **it, size_t n)
  * channel, or -1. */
 static int
 next_escalation(const struct chase_path *p, int after, const struct hist *h,
-    const char *ccy, struct citem *const *it, size_t n, int64_t amount)
+    const char *ccy, struct citem *const *it, size_t n, int64_t amount,
+    int64_t over)
 {
 	for (size_t k = (size_t)(after + 1); k < p->nsteps; k++) {
 		const struct chase_step *s = &p->steps[k];
 
-		if (s->escalation != NULL &&
-		    amount >= threshold(s->min_amount, ccy) &&
+		if (s->escalation != NULL && reaches(s, ccy, amount, over) &&
 		    done_mask(h, s, ccy, it, n) != s->channels)
 			return (int)k;
 	}
@@ -2179,14 +2212,14 @@ next_escalation(const struct chase_path *p, int after, const struct hist *h,
 static size_t
 fresh_items(struct chase_run *r, const struct chase_path *p, int last,
     const struct hist *h, const char *ccy, struct citem *const *el,
-    size_t nel, int64_t amount, struct citem **out)
+    size_t nel, int64_t amount, int64_t over, struct citem **out)
 {
 	size_t n = 0;
 
 	if (last < 0)
 		return 0;
 	for (size_t k = (size_t)last + 1; k < p->nsteps; k++)
-		if (amount >= threshold(p->steps[k].min_amount, ccy))
+		if (reaches(&p->steps[k], ccy, amount, over))
 			return 0;
 	for (size_t i = 0; i < nel; i++)
 		if (el[i]->pos >= 0 && el[i]->due < r->o.as_of &&
@@ -2272,6 +2305,29 @@ miss_rows(struct chase_run *r, size_t debtor, const char *ccy,
 	return 0;
 }
 
+/* gap_until: the first day chase.min_days_between_contacts allows a new
+ * step after a contact on day last.  The gap ends on a business day:
+ * one that runs out on a Sunday holds the step to the Monday. */
+static int32_t
+gap_until(const struct chase_config *c, int32_t last)
+{
+	return calendar_roll(&c->cal, last + c->min_gap);
+}
+
+/* step_today: an action of another step than `step` sent the debtor in
+ * ccy on day (one step a debtor and currency a day), or NULL. */
+static const struct caction *
+step_today(const struct hist *h, const char *ccy, const char *step,
+    int32_t day)
+{
+	for (size_t i = 0; i < h->nact; i++)
+		if (h->act[i].as_of == day && (h->act[i].ccy[0] == '\0' ||
+		    strcmp(h->act[i].ccy, ccy) == 0) &&
+		    strcmp(h->act[i].step, step) != 0)
+			return &h->act[i];
+	return NULL;
+}
+
 static int
 plan_group(struct chase_run *r, size_t debtor, const char *ccy,
     struct citem **g, size_t ng, const struct hist *h, struct diag *d)
@@ -2281,7 +2337,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	struct citem **el, **inc, **fresh;
 	size_t nel = 0, ninc = 0, ndebit = 0, nfresh = 0;
 	int32_t *op = NULL, *cl = NULL, broken_promise, broken_plan;
-	int64_t amount = 0, credits = 0, netted = 0;
+	int64_t amount = 0, credits = 0, netted = 0, over = 0;
 	int pk, pending, plan_st, plan_ended, L = -1, last_done = -1, t = -1, res = -1;
 	const char *why = NULL;
 	struct sbuf skipped = { 0 };
@@ -2350,14 +2406,21 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = miss_rows(r, debtor, ccy, p, h, el, nel, &miss, d);
 		goto out;
 	}
-	for (size_t i = 0; i < nel; i++)
+	for (size_t i = 0; i < nel; i++) {
 		if (money_add(amount, el[i]->open, &amount) != 0)
 			amount = INT64_MAX;
+		if (el[i]->due < r->o.as_of &&
+		    money_add(over, el[i]->open, &over) != 0)
+			over = INT64_MAX;
+	}
 	/* A step's minimum is judged on the balance the communication asks
-	 * for: with credits netted, a letter before action must not go out
-	 * for 50.00 when the client's minimum for one is 100.00. */
+	 * for (reaches): with credits netted, a letter before action must
+	 * not go out for 50.00 when the client's minimum for one is
+	 * 100.00. */
 	if (money_add(amount, netted, &amount) != 0 || amount < 0)
 		amount = 0;
+	if (money_add(over, netted, &over) != 0 || over < 0)
+		over = 0;
 	/* Each item's step now: the last whose day has come, among the
 	 * steps its debtor's balance is large enough for. */
 	for (size_t i = 0; i < nel; i++) {
@@ -2366,7 +2429,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		pauses(r, el[i]->doc_id, &op, &cl, &np);
 		el[i]->pos = -1;
 		for (size_t k = 0; k < p->nsteps; k++) {
-			if (amount < threshold(p->steps[k].min_amount, ccy))
+			if (!reaches(&p->steps[k], ccy, amount, over))
 				continue;
 			if (chase_item_step(c, p, k, el[i]->due, op, cl, np) <=
 			    r->o.as_of)
@@ -2383,7 +2446,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	 * the next business day, as a step's day is. */
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
-		    next_escalation(p, -1, h, ccy, el, nel, amount);
+		    next_escalation(p, -1, h, ccy, el, nel, amount, over);
 		why = plan_ended == 1 ? "plan_ended" : plan_ended == 2 ?
 		    "plan_no_contact" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
@@ -2392,7 +2455,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	    !acted_since(h, broken_promise, ccy)) {
 		t = p->broken_promise >= 0 ? p->broken_promise :
 		    next_escalation(p, last_done, h, ccy, el, nel,
-		    amount);
+		    amount, over);
 		why = "promise_broken";
 		answer = calendar_roll(&c->cal, broken_promise);
 	}
@@ -2419,7 +2482,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			t = L == last_done ? L : -1;
 			if ((t < 0 || done_mask(h, &p->steps[t], ccy, el, nel)
 			    == p->steps[t].channels) && (nfresh = fresh_items(r,
-			    p, last_done, h, ccy, el, nel, amount, fresh)) > 0) {
+			    p, last_done, h, ccy, el, nel, amount, over, fresh))
+			    > 0) {
 				/* The path has ended but new debt has come:
 				 * the last step again, for all of it. */
 				t = last_done;
@@ -2434,21 +2498,20 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 			}
 		} else if (c->missed == CHASE_MISSED_ALL) {
 			for (t = last_done + 1; t < L; t++)
-				if (amount >= threshold(p->steps[t].min_amount,
-				    ccy) && !lapsed(&p->steps[t], el, nel,
-				    r->o.as_of))
+				if (reaches(&p->steps[t], ccy, amount, over) &&
+				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
 					break;
 		} else {
 			/* The latest step; a required one missed on the
 			 * way is never jumped over. */
 			for (t = last_done + 1; t < L; t++)
-				if (p->steps[t].required && amount >=
-				    threshold(p->steps[t].min_amount, ccy) &&
-				    !lapsed(&p->steps[t], el, nel, r->o.as_of))
+				if (p->steps[t].required && reaches(&p->steps[t],
+				    ccy, amount, over) && !lapsed(&p->steps[t], el,
+				    nel, r->o.as_of))
 					break;
 		}
 		for (int k = last_done + 1; k < t; k++)
-			if (amount >= threshold(p->steps[k].min_amount, ccy))
+			if (reaches(&p->steps[k], ccy, amount, over))
 				sbuf_addf(&skipped, "%s%s", skipped.len ? "," :
 				    "", p->steps[k].name);
 	}
@@ -2495,8 +2558,12 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	if (amount < threshold(c->min_balance, ccy) || amount <= 0) {
-		w = suppress(r, debtor, ccy, p, "below_min_balance");
+	/* What the row asks for, as emit-letters judges it: the step's
+	 * minimum (chase_step_minimum) on the items listed. */
+	if (amount < chase_step_minimum(c, &p->steps[t], ccy)) {
+		w = suppress(r, debtor, ccy, p, amount < threshold(
+		    c->min_balance, ccy) || amount <= 0 ? "below_min_balance" :
+		    "below_min_amount");
 		if (w) {
 			w->step = t;
 			w->amount = amount;
@@ -2529,11 +2596,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	    done_mask(h, &p->steps[t], ccy, el, nel);
 	/* The gap is between steps: the other channels of a step begun
 	 * today (its e-mail sent, its call still to make) are not held. */
-	/* The gap ends on a business day: one that runs out on a Sunday
-	 * holds the step to the Monday. */
 	if (c->min_gap > 0 && done == 0 && h->last_contact != INT32_MIN &&
-	    r->o.as_of < calendar_roll(&c->cal, h->last_contact +
-	    c->min_gap)) {
+	    r->o.as_of < gap_until(c, h->last_contact)) {
 		w = suppress(r, debtor, ccy, p, "min_gap");
 		if (w)
 			w->step = t;
@@ -2542,16 +2606,14 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	}
 	/* One step a day: a re-run after today's actions were recorded
 	 * must not move on to the next step (missed_steps: all would). */
-	for (size_t i = 0; i < h->nact && done == 0; i++)
-		if (h->act[i].as_of == r->o.as_of &&
-		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy)
-		    == 0) && strcmp(h->act[i].step, p->steps[t].name) != 0) {
-			w = suppress(r, debtor, ccy, p, "acted_today");
-			if (w)
-				w->step = t;
-			res = 0;
-			goto out;
-		}
+	if (done == 0 && step_today(h, ccy, p->steps[t].name, r->o.as_of)
+	    != NULL) {
+		w = suppress(r, debtor, ccy, p, "acted_today");
+		if (w)
+			w->step = t;
+		res = 0;
+		goto out;
+	}
 	zone = debtor_zone(r, debtor, h);
 	for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
 		const char *rw = why;
@@ -2801,6 +2863,46 @@ chase_write(struct chase_run *r, FILE *out, long *problems, struct diag *d)
 	return planned;
 }
 
+/*
+ * check_contacts: plan_group's last two stops, for a row sent now: one
+ * step a debtor and currency a day (another step sent today: v->other,
+ * named from the config, since h is freed), and the gap between steps,
+ * chase.min_days_between_contacts, from the last contact on an earlier
+ * day (today's are the plan's own, made before any of them was sent: a
+ * debtor's second currency, or a step's other channels).  A step begun
+ * (sent on a channel, on any day) is not held by the gap, as the plan
+ * does not hold its other channels.
+ */
+static void
+check_contacts(struct chase_run *r, const struct hist *h, const char *ccy,
+    const char *step, struct chase_verdict *v)
+{
+	const struct chase_config *c = r->c;
+	const struct caction *a = step_today(h, ccy, step, r->o.as_of);
+	int begun = 0;
+
+	if (a != NULL) {
+		v->why = "acted_today";
+		v->other = "another step";
+		for (size_t k = 0; k < c->npaths; k++)
+			for (size_t n = 0; n < c->paths[k].nsteps; n++)
+				if (strcmp(c->paths[k].steps[n].name,
+				    a->step) == 0)
+					v->other = c->paths[k].steps[n].name;
+		return;
+	}
+	for (size_t i = 0; i < h->nact && !begun; i++)
+		begun = strcmp(h->act[i].step, step) == 0 &&
+		    (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy) ==
+		    0);
+	if (c->min_gap > 0 && !begun && h->prev_contact != INT32_MIN &&
+	    r->o.as_of < gap_until(c, h->prev_contact)) {
+		v->why = "min_gap";
+		v->last = h->prev_contact;
+		v->until = gap_until(c, h->prev_contact);
+	}
+}
+
 int
 chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
     const char *path, const char *step, struct chase_verdict *v,
@@ -2863,9 +2965,12 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 		else if (pm && plan_st != PLAN_IN_ARREARS)
 			v->why = "plan_not_missed";
 		else if (pm) {
+			/* The plan's own contact: no step of the path, so
+			 * neither the gap nor the day's step judge it. */
 			v->inst_due = miss.due;
 			v->inst_arrears = miss.arrears;
-		}
+		} else
+			check_contacts(r, &h, ccy, step, v);
 	}
 	hist_free(&h);
 	return res;

@@ -119,6 +119,16 @@ void chase_config_free(struct chase_config *c);
 int chase_path_find(const struct chase_config *c, const char *name);
 
 /*
+ * chase_step_minimum: the least balance, in ccy's minor units, step s is
+ * sent for: its min_amount, and never less than chase.min_balance nor
+ * less than one minor unit.  build-chasepath judges it on the debtor's
+ * balance, credits netted as the config says; emit-letters on what the
+ * row's message demands.
+ */
+int64_t chase_step_minimum(const struct chase_config *c,
+    const struct chase_step *s, const char *ccy);
+
+/*
  * chase_item_step: for an item due on `due` that was paused by the
  * queries [opened[i], closed[i]) (n of them, any order, all closed), the
  * day step k of path p falls on: the nominal day (due + the step's
@@ -209,23 +219,29 @@ long chase_write(struct chase_run *r, FILE *out, long *problems,
  * without a score band, else the default).  v->why is NULL when the row
  * may go, else the plan's reason: hold, restricted, unknown_path,
  * not_a_step (step is not, exactly, a step of the path),
- * promise_pending, plan_active or plan_in_arrears; v->path the path
- * judged (NULL when none), v->step the step found in it (NULL when
- * none), whose channels and template a row must keep.  Step
- * CHASE_PLAN_MISSED is the config's plan_missed contact (v->step is
- * &c->plan_missed, of no path's steps): it may go while a plan's first
- * miss is unanswered and not caught up, from its contact day on (else
- * plan_active, plan_in_arrears, or plan_not_missed when no plan has
- * such a miss); v->inst_due and v->inst_arrears are then that
- * instalment's due date and what is short of the schedule up to it.
- * 0, or -1 with d set on a state error.
+ * promise_pending, plan_active, plan_in_arrears, acted_today (another
+ * step, v->other, was sent the debtor in ccy today: one step a debtor
+ * and currency a day) or min_gap (the step not begun, and a contact on
+ * an earlier day, v->last, holds it until v->until by
+ * chase.min_days_between_contacts; today's contacts are the plan's
+ * own); v->path the path judged (NULL when none), v->step the step
+ * found in it (NULL when none), whose channels and template a row must
+ * keep.  Step CHASE_PLAN_MISSED is the config's plan_missed contact
+ * (v->step is &c->plan_missed, of no path's steps): it may go while a
+ * plan's first miss is unanswered and not caught up, from its contact
+ * day on, whatever the gap (else plan_active, plan_in_arrears, or
+ * plan_not_missed when no plan has such a miss); v->inst_due and
+ * v->inst_arrears are then that instalment's due date and what is short
+ * of the schedule up to it.  0, or -1 with d set on a state error.
  */
 #define CHASE_PLAN_MISSED "plan_missed"
 struct chase_verdict {
 	const char *why;
 	const char *path;
 	const struct chase_step *step;
-	int32_t inst_due;
+	const char *other;		/* acted_today: the step sent */
+	int32_t last, until;		/* min_gap */
+	int32_t inst_due;		/* plan_missed: the instalment's */
 	int64_t inst_arrears;
 };
 int chase_check_send(struct chase_run *r, const char *ref, const char *ccy,

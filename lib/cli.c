@@ -764,12 +764,69 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Where the line is drawn: standard error when it is a terminal; else
+ * the descriptor $CREDITKIT_PROGRESS_FD names (3 or more) when that is a
+ * terminal: creditkit-nightly's, whose tools' standard error goes to the
+ * client's log.  -1: nowhere.
+ */
+static int
+progress_fd(void)
+{
+	static int fd = -2;
+	const char *s;
+	char *end;
+	long n;
+
+	if (fd != -2)
+		return fd;
+	fd = -1;
+	if (isatty(2)) {
+		fd = 2;
+		return fd;
+	}
+	s = getenv("CREDITKIT_PROGRESS_FD");
+	if (s == NULL || *s < '0' || *s > '9')
+		return fd;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno == 0 && *end == '\0' && n >= 3 && n <= 1024 &&
+	    isatty((int)n))
+		fd = (int)n;
+	return fd;
+}
+
+/* progress_put: s on the line's descriptor, whole (a signal may cut a
+ * write short); a failure is not the run's business. */
+static void
+progress_put(const char *s, size_t n)
+{
+	int fd = progress_fd();
+
+	if (fd == 2)
+		fflush(stderr);
+	while (fd >= 0 && n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
 static void
 progress_clear(void)
 {
+	struct sbuf b = { 0 };
+
 	if (drawn == NULL || drawn->width == 0)
 		return;
-	fprintf(stderr, "\r%*s\r", (int)drawn->width, "");
+	sbuf_addf(&b, "\r%*s\r", (int)drawn->width, "");
+	progress_put(sbuf_str(&b), b.len);
+	sbuf_free(&b);
 	drawn->width = 0;
 	drawn = NULL;
 }
@@ -779,7 +836,7 @@ cli_progress_start(const struct cli *c, struct cli_progress *p, int quiet)
 {
 	memset(p, 0, sizeof *p);
 	p->cli = c;
-	p->on = !quiet && isatty(2);
+	p->on = !quiet && progress_fd() >= 0;
 	p->start = p->last = p->on ? now_seconds() : 0;
 }
 
@@ -839,10 +896,17 @@ cli_progress(void *ctx, long long done, long long total)
 	sbuf_addf(&line, "%s: ", p->cli->prog);
 	progress_format(&v, &line);
 	n = line.len;
-	/* Spaces over what a longer line before left. */
-	fprintf(stderr, "\r%s%*s", sbuf_str(&line),
-	    p->width > n ? (int)(p->width - n) : 0, "");
-	fflush(stderr);
+	{
+		struct sbuf b = { 0 };
+
+		/* Spaces over what a longer line before left; on the
+		 * driver's terminal, its own line's rest cleared too. */
+		sbuf_addf(&b, "\r%s%*s%s", sbuf_str(&line),
+		    p->width > n ? (int)(p->width - n) : 0, "",
+		    progress_fd() == 2 ? "" : "\033[K");
+		progress_put(sbuf_str(&b), b.len);
+		sbuf_free(&b);
+	}
 	p->width = n > p->width ? n : p->width;
 	drawn = p;
 	sbuf_free(&line);

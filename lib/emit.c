@@ -84,6 +84,7 @@ struct item {
 	int32_t issue, due, closed;	/* closed: INT32_MAX while open */
 	int64_t amount, open;
 	char ccy[4];
+	int cash;		/* a bank receipt on account: id is no item's */
 	struct interest_result ir;
 };
 
@@ -93,7 +94,7 @@ struct emit_run {
 	size_t nts;
 	sqlite3_stmt *q_debtor, *q_done, *q_item, *q_settle, *ins_action,
 	    *ins_item, *q_hold, *q_query, *q_earlier, *q_same,
-	    *q_later;
+	    *q_later, *q_cash;
 	struct chase_run *chase;	/* the plan's rules, asked per row */
 	long restated;			/* rows sent with the state's amount */
 	struct outbox_stage stage;
@@ -560,6 +561,18 @@ emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
 	    " action a JOIN action_item ai ON ai.action_id = a.id WHERE"
 	    " a.debtor_id = ?1 AND a.as_of < ?2 AND ai.item_id = ?3"
 	    " ORDER BY a.as_of DESC, a.id DESC", d)) == NULL
+	    /* A bank receipt of the debtor (its entry key is the id the
+	     * plan lists) and what of it is on account on the day, as
+	     * age-ledger counts it: only allocations spend its cash, and
+	     * one reversed by the day is no cash. */
+	    || (r->q_cash = state_prepare(st, "SELECT p.id, p.value_date,"
+	    " p.currency, p.amount, coalesce((SELECT sum(s.amount) FROM"
+	    " settlement s WHERE s.payment_id = p.id AND s.kind ="
+	    " 'allocation' AND s.date <= ?3), 0), p.value_date <= ?3 AND"
+	    " NOT EXISTS (SELECT 1 FROM payment v WHERE v.reverses_id = p.id"
+	    " AND v.kind = 'reversal' AND v.value_date <= ?3) FROM payment p"
+	    " WHERE p.entry_key = ?1 AND p.debtor_id = ?2 AND p.kind ="
+	    " 'receipt'", d)) == NULL
 	    || (r->q_settle = state_prepare(st, "SELECT date, amount FROM"
 	    " settlement WHERE item_id = ? AND date <= ? ORDER BY date, id",
 	    d)) == NULL
@@ -607,6 +620,7 @@ emit_free(struct emit_run *r)
 	sqlite3_finalize(r->q_query);
 	sqlite3_finalize(r->q_earlier);
 	sqlite3_finalize(r->q_later);
+	sqlite3_finalize(r->q_cash);
 	sqlite3_finalize(r->q_same);
 	chase_free(r->chase);
 	outbox_stage_abort(&r->stage);
@@ -747,18 +761,75 @@ split_lines(const char *s, size_t *n)
 	return v;
 }
 
+/*
+ * load_cash: doc as a bank receipt of the row's debtor, the cash on
+ * account build-chasepath lists in credit_doc_ids by its entry key (an
+ * unapplied receipt, as age-ledger shows it): with chase.net_unapplied,
+ * what is left of it on the day is a credit of the message (amount and
+ * open negative, as a credit note's).  A receipt applied, or reversed,
+ * since the plan was made nets nothing and is left out.  *found 0: no
+ * receipt of the debtor.  0, or -1 state.
+ */
+static int
+load_cash(struct emit_run *r, struct row *w, const char *doc, int *found,
+    struct diag *d)
+{
+	sqlite3_stmt *s = r->q_cash;
+	struct item *it;
+	int64_t amount, left;
+	int rc;
+
+	*found = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, doc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, w->debtor_id);
+	sqlite3_bind_int(s, 3, r->o->as_of);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return state_error(r->o->st, d, "payment");
+	}
+	*found = 1;
+	amount = sqlite3_column_int64(s, 3);
+	left = amount - sqlite3_column_int64(s, 4);
+	if (sqlite3_column_int(s, 5) == 0 || amount <= 0 || left <= 0 ||
+	    (r->o->chase != NULL && !r->o->chase->net_unapplied)) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	w->items = xreallocarray(w->items, w->nitems + 1, sizeof *w->items);
+	it = &w->items[w->nitems++];
+	memset(it, 0, sizeof *it);
+	it->doc_id = xstrdup(doc);
+	it->cash = 1;
+	it->id = sqlite3_column_int64(s, 0);
+	it->issue = it->due = sqlite3_column_int(s, 1);
+	it->closed = INT32_MAX;
+	it->amount = -amount;
+	it->open = -left;
+	snprintf(it->ccy, sizeof it->ccy, "%s",
+	    (const char *)sqlite3_column_text(s, 2));
+	sqlite3_reset(s);
+	return 0;
+}
+
 /* load_items: each of the row's documents from the state, with its open
  * amount and interest as of the day.  credits: the list is the plan's
  * credit_doc_ids, of which only what the config nets is taken (a credit
- * note or an overpaid item with chase.net_credits, cash on account with
- * chase.net_unapplied), so the message's total is the plan's: a credit
- * listed and not deducted there is not in the message either.  1
- * rejected, 0 ok, -1 state. */
+ * note or an overpaid item with chase.net_credits, cash on account, a
+ * payment item or a bank receipt, with chase.net_unapplied), so the
+ * message's total is the plan's: a credit listed and not deducted there
+ * is not in the message either.  1 rejected, 0 ok, -1 state. */
 static int
 load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
     const char *doc_ids, int credits, struct diag *d)
 {
 	const char *p = doc_ids;
+	const char *field = credits ? "credit_doc_ids" : "doc_ids";
 	struct sbuf one = { 0 };
 	char qb[160];
 	int more;
@@ -774,8 +845,8 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 
 		if (more < 0) {
 			sbuf_free(&one);
-			reject(r, w, in, "field \"doc_ids\": the list ends in "
-			    "a backslash");
+			reject(r, w, in, "field \"%s\": the list ends in "
+			    "a backslash", field);
 			return 1;
 		}
 		t = util_trim(sbuf_str(&one), &tl);
@@ -800,9 +871,30 @@ load_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		}
 		if (rc == SQLITE_DONE || sqlite3_column_int64(r->q_item, 1) !=
 		    w->debtor_id) {
-			reject(r, w, in, "field \"doc_ids\": %s is not a "
-			    "document of debtor %s", q(doc, qb, 80),
-			    w->debtor_ref);
+			int found;
+
+			sqlite3_reset(r->q_item);
+			/* Not an item of the debtor: one of its bank
+			 * receipts, cash on account, is a credit too. */
+			if (load_cash(r, w, doc, &found, d) != 0) {
+				free(doc);
+				sbuf_free(&one);
+				return -1;
+			}
+			if (found && credits) {
+				free(doc);
+				continue;
+			}
+			if (found)
+				reject(r, w, in, "field \"doc_ids\": %s is "
+				    "cash on account of debtor %s, not a "
+				    "document to chase (it goes in "
+				    "credit_doc_ids)", q(doc, qb, 80),
+				    w->debtor_ref);
+			else
+				reject(r, w, in, "field \"%s\": %s is not a "
+				    "document of debtor %s", field,
+				    q(doc, qb, 80), w->debtor_ref);
 			free(doc);
 			sbuf_free(&one);
 			return 1;
@@ -855,6 +947,12 @@ item_interest(struct emit_run *r, struct row *w, struct tsv_reader *in,
 			return reject(r, w, in, "field \"currency\": %s, "
 			    "but document %s is in %s", w->ccy, it->doc_id,
 			    it->ccy);
+		/* Cash on account: load_cash gave what is left of it; no
+		 * interest runs on it. */
+		if (it->cash) {
+			w->total_open += it->open;
+			continue;
+		}
 		it->open = it->amount;
 		sqlite3_reset(r->q_settle);
 		sqlite3_bind_int64(r->q_settle, 1, it->id);
@@ -1025,13 +1123,18 @@ check_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 {
 	char b[DATE_BUFSZ], qb[160];
 	int32_t as_of = r->o->as_of, last = INT32_MIN;
-	size_t earlier = 0;
+	size_t earlier = 0, docs = 0;
 	int rc;
 
 	for (size_t i = 0; i < w->nitems; i++) {
 		struct item *it = &w->items[i];
 		sqlite3_stmt *s;
 
+		/* Cash on account is no document: never in query, never
+		 * what an action covered. */
+		if (it->cash)
+			continue;
+		docs++;
 		/* A credit note (negative) is never "paid". */
 		if (it->amount > 0 && (it->open <= 0 || it->closed <= as_of))
 			return reject(r, w, in, "field \"doc_ids\": document "
@@ -1070,13 +1173,14 @@ check_items(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return state_error(r->o->st, d, "action");
 	}
-	if (w->nitems > 0 && earlier == w->nitems)
+	if (docs > 0 && earlier == docs)
 		return reject(r, w, in, "field \"step\": %s was sent by %s on "
 		    "%s for %s already", q(w->step, qb, 80), w->channel,
-		    date_format(last, b), w->nitems == 1 ? "this document" :
+		    date_format(last, b), docs == 1 ? "this document" :
 		    "each of these documents");
 	for (size_t i = 0; i < w->nitems; i++)
-		if ((rc = check_behind(r, w, in, &w->items[i], d)) != 0)
+		if (!w->items[i].cash &&
+		    (rc = check_behind(r, w, in, &w->items[i], d)) != 0)
 			return rc;
 	return 0;
 }
@@ -1624,6 +1728,9 @@ record(struct emit_run *r, struct row *w, const char *doc_ids,
 	for (size_t i = 0; i < w->nitems; i++) {
 		sqlite3_stmt *t = r->ins_item;
 
+		/* Cash on account is in the action's doc_ids, no item. */
+		if (w->items[i].cash)
+			continue;
 		sqlite3_reset(t);
 		sqlite3_bind_int64(t, 1, *action_id);
 		sqlite3_bind_int64(t, 2, w->items[i].id);
@@ -1733,14 +1840,31 @@ same_day(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE) {
 			char *doc = xstrndup(t, tl);
+			int mine;
 
-			res = reject(r, w, in, "field \"doc_ids\": %s was "
-			    "sent by %s on %s for other documents of %s, not "
-			    "%s: one message a debtor, step and channel a day "
-			    "(put the documents on one row)",
-			    q(w->step, qb, 80), w->channel,
-			    date_format(r->o->as_of, b), w->debtor_ref,
-			    q(doc, qb + 80, 80));
+			/* An id that is no document of the debtor is told
+			 * as such, as on a row not sent before. */
+			sqlite3_reset(r->q_item);
+			sqlite3_bind_text(r->q_item, 1, doc, -1,
+			    SQLITE_TRANSIENT);
+			rc = sqlite3_step(r->q_item);
+			mine = rc == SQLITE_ROW && sqlite3_column_int64(
+			    r->q_item, 1) == w->debtor_id;
+			sqlite3_reset(r->q_item);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				res = state_error(r->o->st, d, "item");
+			else if (!mine)
+				res = reject(r, w, in, "field \"doc_ids\": %s "
+				    "is not a document of debtor %s",
+				    q(doc, qb, 80), w->debtor_ref);
+			else
+				res = reject(r, w, in, "field \"doc_ids\": %s "
+				    "was sent by %s on %s for other documents "
+				    "of %s, not %s: one message a debtor, step "
+				    "and channel a day (put the documents on "
+				    "one row)", q(w->step, qb, 80), w->channel,
+				    date_format(r->o->as_of, b), w->debtor_ref,
+				    q(doc, qb + 80, 80));
 			free(doc);
 		} else if (rc != SQLITE_ROW)
 			res = state_error(r->o->st, d, "action");
@@ -1854,6 +1978,19 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    "the debtor's path (its chase_path, or one chase.select "
 		    "can give it)");
 	}
+	if (strcmp(v.why, "acted_today") == 0)
+		return reject(r, w, in, "field \"step\": %s was sent %s "
+		    "in %s on %s already: one step a debtor and currency a day "
+		    "(the plan of the next day moves on)", q(w->debtor_ref, qb,
+		    80), v.other, w->ccy, day);
+	if (strcmp(v.why, "min_gap") == 0) {
+		char b2[DATE_BUFSZ], b3[DATE_BUFSZ];
+
+		return reject(r, w, in, "field \"step\": %s was last "
+		    "contacted on %s: chase.min_days_between_contacts holds "
+		    "its next step until %s", q(w->debtor_ref, qb, 80),
+		    date_format(v.last, b2), date_format(v.until, b3));
+	}
 	if (strcmp(v.why, "restricted") == 0)
 		return reject(r, w, in, "field \"debtor_id\": %s is "
 		    "restricted (GDPR Art. 18) on %s: nothing is sent",
@@ -1875,6 +2012,35 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    "whose contact is due)", q(w->debtor_ref, qb, 80), day);
 	return reject(r, w, in, "field \"debtor_id\": %s: %s on %s",
 	    q(w->debtor_ref, qb, 80), v.why, day);
+}
+
+/*
+ * check_minimum: the step's minimum (its min_amount, chase.min_balance),
+ * lib/chase's as the plan judged it, against what the message demands
+ * today, the row's documents with the credits netted: a row edited down
+ * to a small invoice, or paid down since the plan, must not send a
+ * letter before action below the client's minimum for one.  1 rejected,
+ * 0 ok.
+ */
+static int
+check_minimum(struct emit_run *r, struct row *w, struct tsv_reader *in)
+{
+	const struct chase_step *s;
+	char a[MONEY_BUFSZ], m[MONEY_BUFSZ], qb[80];
+	int64_t min;
+
+	if (w->cpath == NULL)
+		return 0;
+	s = &w->cpath->steps[w->cstep];
+	min = chase_step_minimum(r->o->chase, s, w->ccy);
+	if (w->total_open >= min)
+		return 0;
+	return reject(r, w, in, "field \"amount_due\": %s %s is owed on %s "
+	    "today, below step %s's minimum of %s (min_amount, "
+	    "chase.min_balance): nothing is sent", w->ccy, money_format(
+	    w->total_open, w->digits, a), w->nitems == 1 ? "its document" :
+	    "its documents", q(s->name, qb, 80), money_format(min, w->digits,
+	    m));
 }
 
 /* one_row: 0 emitted or done before (*done), 1 rejected, -1 state. */
@@ -2072,6 +2238,8 @@ one_row(struct emit_run *r, struct tsv_reader *in, const struct cols *c,
 		goto out;
 	}
 	if ((rc = check_items(r, &w, in, d)) != 0)
+		goto out;
+	if ((rc = check_minimum(r, &w, in)) != 0)
 		goto out;
 	/* What is demanded is what the state says is owed on the row's
 	 * documents today: a payment since the plan was made, or a

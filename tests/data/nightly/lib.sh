@@ -1,6 +1,6 @@
 # lib.sh: sourced by the creditkit-nightly cases.  A small bureau under
 # the case's folder: client NAME makes bureau/NAME (the example client's
-# config and templates, an empty inbox); drop NAME DATE puts that day's
+# config with NAME as its client.id, its templates, an empty inbox); drop NAME DATE puts that day's
 # invoice export (every invoice issued by then, as the client's system
 # lists them) in its inbox; bank and calls drop a statement and a call
 # sheet.  nightly runs the driver and shows its summary without the
@@ -17,7 +17,9 @@ B=$PWD/bureau
 client() {
 	mkdir -p "$B/$1/inbox/invoices" "$B/$1/inbox/open-items" \
 	    "$B/$1/inbox/payments" "$B/$1/inbox/contacts" || exit 99
-	cp "$CK_TOP/examples/acme/client.yaml" "$B/$1/" || exit 99
+	# Each client its own id (its name, less what an id cannot hold).
+	sed "s/^  id: acme /  id: $(printf '%s' "$1" | tr -c 'A-Za-z0-9_-' _) /" \
+	    "$CK_TOP/examples/acme/client.yaml" >"$B/$1/client.yaml" || exit 99
 	cp -R "$CK_TOP/examples/acme/templates" "$B/$1/" || exit 99
 }
 
