@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chase.h"
 #include "cli.h"
 #include "config.h"
 #include "contact.h"
@@ -40,7 +41,7 @@ static const struct option longopts[] = {
 
 /* list: the timelines of the debtors named (all without names). */
 static int
-list(struct cli *c, char **refs, int nrefs)
+list(struct cli *c, const struct chase_config *cc, char **refs, int nrefs)
 {
 	struct state st;
 	struct diag d;
@@ -58,7 +59,8 @@ list(struct cli *c, char **refs, int nrefs)
 		cli_die(c, EXIT_STATE, "%s: %s", c->db, d.msg);
 	}
 	puts(TIMELINE_HEADER);
-	if (nrefs == 0 && timeline_write_all(&st, c->as_of, stdout, &d) != 0)
+	if (nrefs == 0 && timeline_write_all(&st, c->as_of, &cc->cal,
+	    cc->plan_missed.offset, stdout, &d) != 0)
 		status = EXIT_STATE;
 	for (int i = 0; i < nrefs && status != EXIT_STATE; i++) {
 		int64_t id = 0;
@@ -68,7 +70,7 @@ list(struct cli *c, char **refs, int nrefs)
 			cli_warn(c, "%s: no debtor \"%s\"", c->db, refs[i]);
 			status = EXIT_REJECTS;
 		} else if (rc < 0 || timeline_write(&st, id, refs[i], c->as_of,
-		    stdout, &d) != 0) {
+		    &cc->cal, cc->plan_missed.offset, stdout, &d) != 0) {
 			status = EXIT_STATE;
 		}
 	}
@@ -119,16 +121,32 @@ main(int argc, char **argv)
 	if (listing) {
 		if (rejects_path != NULL || verbose)
 			cli_usage_error(&cli, "--list takes no --rejects or -v");
-		/* The config is read for its client.id: a listing reads
-		 * only its own client's state. */
+		struct chase_config cc;
+		int rc;
+
+		/* The config is read for its client.id (a listing reads
+		 * only its own client's state) and for the chase rules a
+		 * plan is judged by (its calendar, chase.plan_missed), as
+		 * build-chasepath judges it. */
+		diag_clear(&d);
 		if (cli.config != NULL) {
 			if (cli_config_load(&cli, &cfg, &d) != 0) {
 				cli_at(&cli, cli.config, d.line, "%s", d.msg);
 				return EXIT_USAGE;
 			}
+			rc = chase_config_load(cfg.root, &cc, &d);
 			config_free(&cfg);
+		} else {
+			rc = chase_config_load(NULL, &cc, &d);
 		}
-		return cli_finish(&cli, list(&cli, argv, argc));
+		if (rc != 0) {
+			cli_at(&cli, cli.config, d.line, "%s", d.msg);
+			chase_config_free(&cc);
+			return EXIT_USAGE;
+		}
+		rc = list(&cli, &cc, argv, argc);
+		chase_config_free(&cc);
+		return cli_finish(&cli, rc);
 	}
 
 	config_defaults(&cfg);

@@ -579,6 +579,46 @@ claim_minimums(struct chase_config *c)
 	}
 }
 
+/* chase.plan_missed: {channel, template, days}, each optional. */
+static int
+load_plan_missed(const struct cfg_node *n, struct chase_step *s,
+    struct diag *d)
+{
+	static const char *const keys[] = {
+		"channel", "template", "days", NULL
+	};
+	const char *what = "chase.plan_missed", *str = NULL;
+	long long v;
+	int r;
+
+	if (cfg_is_null(n))
+		return 0;
+	if (n->kind != CFG_MAP)
+		return fail(d, n->line, "%s: must be a map ({channel, "
+		    "template, days})", what);
+	if (cfg_check_keys(n, keys, what, d) != 0)
+		return -1;
+	s->line = n->line;
+	if (cfg_get(n, "channel") != NULL && load_channels(cfg_get(n,
+	    "channel"), "chase.plan_missed.channel", &s->channels, d) != 0) {
+		if (d->line == 0)
+			d->line = n->line;
+		return -1;
+	}
+	if ((r = cfg_get_str(n, what, "template", &str, d)) < 0)
+		return -1;
+	if (r == 1 && str != NULL) {
+		free(s->template);
+		s->template = xstrdup(str);
+	}
+	/* DOMAIN.md 4.1: contact within 1-2 days of the miss. */
+	if ((r = cfg_get_int(n, what, "days", 1, 2, &v, d)) < 0)
+		return -1;
+	if (r == 1)
+		s->offset = s->due_offset = (int)v;
+	return 0;
+}
+
 static void
 config_init(struct chase_config *c)
 {
@@ -587,6 +627,11 @@ config_init(struct chase_config *c)
 	c->time_zone = xstrdup("UTC");
 	c->deadline_days = 7;
 	c->pap_days = 30;
+	c->plan_missed.name = xstrdup(CHASE_PLAN_MISSED);
+	c->plan_missed.template = xstrdup(CHASE_PLAN_MISSED);
+	c->plan_missed.tone = xstrdup("reminder");
+	c->plan_missed.channels = 1u << CHASE_EMAIL;
+	c->plan_missed.offset = c->plan_missed.due_offset = 1;
 	for (int i = 0; i < CHASE_NCHANNELS; i++)
 		c->limit[i] = -1;
 	/* DOMAIN.md 4.2: calls to businesses Mon-Fri 09:00-17:30, to
@@ -605,7 +650,8 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	static const char *const keys[] = {
 		"default_path", "select", "time_zone", "calendar",
 		"min_days_between_contacts", "min_balance", "missed_steps",
-		"net_credits", "net_unapplied", "limits", "hours", NULL
+		"net_credits", "net_unapplied", "limits", "hours",
+		"plan_missed", NULL
 	};
 	static const char *const missed[] = { "latest", "all", NULL };
 	const struct cfg_node *paths = cfg_get(root, "paths");
@@ -698,7 +744,8 @@ chase_config_load(const struct cfg_node *root, struct chase_config *c,
 	    d) < 0)
 		return -1;
 	if (load_limits(cfg_get(ch, "limits"), c, d) != 0 ||
-	    load_hours(cfg_get(ch, "hours"), c, d) != 0)
+	    load_hours(cfg_get(ch, "hours"), c, d) != 0 ||
+	    load_plan_missed(cfg_get(ch, "plan_missed"), &c->plan_missed, d))
 		return -1;
 	return 0;
 }
@@ -723,6 +770,9 @@ chase_config_free(struct chase_config *c)
 		free(c->rules[i].score_band);
 	}
 	free(c->rules);
+	free(c->plan_missed.name);
+	free(c->plan_missed.template);
+	free(c->plan_missed.tone);
 	free(c->time_zone);
 	calendar_free(&c->cal);
 	memset(c, 0, sizeof *c);
@@ -793,6 +843,8 @@ struct crow {
 	char ccy[4];
 	const struct chase_path *path;
 	int step;		/* index, -1 none */
+	const struct chase_step *xstep;	/* a step of no path (step -1):
+					   chase.plan_missed */
 	int channel;		/* -1 none */
 	char *doc_ids;
 	int64_t amount;
@@ -1622,15 +1674,44 @@ promises(struct chase_run *r, const struct hist *h, const char *ccy,
 	return 0;
 }
 
+/* miss_contact: plan p in arrears and its n instalments judged by
+ * plan_miss_judge on the debtor's actions in ccy (or in none) and the
+ * config's calendar and chase.plan_missed.days: 1 when the plan is
+ * broken for want of the contact; else 0, *m filled when the contact is
+ * due today and the earliest of the debtor's plans. */
+static int
+miss_contact(const struct chase_run *r, const struct hist *h,
+    const char *ccy, struct plan_eval *p, const struct plan_inst *in,
+    size_t n, struct plan_miss *m)
+{
+	int32_t *acts = xreallocarray(NULL, h->nact + 1, sizeof *acts);
+	size_t na = 0;
+	struct plan_miss x;
+	int rc;
+
+	for (size_t i = 0; i < h->nact; i++)
+		if (h->act[i].ccy[0] == '\0' || strcmp(h->act[i].ccy, ccy) == 0)
+			acts[na++] = h->act[i].as_of;
+	rc = plan_miss_judge(p, in, n, &r->c->cal, r->c->plan_missed.offset,
+	    acts, na, r->o.as_of, &x);
+	free(acts);
+	if (rc == 2 && (m->end == INT32_MIN || x.end < m->end))
+		*m = x;
+	return rc == 1;
+}
+
 /* Plans: the strongest status among the debtor's plans in ccy
- * (active or in arrears suppress; broken resumes), *broken_day when
- * broken, *ended when the plan of that day did not break but ran out
- * (below).  The plans are judged together, sharing the debtor's
- * receipts as log-contact judges them: one payment never keeps two
- * plans. */
+ * (active or in arrears suppress, but for *miss; broken resumes),
+ * *broken_day when broken, *ended when the plan of that day did not
+ * break but ran out (below: 1) or went uncontacted after a miss
+ * (miss_contact: 2).  *miss: the first miss whose contact is due
+ * today (end INT32_MIN: none).  The plans are judged together, sharing
+ * the debtor's receipts as log-contact judges them: one payment never
+ * keeps two plans. */
 static int
 plans(struct chase_run *r, const struct hist *h, const char *ccy,
-    int *status, int32_t *broken_day, int *ended, struct diag *d)
+    int *status, int32_t *broken_day, int *ended, struct plan_miss *miss,
+    struct diag *d)
 {
 	static const char sql[] = "SELECT id, total, created, grace_days"
 	    " FROM plan WHERE debtor_id = ?1 AND currency = ?2 AND"
@@ -1646,6 +1727,7 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 	*status = -1;
 	*broken_day = INT32_MIN;
 	*ended = 0;
+	miss->end = INT32_MIN;
 	if (r->st == NULL || h->id == 0)
 		return 0;
 	if ((s = cached(r, 6, sql, d)) == NULL)
@@ -1711,6 +1793,9 @@ plans(struct chase_run *r, const struct hist *h, const char *ccy,
 			p->status = PLAN_BROKEN;
 			p->broken_on = end > INT32_MAX ? INT32_MAX :
 			    end < INT32_MIN ? INT32_MIN : (int32_t)end;
+		} else if (p->status == PLAN_IN_ARREARS &&
+		    miss_contact(r, h, ccy, p, in[j], n, miss)) {
+			over = 2;
 		}
 		if (p->status == PLAN_ACTIVE ||
 		    p->status == PLAN_IN_ARREARS) {
@@ -2143,6 +2228,83 @@ fresh_items(struct chase_run *r, const struct chase_path *p, int last,
 	return n;
 }
 
+/* debtor_zone: the debtor's time zone, else (reported) the client's. */
+static const char *
+debtor_zone(struct chase_run *r, size_t debtor, const struct hist *h)
+{
+	const struct chase_config *c = r->c;
+	char buf[80];
+
+	if (h->zone == NULL)
+		return c->time_zone;
+	if (calendar_zone_valid(h->zone))
+		return h->zone;
+	problem(r, "debtor %s: time_zone %s is not a time zone this system "
+	    "knows (the client's, %s, is used)", r->debtors[debtor].ref,
+	    q(h->zone, buf, sizeof buf), c->time_zone);
+	return c->time_zone;
+}
+
+/* miss_rows: the plan_missed contact of a plan's first miss, on each
+ * of chase.plan_missed's channels, for the debtor's open items not in
+ * query; step_date is the contact's day.  Not a step of the path: the
+ * plan still stands, so no step, gap or minimum is judged, only the
+ * business day and the channel's hours.  0, or -1 with d set. */
+static int
+miss_rows(struct chase_run *r, size_t debtor, const char *ccy,
+    const struct chase_path *p, const struct hist *h, struct citem **el,
+    size_t nel, const struct plan_miss *m, struct diag *d)
+{
+	const struct chase_config *c = r->c;
+	const struct chase_step *s = &c->plan_missed;
+	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
+	int64_t amount = 0;
+	int32_t mindue = INT32_MAX;
+	const char *zone;
+	struct crow *w;
+
+	if (!calendar_is_business(&c->cal, r->o.as_of)) {
+		if ((w = suppress(r, debtor, ccy, p, "not_business_day")))
+			w->xstep = s;
+		return 0;
+	}
+	for (size_t i = 0; i < nel; i++) {
+		if (money_add(amount, el[i]->open, &amount) != 0)
+			amount = INT64_MAX;
+		if (el[i]->due < mindue)
+			mindue = el[i]->due;
+	}
+	zone = debtor_zone(r, debtor, h);
+	for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
+		int open = 1;
+
+		if (!(s->channels & (1u << ch)))
+			continue;
+		if (c->has_hours[ch])
+			open = calendar_hours_open(&c->hours[ch][who], &c->cal,
+			    r->o.as_of);
+		if (!open && !r->o.suppressed)
+			continue;
+		w = new_row(r, debtor, ccy, p, open ? "plan_missed" :
+		    "outside_hours");
+		w->planned = open;
+		w->xstep = s;
+		w->channel = ch;
+		w->doc_ids = join_docs(el, nel);
+		w->amount = amount;
+		w->has_amount = 1;
+		w->dpd = r->o.as_of - mindue;
+		w->has_dpd = 1;
+		w->step_date = m->contact;
+		if (open && c->has_hours[ch] && (calendar_local_time(zone,
+		    r->o.as_of, c->hours[ch][who].from, w->win_start, d) != 0 ||
+		    calendar_local_time(zone, r->o.as_of,
+		    c->hours[ch][who].to, w->win_end, d) != 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* gap_until: the first day chase.min_days_between_contacts allows a new
  * step after a contact on day last.  The gap ends on a business day:
  * one that runs out on a Sunday holds the step to the Monday. */
@@ -2184,6 +2346,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	unsigned done;
 	int32_t step_date = INT32_MIN, mindue = INT32_MAX;
 	int32_t answer = INT32_MIN;
+	struct plan_miss miss;
 	const char *zone;
 	int who = strcmp(h->type, "business") == 0 ? 0 : 1;
 
@@ -2229,12 +2392,18 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		goto out;
 	}
 	if (promises(r, h, ccy, &pending, &broken_promise, d) != 0 ||
-	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, d) != 0)
+	    plans(r, h, ccy, &plan_st, &broken_plan, &plan_ended, &miss,
+	    d) != 0)
 		goto out;
-	if (pending || plan_st == PLAN_ACTIVE || plan_st == PLAN_IN_ARREARS) {
+	if (pending || plan_st == PLAN_ACTIVE || (plan_st == PLAN_IN_ARREARS &&
+	    miss.end == INT32_MIN)) {
 		suppress(r, debtor, ccy, p, pending ? "promise_pending" :
 		    plan_st == PLAN_ACTIVE ? "plan_active" : "plan_in_arrears");
 		res = 0;
+		goto out;
+	}
+	if (plan_st == PLAN_IN_ARREARS) {
+		res = miss_rows(r, debtor, ccy, p, h, el, nel, &miss, d);
 		goto out;
 	}
 	for (size_t i = 0; i < nel; i++) {
@@ -2278,7 +2447,8 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 	if (plan_st == PLAN_BROKEN && !acted_since(h, broken_plan, ccy)) {
 		t = p->broken_plan >= 0 ? p->broken_plan :
 		    next_escalation(p, -1, h, ccy, el, nel, amount, over);
-		why = plan_ended ? "plan_ended" : "plan_broken";
+		why = plan_ended == 1 ? "plan_ended" : plan_ended == 2 ?
+		    "plan_no_contact" : "plan_broken";
 		answer = calendar_roll(&c->cal, broken_plan);
 	}
 	if (t < 0 && broken_promise != INT32_MIN &&
@@ -2444,16 +2614,7 @@ plan_group(struct chase_run *r, size_t debtor, const char *ccy,
 		res = 0;
 		goto out;
 	}
-	zone = h->zone ? h->zone : c->time_zone;
-	if (h->zone && !calendar_zone_valid(h->zone)) {
-		char buf[80];
-
-		problem(r, "debtor %s: time_zone %s is not a time zone this "
-		    "system knows (the client's, %s, is used)",
-		    r->debtors[debtor].ref, q(h->zone, buf, sizeof buf),
-		    c->time_zone);
-		zone = c->time_zone;
-	}
+	zone = debtor_zone(r, debtor, h);
 	for (int ch = 0; ch < CHASE_NCHANNELS; ch++) {
 		const char *rw = why;
 		int open = 1;
@@ -2591,8 +2752,8 @@ static void
 write_row(struct chase_run *r, const struct crow *w, FILE *out)
 {
 	const struct cdebtor *db = &r->debtors[w->debtor];
-	const struct chase_step *s = w->path && w->step >= 0 ?
-	    &w->path->steps[w->step] : NULL;
+	const struct chase_step *s = w->xstep ? w->xstep : w->path &&
+	    w->step >= 0 ? &w->path->steps[w->step] : NULL;
 	char day[DATE_BUFSZ];
 	struct sbuf reason = { 0 };
 
@@ -2750,6 +2911,7 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 	struct hist h;
 	int k = -1, pending, plan_st, ended, res = 0;
 	int32_t broken;
+	struct plan_miss miss;
 
 	memset(v, 0, sizeof *v);
 	if (load_hist(r, ref, &h, d) != 0)
@@ -2778,23 +2940,36 @@ chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
 		const struct chase_path *p = &r->c->paths[k];
 		size_t i;
 
+		int pm = strcmp(step, CHASE_PLAN_MISSED) == 0;
+
 		for (i = 0; i < p->nsteps; i++)
 			if (strcmp(p->steps[i].name, step) == 0)
 				break;
 		if (i < p->nsteps)
 			v->step = &p->steps[i];
-		if (i == p->nsteps)
+		else if (pm)
+			v->step = &r->c->plan_missed;
+		if (i == p->nsteps && !pm)
 			v->why = "not_a_step";
 		else if (promises(r, &h, ccy, &pending, &broken, d) != 0 ||
-		    plans(r, &h, ccy, &plan_st, &broken, &ended, d) != 0)
+		    plans(r, &h, ccy, &plan_st, &broken, &ended, &miss,
+		    d) != 0)
 			res = -1;
 		else if (pending)
 			v->why = "promise_pending";
 		else if (plan_st == PLAN_ACTIVE)
 			v->why = "plan_active";
-		else if (plan_st == PLAN_IN_ARREARS)
+		else if (plan_st == PLAN_IN_ARREARS && (!pm ||
+		    miss.end == INT32_MIN))
 			v->why = "plan_in_arrears";
-		else
+		else if (pm && plan_st != PLAN_IN_ARREARS)
+			v->why = "plan_not_missed";
+		else if (pm) {
+			/* The plan's own contact: no step of the path, so
+			 * neither the gap nor the day's step judge it. */
+			v->inst_due = miss.due;
+			v->inst_arrears = miss.arrears;
+		} else
 			check_contacts(r, &h, ccy, step, v);
 	}
 	hist_free(&h);

@@ -87,6 +87,12 @@ struct chase_config {
 	 * claim): no claim step before they have passed. */
 	int deadline_days, pap_days;
 	int64_t min_balance;		/* hundredths */
+	/* chase.plan_missed: the one contact after a plan's first missed
+	 * instalment (DOMAIN.md 4.1), a step of no path named plan_missed:
+	 * one channel, a template (default plan_missed), tone reminder;
+	 * offset is its days after the instalment's due date + grace, 1
+	 * or 2 (default 1). */
+	struct chase_step plan_missed;
 	enum chase_missed missed;
 	int net_credits, net_unapplied;
 	long limit[CHASE_NCHANNELS];	/* per run; -1: none */
@@ -220,14 +226,23 @@ long chase_write(struct chase_run *r, FILE *out, long *problems,
  * chase.min_days_between_contacts; today's contacts are the plan's
  * own); v->path the path judged (NULL when none), v->step the step
  * found in it (NULL when none), whose channels and template a row must
- * keep.  0, or -1 with d set on a state error.
+ * keep.  Step CHASE_PLAN_MISSED is the config's plan_missed contact
+ * (v->step is &c->plan_missed, of no path's steps): it may go while a
+ * plan's first miss is unanswered and not caught up, from its contact
+ * day on, whatever the gap (else plan_active, plan_in_arrears, or
+ * plan_not_missed when no plan has such a miss); v->inst_due and
+ * v->inst_arrears are then that instalment's due date and what is short
+ * of the schedule up to it.  0, or -1 with d set on a state error.
  */
+#define CHASE_PLAN_MISSED "plan_missed"
 struct chase_verdict {
 	const char *why;
 	const char *path;
 	const struct chase_step *step;
 	const char *other;		/* acted_today: the step sent */
 	int32_t last, until;		/* min_gap */
+	int32_t inst_due;		/* plan_missed: the instalment's */
+	int64_t inst_arrears;
 };
 int chase_check_send(struct chase_run *r, const char *ref, const char *ccy,
     const char *path, const char *step, struct chase_verdict *v,

@@ -36,7 +36,8 @@ enum {
 	F_D_ID, F_D_NAME, F_D_TYPE, F_D_ADDRESS, F_D_EMAIL, F_D_PHONE,
 	F_TOTAL_OPEN, F_TOTAL_INTEREST, F_TOTAL_COMP, F_TOTAL_CLAIM, F_RATE,
 	F_HAS_INTEREST, F_REGIME, F_CONSUMER, F_SOLE_TRADER, F_BUSINESS,
-	F_INDIVIDUAL, F_PAP, F_NINVOICES, F_UK, F_EU, NF
+	F_INDIVIDUAL, F_PAP, F_NINVOICES, F_UK, F_EU, F_INST_AMOUNT,
+	F_INST_DUE, NF
 };
 static const char *const fields[NF] = {
 	"today", "step", "path", "channel", "template", "reason", "currency",
@@ -53,7 +54,7 @@ static const char *const fields[NF] = {
 	"total_open", "total_interest", "total_compensation", "total_claim",
 	"interest_rate", "has_interest", "interest_regime", "consumer",
 	"sole_trader", "business", "individual", "pap", "invoice_count",
-	"interest_uk", "interest_eu"
+	"interest_uk", "interest_eu", "instalment_amount", "instalment_due"
 };
 enum { I_DOC, I_ISSUE, I_DUE, I_AMOUNT, I_OPEN, I_DPD, I_INTEREST, I_COMP,
 	I_RATE, NI };
@@ -649,6 +650,11 @@ struct row {
 	char def_start[6], def_end[6];	/* chase.hours' window, HH:MM */
 	const struct chase_path *cpath;	/* the row's path and step there, */
 	size_t cstep;			/* once check_rules judged them */
+	/* chase.plan_missed's row (has_inst): the missed instalment's
+	 * due date and what is short of the schedule up to it */
+	int has_inst;
+	int32_t inst_due;
+	int64_t inst_arrears;
 	struct item *items;
 	size_t nitems;
 	char *reason_plain;	/* the plan's reason as plain text */
@@ -1221,6 +1227,12 @@ build_fields(struct emit_run *r, struct row *w)
 	setv(w, F_CURRENCY, w->ccy);
 	setm(w, F_AMOUNT_DUE, w->amount_due);
 	setv(w, F_DAYS_PAST_DUE, w->dpd);
+	if (w->has_inst) {
+		setm(w, F_INST_AMOUNT, w->inst_arrears);
+		sbuf_reset(&t);
+		emit_long_date(w->inst_due, &t);
+		setv(w, F_INST_DUE, sbuf_str(&t));
+	}
 	sbuf_reset(&t);
 	sbuf_addf(&t, "%s%s", b->reference_prefix ? b->reference_prefix : "",
 	    w->debtor_ref);
@@ -1939,6 +1951,13 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 	if (chase_check_send(r->chase, w->debtor_ref, w->ccy, w->path,
 	    w->step, &v, d) != 0)
 		return -1;
+	if (v.why == NULL && v.step == &r->o->chase->plan_missed) {
+		/* Of no path: no later step to go back from. */
+		w->has_inst = 1;
+		w->inst_due = v.inst_due;
+		w->inst_arrears = v.inst_arrears;
+		return check_step(r, w, in, v.path, v.step);
+	}
 	if (v.why == NULL) {
 		w->cpath = &r->o->chase->paths[chase_path_find(r->o->chase,
 		    v.path)];
@@ -1987,6 +2006,10 @@ check_rules(struct emit_run *r, struct row *w, struct tsv_reader *in,
 		    q(w->debtor_ref, qb, 80), strcmp(v.why, "plan_active") ==
 		    0 ? "in good standing" : "in arrears, within its grace",
 		    day);
+	if (strcmp(v.why, "plan_not_missed") == 0)
+		return reject(r, w, in, "field \"step\": %s has no missed "
+		    "instalment to contact about on %s (no plan in arrears "
+		    "whose contact is due)", q(w->debtor_ref, qb, 80), day);
 	return reject(r, w, in, "field \"debtor_id\": %s: %s on %s",
 	    q(w->debtor_ref, qb, 80), v.why, day);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "date.h"
 #include "money.h"
 #include "promise.h"
@@ -393,6 +394,45 @@ plan_evaluate_all(struct plan_eval *p, struct plan_inst *const *in,
 	free(dl);
 	free(ps);
 	free(c);
+}
+
+int
+plan_miss_judge(struct plan_eval *p, const struct plan_inst *in, size_t n,
+    const struct calendar *cal, int days, const int32_t *acts, size_t nacts,
+    int32_t as_of, struct plan_miss *m)
+{
+	size_t k = 0;
+	int64_t end, sched = 0, paid = 0;
+
+	if (p->status != PLAN_IN_ARREARS)
+		return 0;
+	while (k < n && in[k].status != INST_MISSED)
+		k++;
+	end = k < n ? (int64_t)in[k].due + p->grace : 0;
+	/* Dates are far from the limits; one that is not is left alone. */
+	if (k == n || end > INT32_MAX - 8 || end < INT32_MIN + 1)
+		return 0;
+	for (size_t i = 0; i <= k; i++) {
+		sat_add(&sched, in[i].amount);
+		sat_add(&paid, in[i].paid);
+	}
+	m->end = (int32_t)end;
+	m->due = in[k].due;
+	m->arrears = sched - paid;
+	m->contact = calendar_roll(cal, m->end + days);
+	m->last = calendar_roll(cal, m->end + 2);
+	if (m->last < m->contact)
+		m->last = m->contact;
+	for (size_t i = 0; i < nacts; i++)
+		if (acts[i] > m->end && acts[i] <= m->last)
+			return 0;
+	if (as_of > m->last) {
+		p->status = PLAN_BROKEN;
+		p->broken_on = m->last + 1;
+		p->balance_due = p->total - p->paid;
+		return 1;
+	}
+	return as_of >= m->contact ? 2 : 0;
 }
 
 void

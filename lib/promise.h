@@ -137,6 +137,29 @@ void plan_evaluate_all(struct plan_eval *p, struct plan_inst *const *in,
     const size_t *n, size_t np, const struct promise_cash *cash,
     size_t ncash, int32_t as_of);
 
+/*
+ * plan_miss_judge: DOMAIN.md 4.1's contact after a first miss ("miss one
+ * instalment: contact within 1-2 days"; "one miss plus no contact: plan
+ * cancelled") on plan p in arrears, as plan_evaluate_all left it, with
+ * its n instalments.  The missed instalment's contact falls on the
+ * first business day of cal days (1 or 2) after its due date + grace
+ * (m->end); it is made by any of the nacts actions (their days, in the
+ * plan's currency or in none) after m->end and by m->last, the first
+ * business day 2 days after m->end, or m->contact when later.  Returns
+ * 0 when p is not in arrears, or the contact is made or not yet due;
+ * 2 when it is due on as_of (m filled: m->due the instalment's due
+ * date, m->arrears the schedule up to it less the cash); 1 when as_of is
+ * after m->last without it: p is broken on m->last + 1, its balance due.
+ */
+struct calendar;
+struct plan_miss {
+	int32_t end, contact, last, due;
+	int64_t arrears;
+};
+int plan_miss_judge(struct plan_eval *p, const struct plan_inst *in,
+    size_t n, const struct calendar *cal, int days, const int32_t *acts,
+    size_t nacts, int32_t as_of, struct plan_miss *m);
+
 const char *plan_status_name(enum plan_status s);
 const char *plan_inst_status_name(enum plan_inst_status s);
 

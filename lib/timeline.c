@@ -43,6 +43,8 @@ struct tl {
 	struct state *st;
 	int64_t id;
 	int32_t as_of;
+	const struct calendar *cal;	/* chase.calendar */
+	int miss_days;			/* chase.plan_missed.days */
 	struct trow *v;
 	size_t n, cap;
 	struct diag *d;
@@ -436,6 +438,37 @@ dup_or_null(const unsigned char *s)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
+/* acts_of: the days of the debtor's actions in ccy (or in none) by the
+ * day, the contacts a plan's first miss asks for. */
+static int
+acts_of(struct tl *t, const char *ccy, int32_t **v, size_t *n)
+{
+	sqlite3_stmt *s = state_prepare(t->st, "SELECT as_of FROM action"
+	    " WHERE debtor_id = ?1 AND as_of <= ?2 AND coalesce(currency, '')"
+	    " IN ('', ?3)", t->d);
+	size_t cap = 0;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, t->id);
+	sqlite3_bind_int(s, 2, t->as_of);
+	sqlite3_bind_text(s, 3, ccy, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*v = xreallocarray(*v, cap, sizeof **v);
+		}
+		(*v)[(*n)++] = (int32_t)sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return state_error(t->st, t->d, "reading actions");
+	return 0;
+}
+
 /* judge_plans: the plans of v[] in v[from]'s currency, judged together,
  * their rows added. */
 static int
@@ -445,7 +478,8 @@ judge_plans(struct tl *t, struct pl *v, size_t n, size_t from)
 	struct plan_inst **in = xreallocarray(NULL, n, sizeof *in);
 	size_t *ni = xreallocarray(NULL, n, sizeof *ni), k = 0;
 	struct promise_cash *c = NULL;
-	size_t nc = 0;
+	int32_t *acts = NULL;
+	size_t nc = 0, na = 0;
 	int res = 0;
 
 	for (size_t j = from; j < n; j++)
@@ -455,10 +489,19 @@ judge_plans(struct tl *t, struct pl *v, size_t n, size_t from)
 			ni[k] = v[j].n;
 			k++;
 		}
-	if (cash_of(t, v[from].ccy, &c, &nc) != 0) {
+	if (cash_of(t, v[from].ccy, &c, &nc) != 0 ||
+	    acts_of(t, v[from].ccy, &acts, &na) != 0) {
 		res = -1;
 	} else {
 		plan_evaluate_all(e, in, ni, k, c, nc, t->as_of);
+		/* As build-chasepath judges them: a first miss not
+		 * contacted in time breaks the plan. */
+		for (size_t j = 0; j < k; j++) {
+			struct plan_miss m;
+
+			plan_miss_judge(&e[j], in[j], ni[j], t->cal,
+			    t->miss_days, acts, na, t->as_of, &m);
+		}
 		k = 0;
 		for (size_t j = from; j < n; j++)
 			if (!v[j].done && strcmp(v[j].ccy, v[from].ccy) ==
@@ -469,6 +512,7 @@ judge_plans(struct tl *t, struct pl *v, size_t n, size_t from)
 			}
 	}
 	free(c);
+	free(acts);
 	free(ni);
 	free(in);
 	free(e);
@@ -662,9 +706,10 @@ timeline_debtor(struct state *st, const char *ref, int64_t *id,
 
 int
 timeline_write(struct state *st, int64_t id, const char *ref,
-    int32_t as_of, FILE *out, struct diag *d)
+    int32_t as_of, const struct calendar *cal, int miss_days, FILE *out,
+    struct diag *d)
 {
-	struct tl t = { st, id, as_of, NULL, 0, 0, d };
+	struct tl t = { st, id, as_of, cal, miss_days, NULL, 0, 0, d };
 	int rc;
 
 	rc = query(&t, "SELECT i.doc_id, i.doc_type, i.issue_date,"
@@ -728,8 +773,8 @@ timeline_write(struct state *st, int64_t id, const char *ref,
 }
 
 int
-timeline_write_all(struct state *st, int32_t as_of, FILE *out,
-    struct diag *d)
+timeline_write_all(struct state *st, int32_t as_of,
+    const struct calendar *cal, int miss_days, FILE *out, struct diag *d)
 {
 	sqlite3_stmt *s = state_prepare(st, "SELECT id, ref FROM debtor "
 	    "ORDER BY ref", d);
@@ -739,7 +784,7 @@ timeline_write_all(struct state *st, int32_t as_of, FILE *out,
 		return -1;
 	while (res == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		res = timeline_write(st, sqlite3_column_int64(s, 0),
-		    (const char *)text(s, 1), as_of, out, d);
+		    (const char *)text(s, 1), as_of, cal, miss_days, out, d);
 	if (res == 0 && rc != SQLITE_DONE)
 		res = state_error(st, d, "reading debtors");
 	sqlite3_finalize(s);

@@ -39,13 +39,18 @@ int timeline_debtor(struct state *st, const char *ref, int64_t *id,
  * and the instalments of the plans made by then, also those due later.
  * Sorted by date, then kind (item, payment, settlement, contact,
  * promise, query_open, plan, instalment, query_close, hold, release),
- * then ref.  0, or -1 with d set (nothing is then written).
+ * then ref.  Plans are judged as build-chasepath judges them: cal and
+ * miss_days are the client's chase.calendar and chase.plan_missed.days
+ * (plan_miss_judge: a first miss not contacted in time breaks the
+ * plan).  0, or -1 with d set (nothing is then written).
  */
+struct calendar;
 int timeline_write(struct state *st, int64_t id, const char *ref,
-    int32_t as_of, FILE *out, struct diag *d);
+    int32_t as_of, const struct calendar *cal, int miss_days, FILE *out,
+    struct diag *d);
 
 /* timeline_write_all: every debtor's rows, by debtor ref. */
-int timeline_write_all(struct state *st, int32_t as_of, FILE *out,
-    struct diag *d);
+int timeline_write_all(struct state *st, int32_t as_of,
+    const struct calendar *cal, int miss_days, FILE *out, struct diag *d);
 
 #endif

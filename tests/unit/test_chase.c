@@ -86,6 +86,22 @@ test_default_path(void)
 	CHECK_INT(c.hours[CHASE_CALL][0].from, 9 * 60);
 	CHECK_INT(c.hours[CHASE_CALL][0].to, 17 * 60 + 30);
 	CHECK_INT(c.hours[CHASE_CALL][1].days, CAL_WEEKDAYS | CAL_SAT);
+	/* A plan's first miss: one e-mail, template plan_missed, 1 day. */
+	CHECK_STR(c.plan_missed.name, "plan_missed");
+	CHECK_STR(c.plan_missed.template, "plan_missed");
+	CHECK_INT(c.plan_missed.channels, 1u << CHASE_EMAIL);
+	CHECK_INT(c.plan_missed.offset, 1);
+	CHECK(c.plan_missed.escalation == NULL);
+	chase_config_free(&c);
+	CHECK_INT(load("chase:\n  plan_missed: { channel: [letter, sms], "
+	    "template: late, days: 2 }\n", &c, &d), 0);
+	CHECK_INT(c.plan_missed.channels, 1u << CHASE_LETTER |
+	    1u << CHASE_SMS);
+	CHECK_STR(c.plan_missed.template, "late");
+	CHECK_INT(c.plan_missed.offset, 2);
+	chase_config_free(&c);
+	CHECK_INT(load("chase:\n  plan_missed: { days: 0 }\n", &c, &d), -1);
+	CHECK_STR(d.msg, "chase.plan_missed.days: 0 is less than 1");
 	chase_config_free(&c);
 	/* No file at all: the same path. */
 	CHECK_INT(chase_config_load(NULL, &c, &d), 0);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "date.h"
 #include "promise.h"
 #include "t.h"
@@ -389,6 +390,97 @@ test_plan_two_misses(void)
 	CHECK_STR(plan_inst_status_name(in[0].status), "missed");
 }
 
+/* DOMAIN.md 4.1: a first miss asks for a contact within 1-2 days; one
+ * miss plus no contact breaks the plan.  Nothing by 4 March (1 March +
+ * 3 days' grace): the contact is due on Tue 5 March (days 1), may be
+ * made until Wed 6 March, and without it the plan breaks on 7 March. */
+static void
+test_plan_miss_contact(void)
+{
+	static const struct {
+		const char *as_of, *act;	/* act: NULL none */
+		int days, holiday, rc;
+		const char *status, *contact, *last;
+	} t[] = {
+		{ "2024-03-04", NULL, 1, 0, 0, "in_arrears", "2024-03-05",
+		    "2024-03-06" },
+		{ "2024-03-05", NULL, 1, 0, 2, "in_arrears", "2024-03-05",
+		    "2024-03-06" },
+		{ "2024-03-06", NULL, 1, 0, 2, "in_arrears", "2024-03-05",
+		    "2024-03-06" },
+		{ "2024-03-07", NULL, 1, 0, 1, "broken", "2024-03-05",
+		    "2024-03-06" },
+		/* the contact made: the plan waits for the next instalment */
+		{ "2024-03-07", "2024-03-05", 1, 0, 0, "in_arrears",
+		    "2024-03-05", "2024-03-06" },
+		{ "2024-03-07", "2024-03-06", 1, 0, 0, "in_arrears",
+		    "2024-03-05", "2024-03-06" },
+		/* an action on the miss's day, or after the deadline, is
+		 * not the contact */
+		{ "2024-03-07", "2024-03-04", 1, 0, 1, "broken", "2024-03-05",
+		    "2024-03-06" },
+		{ "2024-03-08", "2024-03-07", 1, 0, 1, "broken", "2024-03-05",
+		    "2024-03-06" },
+		/* days 2, 6 March a holiday: contact and deadline 7 March */
+		{ "2024-03-06", NULL, 2, 1, 0, "in_arrears", "2024-03-07",
+		    "2024-03-07" },
+		{ "2024-03-07", NULL, 2, 1, 2, "in_arrears", "2024-03-07",
+		    "2024-03-07" },
+		{ "2024-03-08", NULL, 2, 1, 1, "broken", "2024-03-07",
+		    "2024-03-07" },
+	};
+	struct plan_inst in[3];
+	struct plan_eval p;
+	struct calendar cal;
+	struct plan_miss m;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int32_t act = t[i].act ? day(t[i].act) : 0;
+
+		calendar_init(&cal);
+		if (t[i].holiday)
+			calendar_add_holiday(&cal, day("2024-03-06"));
+		three_monthly(in);
+		memset(&p, 0, sizeof p);
+		memset(&m, 0, sizeof m);
+		p.created = day("2024-02-25");
+		p.grace = 3;
+		p.total = 30000;
+		plan_evaluate(&p, in, 3, NULL, 0, day(t[i].as_of));
+		CHECK_INT(plan_miss_judge(&p, in, 3, &cal, t[i].days, &act,
+		    t[i].act ? 1 : 0, day(t[i].as_of), &m), t[i].rc);
+		CHECK_STR(plan_status_name(p.status), t[i].status);
+		CHECK_INT(m.end, day("2024-03-04"));
+		CHECK_INT(m.contact, day(t[i].contact));
+		CHECK_INT(m.last, day(t[i].last));
+		CHECK_INT(m.due, day("2024-03-01"));
+		CHECK_INT(m.arrears, 10000);
+		if (t[i].rc == 1) {
+			CHECK_INT(p.broken_on, day(t[i].last) + 1);
+			CHECK_INT(p.balance_due, 30000);
+		}
+		calendar_free(&cal);
+	}
+	/* Caught up before the contact's day: nothing to judge. */
+	{
+		struct promise_cash c = { 0, 10000 };
+
+		c.day = day("2024-03-05");
+		calendar_init(&cal);
+		three_monthly(in);
+		memset(&p, 0, sizeof p);
+		p.created = day("2024-02-25");
+		p.grace = 3;
+		p.total = 30000;
+		plan_evaluate(&p, in, 3, &c, 1, day("2024-03-08"));
+		CHECK_STR(plan_status_name(p.status), "active");
+		CHECK_INT(plan_miss_judge(&p, in, 3, &cal, 1, NULL, 0,
+		    day("2024-03-08"), &m), 0);
+		CHECK_STR(plan_status_name(p.status), "active");
+		calendar_free(&cal);
+	}
+}
+
 static void
 test_plan_late_payment(void)
 {
@@ -532,6 +624,7 @@ main(void)
 	T_RUN(test_plan_one_miss_caught_up);
 	T_RUN(test_plan_two_misses);
 	T_RUN(test_plan_late_payment);
+	T_RUN(test_plan_miss_contact);
 	T_RUN(test_plans_share_cash);
 	T_RUN(test_plan_broken_cancels_rest);
 	T_RUN(test_schedule);
