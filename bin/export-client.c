@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "chase.h"
 #include "config.h"
 #include "export.h"
 #include "outbox.h"
@@ -120,6 +121,7 @@ main(int argc, char *argv[])
 	struct diag d;
 	struct client_config cfg;
 	struct export_opts o;
+	struct chase_config chase;
 	struct state st;
 	const char *dir = NULL;
 	int opt, kind = -1, status;
@@ -174,16 +176,26 @@ main(int argc, char *argv[])
 		cli_usage_error(&c, "--since is after the as-of day: nothing "
 		    "could be exported");
 
-	/* The export reads nothing of the config, but a named one that does
-	 * not load is the wrong client or a broken one, refused as every
-	 * tool refuses it; and its client.id is what the state must be of. */
+	/* The config names the client the state must be of, and the chase
+	 * rules a plan's status is judged by (its calendar, what a first
+	 * missed instalment asks), as build-chasepath judges it; one that
+	 * does not load is refused, as every tool refuses it. */
 	config_defaults(&cfg);
 	diag_clear(&d);
 	if (c.config != NULL && cli_config_load(&c, &cfg, &d) != 0) {
 		cli_at(&c, c.config, d.line, "%s", d.msg);
 		return EXIT_USAGE;
 	}
+	if (chase_config_load(c.config != NULL ? cfg.root : NULL, &chase,
+	    &d) != 0) {
+		cli_at(&c, c.config, d.line, "%s", d.msg);
+		chase_config_free(&chase);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
 	config_free(&cfg);
+	o.cal = &chase.cal;
+	o.miss_days = chase.plan_missed.offset;
 	if (dir == NULL)
 		cli_need_stdout(&c);
 
@@ -199,5 +211,6 @@ main(int argc, char *argv[])
 		status = to_stdout(&c, &st, (enum export_kind)kind, &o);
 	export_end(&st);
 	state_close(&st);
+	chase_config_free(&chase);
 	return cli_finish(&c, status);
 }

@@ -482,6 +482,42 @@ contact_load_cash(struct state *st, int64_t debtor_id, const char *ccy,
 	return 0;
 }
 
+int
+contact_load_action_days(struct state *st, int64_t debtor_id,
+    const char *ccy, int32_t as_of, int32_t **out, size_t *n,
+    struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT as_of FROM action"
+	    " WHERE debtor_id = ?1 AND as_of <= ?2 AND coalesce(currency, '')"
+	    " IN ('', ?3)", d);
+	int32_t *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, debtor_id);
+	sqlite3_bind_int(s, 2, as_of);
+	sqlite3_bind_text(s, 3, ccy, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[nv++] = (int32_t)sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return state_error(st, d, "reading actions");
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
 /* ---- the events ------------------------------------------------------ */
 
 /* The columns log-contact knows; any other is ignored. */

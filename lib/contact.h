@@ -146,4 +146,14 @@ void contact_free(struct contact_run *r);
 int contact_load_cash(struct state *st, int64_t debtor_id, const char *ccy,
     int32_t as_of, struct promise_cash **out, size_t *n, struct diag *d);
 
+/*
+ * contact_load_action_days: the days of the debtor's actions on or
+ * before as_of in ccy (or in none), the contacts a plan's first miss asks
+ * for (plan_miss_judge).  *out is allocated (free it).  0, or -1 with d
+ * set.
+ */
+int contact_load_action_days(struct state *st, int64_t debtor_id,
+    const char *ccy, int32_t as_of, int32_t **out, size_t *n,
+    struct diag *d);
+
 #endif

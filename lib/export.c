@@ -603,7 +603,8 @@ plan_group(struct xw *w, struct pl *v, size_t n)
 	struct plan_inst **in = xreallocarray(NULL, n, sizeof *in);
 	size_t *ni = xreallocarray(NULL, n, sizeof *ni);
 	struct promise_cash *c = NULL;
-	size_t nc = 0;
+	int32_t *acts = NULL;
+	size_t nc = 0, na = 0;
 	int res = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -612,10 +613,17 @@ plan_group(struct xw *w, struct pl *v, size_t n)
 		ni[i] = v[i].n;
 	}
 	if (contact_load_cash(w->st, v[0].debtor, v[0].ccy, w->o->as_of, &c,
-	    &nc, w->d) != 0)
+	    &nc, w->d) != 0 || contact_load_action_days(w->st, v[0].debtor,
+	    v[0].ccy, w->o->as_of, &acts, &na, w->d) != 0)
 		res = -1;
 	else {
 		plan_evaluate_all(e, in, ni, n, c, nc, w->o->as_of);
+		for (size_t i = 0; i < n; i++) {
+			struct plan_miss m;
+
+			plan_miss_judge(&e[i], in[i], ni[i], w->o->cal,
+			    w->o->miss_days, acts, na, w->o->as_of, &m);
+		}
 		for (size_t i = 0; i < n && res == 0; i++) {
 			v[i].e = e[i];
 			if (plan_wanted(w, &v[i]))
@@ -623,6 +631,7 @@ plan_group(struct xw *w, struct pl *v, size_t n)
 		}
 	}
 	free(c);
+	free(acts);
 	free(ni);
 	free(in);
 	free(e);

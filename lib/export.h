@@ -54,10 +54,16 @@ int export_kind_parse(const char *s);
 /* EXPORT_SINCE_ALL: no --since. */
 #define EXPORT_SINCE_ALL INT32_MIN
 
+struct calendar;
 struct export_opts {
 	int32_t as_of;		/* nothing dated after it; statuses as of it */
 	int32_t since;		/* rows of what happened on or after it */
 	enum export_format format;
+	/* The chase rules a plan is judged by, as build-chasepath and
+	 * log-contact --list judge it (a first miss not contacted in time
+	 * breaks it): chase.calendar and chase.plan_missed.days. */
+	const struct calendar *cal;
+	int miss_days;
 };
 
 /* export_begin: the connection made query-only and a read transaction

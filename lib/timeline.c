@@ -438,37 +438,6 @@ dup_or_null(const unsigned char *s)
 	return s ? xstrdup((const char *)s) : NULL;
 }
 
-/* acts_of: the days of the debtor's actions in ccy (or in none) by the
- * day, the contacts a plan's first miss asks for. */
-static int
-acts_of(struct tl *t, const char *ccy, int32_t **v, size_t *n)
-{
-	sqlite3_stmt *s = state_prepare(t->st, "SELECT as_of FROM action"
-	    " WHERE debtor_id = ?1 AND as_of <= ?2 AND coalesce(currency, '')"
-	    " IN ('', ?3)", t->d);
-	size_t cap = 0;
-	int rc;
-
-	*v = NULL;
-	*n = 0;
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, t->id);
-	sqlite3_bind_int(s, 2, t->as_of);
-	sqlite3_bind_text(s, 3, ccy, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			*v = xreallocarray(*v, cap, sizeof **v);
-		}
-		(*v)[(*n)++] = (int32_t)sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return state_error(t->st, t->d, "reading actions");
-	return 0;
-}
-
 /* judge_plans: the plans of v[] in v[from]'s currency, judged together,
  * their rows added. */
 static int
@@ -490,7 +459,8 @@ judge_plans(struct tl *t, struct pl *v, size_t n, size_t from)
 			k++;
 		}
 	if (cash_of(t, v[from].ccy, &c, &nc) != 0 ||
-	    acts_of(t, v[from].ccy, &acts, &na) != 0) {
+	    contact_load_action_days(t->st, t->id, v[from].ccy, t->as_of,
+	    &acts, &na, t->d) != 0) {
 		res = -1;
 	} else {
 		plan_evaluate_all(e, in, ni, k, c, nc, t->as_of);
