@@ -108,6 +108,15 @@ else
 	valid_date "$as_of" ||
 	    usage_error "--as-of: \"$as_of\" is not a date (use YYYY-MM-DD)"
 fi
+# A night after today (a typo, a clock reset) would ingest the inbox as
+# of it, after which every real night's export is "older" and refused,
+# and emit-letters refuses to send for it anyway: refused before anything
+# is read, but for a dry run (nu6 N5).
+today=$(date +%Y-%m-%d)
+if [ "$dry" -eq 0 ] && [ "$(printf '%s' "$as_of" | tr -d -)" -gt \
+    "$(printf '%s' "$today" | tr -d -)" ]; then
+	usage_error "--as-of $as_of is after today ($today): no night is run for a day still to come (--dry-run runs it)"
+fi
 case $wait in
 *[!0-9]*) usage_error "--wait: \"$wait\" is not a number of seconds" ;;
 esac
@@ -431,6 +440,11 @@ inbox_scan() {
 			continue
 		fi
 		[ -d "$e" ] || { passed "inbox/$b" "not a folder"; continue; }
+		# Where a file is taken to be read (nu6 N2).
+		if [ -h "$e/.ingesting" ]; then
+			refused "inbox/$b/.ingesting"
+			continue
+		fi
 		for f in "$e"/*; do
 			[ -e "$f" ] || [ -h "$f" ] || continue
 			n=${f##*/}
@@ -742,6 +756,15 @@ same_id() {
 	END { print s }'
 }
 
+# last_night DIR: the latest DATE of DIR/plans/DATE.tsv (empty: none).
+last_night() {
+	for p in "$1"/plans/*.tsv; do
+		b=${p##*/}
+		b=${b%.tsv}
+		valid_date "$b" && printf '%s\n' "$b"
+	done | sort | tail -n 1
+}
+
 client() {
 	dir=$1
 	case $dir in -*) dir=./$dir ;; esac
@@ -769,6 +792,17 @@ client() {
 	fi
 	cdir=$(cd "$dir" && pwd) || { status=failed; summary; return; }
 	name=${cdir##*/}
+	# What the run writes must be the client's own: a link there (to
+	# another client's processed/ or logs/) is never followed (nu6 N2).
+	for x in logs .lock .running .nightly processed rejects outbox plans \
+	    reports exports; do
+		if [ -h "$cdir/$x" ]; then
+			status=failed
+			warn "$name: $cdir/$x: a symbolic link: refused (the run writes only into the client's own folders)"
+			summary
+			return
+		fi
+	done
 	if ! mkdir -p "$cdir/logs" || ! command exec 9>>"$cdir/.lock"; then
 		status=failed
 		warn "$name: cannot make $cdir/logs or $cdir/.lock"
@@ -812,6 +846,15 @@ client() {
 		log "$(clock) state and inbox copied to $dryroot; lock released"
 	else
 		log "$(date -u +%Y-%m-%dT%H:%M:%SZ) $prog $$: $name as of $as_of"
+		# A night before the client's last (plans/DATE.tsv) would not
+		# see what was sent since, and would send it again: refused
+		# before anything is read (nu6 D23); a dry run may look back.
+		last=$(last_night "$cdir") early=0
+		if [ -n "$last" ] && [ "$(printf '%s' "$last" | tr -d -)" -gt \
+		    "$(printf '%s' "$as_of" | tr -d -)" ]; then
+			rc=3 early=1
+			failed "the client's last night was $last, after $as_of: an earlier night would send again what was sent since (--dry-run runs it)"
+		fi
 		root=$cdir inbox=$cdir/inbox db=$cdir/state.db
 		scratch=$cdir/.nightly
 		rm -rf "$scratch"
@@ -819,11 +862,14 @@ client() {
 		# .running: the day of the run under way, removed at its
 		# end; found at the start, a run was killed.
 		killed_day=
-		if [ -f "$cdir/.running" ]; then
+		# (A refused night leaves a killed run's .running as it was.)
+		if [ "$early" -eq 1 ]; then
+			:
+		elif [ -f "$cdir/.running" ]; then
 			killed_day=$(sed -n 1p "$cdir/.running")
 			valid_date "$killed_day" || killed_day=
 		fi
-		printf '%s\n' "$as_of" >"$cdir/.running" ||
+		[ "$early" -eq 1 ] || printf '%s\n' "$as_of" >"$cdir/.running" ||
 		    { rc=3; failed "writing $cdir/.running"; }
 	fi
 	[ "$stop" -eq 1 ] || cycle
@@ -833,7 +879,7 @@ client() {
 		cleanup
 	else
 		rm -rf "$scratch"
-		rm -f "$cdir/.running"
+		[ "$early" -eq 1 ] || rm -f "$cdir/.running"
 	fi
 	log "$(clock) end: $status, $files files, $rejected rejected, $receipts receipts, $allocated allocated, $planned planned, $emitted emitted"
 	exec 9>&-

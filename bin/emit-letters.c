@@ -212,6 +212,25 @@ main(int argc, char *argv[])
 		cli_at(&cli, cli.db, 0, "%s", d.msg);
 		status = EXIT_STATE;
 	}
+	/* The state is judged as of the day, so a day before its latest
+	 * letters would not see them, and send them again (a backdated
+	 * night: final notices twice, for invoices paid since; nu6 D23). */
+	if (status == EXIT_OK && !dry) {
+		int32_t last;
+
+		if (emit_last_day(&st, &last, &d) != 0) {
+			cli_at(&cli, cli.db, 0, "%s", d.msg);
+			status = EXIT_STATE;
+		} else if (last > cli.as_of) {
+			char ab[DATE_BUFSZ], lb[DATE_BUFSZ];
+
+			cli_warn(&cli, "%s: actions were sent on %s, after "
+			    "--as-of %s: a run as of an earlier day would "
+			    "send them again (--dry-run renders it)", cli.db,
+			    date_format(last, lb), date_format(cli.as_of, ab));
+			status = EXIT_USAGE;
+		}
+	}
 	if (status == EXIT_OK) {
 		o.st = &st;
 		if ((run = emit_begin(&o, &errfile, &code, &d)) == NULL) {

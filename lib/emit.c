@@ -486,6 +486,24 @@ check_paths(struct emit_run *r, struct sbuf *errfile, struct diag *d)
 
 /* ---- the run ---- */
 
+int
+emit_last_day(struct state *st, int32_t *day, struct diag *d)
+{
+	sqlite3_stmt *s = state_prepare(st, "SELECT coalesce(max(as_of), 0)"
+	    " FROM action", d);
+	int rc;
+
+	*day = 0;
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*day = (int32_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return state_error(st, d, "reading actions");
+	return 0;
+}
+
 struct emit_run *
 emit_begin(const struct emit_opts *o, struct sbuf *errfile, int *code,
     struct diag *d)

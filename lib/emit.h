@@ -105,6 +105,14 @@ struct emit_run *emit_begin(const struct emit_opts *o, struct sbuf *errfile,
     int *code, struct diag *d);
 
 /*
+ * emit_last_day: the latest day the state has an action of (0: none).
+ * A run as of an earlier day would not see what was sent since (the
+ * state is replayed as of the day), so would send it again.  0, or -1
+ * with d set.
+ */
+int emit_last_day(struct state *st, int32_t *day, struct diag *d);
+
+/*
  * emit_file: the plan rows of one TSV stream.  A bad row is reported
  * through o->report, counted and written to o->rejects, and the rest
  * goes on; a row already recorded for this day (debtor, step, channel)
