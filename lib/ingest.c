@@ -2118,6 +2118,17 @@ ingest_file(struct ingest_run *r, FILE *fp, const char *name,
 				rc = INGEST_ECONFIG;
 				goto out;
 			}
+			/* An XML file (a UBL or CII e-invoice) is told as
+			 * such, not sent to look for column names. */
+			if (m == 0 && titles == 0 && rec->nfields > 0 &&
+			    strncmp(rec->fields[0] + strspn(rec->fields[0],
+			    " \t\r\n"), "<", 1) == 0) {
+				d->line = rec->line;
+				diag_set(d, "an XML file (a UBL or CII "
+				    "e-invoice?): XML invoices are not read "
+				    "yet, only CSV exports (ingest-invoices(1))");
+				goto out;
+			}
 			if (m == 0) {
 				one_field += rec->nfields == 1 &&
 				    strpbrk(rec->fields[0], ",;\t|") != NULL;
