@@ -795,7 +795,10 @@ client() {
 	# What the run writes must be the client's own: a link there (to
 	# another client's processed/ or logs/) is never followed (nu6 N2).
 	for x in logs .lock .running .nightly processed rejects outbox plans \
-	    reports exports; do
+	    reports exports "logs/$as_of.log" "processed/$as_of" \
+	    "rejects/$as_of" "outbox/$as_of" "outbox/$as_of.emitted.tsv" \
+	    "plans/$as_of.tsv" "reports/$as_of.tsv" "reports/$as_of.html" \
+	    "exports/$as_of"; do
 		if [ -h "$cdir/$x" ]; then
 			status=failed
 			warn "$name: $cdir/$x: a symbolic link: refused (the run writes only into the client's own folders)"
