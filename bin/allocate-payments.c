@@ -166,6 +166,8 @@ main(int argc, char **argv)
 		}
 	}
 	cli_options_done(&cli);
+	if (!dry)
+		cli_no_future(&cli);
 	cli_check_other_client(&cli, "--unmatched", unmatched_path);
 	cli_check_other_client(&cli, "--rejects", rejects_path);
 	argc -= optind;

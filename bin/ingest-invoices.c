@@ -120,6 +120,7 @@ main(int argc, char **argv)
 		}
 	}
 	cli_options_done(&cli);
+	cli_no_future(&cli);
 	cli_check_other_client(&cli, "--rejects", rejects_path);
 	argc -= optind;
 	argv += optind;

@@ -118,6 +118,8 @@ main(int argc, char **argv)
 	/* A reader that stops early (| head) is not a failure: the run
 	 * still commits, and a listing ends there, exit 0. */
 	cli_keep_going_on_epipe();
+	if (!listing)
+		cli_no_future(&cli);
 	if (listing) {
 		if (rejects_path != NULL || verbose)
 			cli_usage_error(&cli, "--list takes no --rejects or -v");

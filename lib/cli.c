@@ -224,6 +224,20 @@ static struct clientdir_out resolved;
 static char *client_outbox, *client_id;
 
 void
+cli_no_future(const struct cli *c)
+{
+	char ab[DATE_BUFSZ], tb[DATE_BUFSZ];
+
+	if (c->as_of <= cli_today())
+		return;
+	cli_warn(c, "--as-of %s is after today (%s): the state is never "
+	    "changed as of a day still to come (every real day's input "
+	    "after it would be older, and refused)",
+	    date_format(c->as_of, ab), date_format(cli_today(), tb));
+	exit(EXIT_USAGE);
+}
+
+void
 cli_options_done(struct cli *c)
 {
 	struct clientdir_in in;

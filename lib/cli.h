@@ -280,4 +280,9 @@ int32_t cli_parse_date_arg(const struct cli *c, const char *option,
 /* cli_today: the local calendar date now. */
 int32_t cli_today(void);
 
+/* cli_no_future: exits 2 (before anything is read) when the as-of day is
+ * after today: a state changed as of a day still to come takes every real
+ * day's input after it as older, and refuses it. */
+void cli_no_future(const struct cli *c);
+
 #endif
