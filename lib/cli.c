@@ -331,6 +331,32 @@ cli_input_name(const char *name)
 }
 
 /*
+ * link_hop: where the symbolic link cur points, a relative target taken
+ * from the link's folder; NULL when it cannot be read or is too long.
+ * Allocated.
+ */
+static char *
+link_hop(const char *cur)
+{
+	char buf[4096], *next;
+	const char *slash = strrchr(cur, '/');
+	ssize_t n;
+	size_t dl;
+
+	if ((n = readlink(cur, buf, sizeof buf - 1)) < 0 ||
+	    (size_t)n == sizeof buf - 1)
+		return NULL;
+	buf[n] = '\0';
+	if (buf[0] == '/' || slash == NULL)
+		return xstrdup(buf);
+	dl = (size_t)(slash - cur) + 1;
+	next = xmalloc(dl + (size_t)n + 1);
+	memcpy(next, cur, dl);
+	memcpy(next + dl, buf, (size_t)n + 1);
+	return next;
+}
+
+/*
  * follow_links: where path leads: each symbolic link followed hop by hop
  * (a relative target is taken from the link's folder), up to a name that
  * is not a link (it may not exist: a dangling link's target, a -wal not
@@ -344,24 +370,12 @@ follow_links(const char *path)
 	struct stat sb;
 
 	for (int hops = 0; hops < 40; hops++) {
-		char buf[4096], *next;
-		ssize_t n;
+		char *next;
 
 		if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode))
 			return cur;
-		if ((n = readlink(cur, buf, sizeof buf - 1)) < 0 ||
-		    (size_t)n == sizeof buf - 1)
+		if ((next = link_hop(cur)) == NULL)
 			break;
-		buf[n] = '\0';
-		if (buf[0] == '/' || strrchr(cur, '/') == NULL)
-			next = xstrdup(buf);
-		else {
-			size_t dl = (size_t)(strrchr(cur, '/') - cur) + 1;
-
-			next = xmalloc(dl + (size_t)n + 1);
-			memcpy(next, cur, dl);
-			memcpy(next + dl, buf, (size_t)n + 1);
-		}
 		free(cur);
 		cur = next;
 	}
@@ -591,8 +605,7 @@ replace_target(const char *path)
 	struct stat sb;
 
 	for (int hops = 0; hops < 40; hops++) {
-		char buf[4096], *next;
-		ssize_t n;
+		char *next;
 
 		if (strncmp(cur, "/dev/", 5) == 0 ||
 		    strncmp(cur, "/proc/", 6) == 0)
@@ -604,19 +617,8 @@ replace_target(const char *path)
 			return cur;
 		if (!S_ISLNK(sb.st_mode))
 			break;		/* a FIFO, a device, a directory */
-		if ((n = readlink(cur, buf, sizeof buf - 1)) < 0 ||
-		    (size_t)n == sizeof buf - 1)
+		if ((next = link_hop(cur)) == NULL)
 			break;
-		buf[n] = '\0';
-		if (buf[0] == '/' || strrchr(cur, '/') == NULL)
-			next = xstrdup(buf);
-		else {
-			size_t dl = (size_t)(strrchr(cur, '/') - cur) + 1;
-
-			next = xmalloc(dl + (size_t)n + 1);
-			memcpy(next, cur, dl);
-			memcpy(next + dl, buf, (size_t)n + 1);
-		}
 		free(cur);
 		cur = next;
 	}
